@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+// convtrace — the arithmetic of convolutional networks, traced, drawn and checked.
+// Data flows one way: Specs → Engine → Tracing → Storyboard → (CairoRender | TerminalReplay) → LessonBuilder.
+import PackageDescription
+
+let package = Package(
+    name: "convtrace",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "convtrace", targets: ["convtrace"]),
+        .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Tracing", targets: ["Tracing"]),
+        .library(name: "Specs", targets: ["Specs"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(
+            name: "CGif", path: "Sources/CGif",
+            providers: [.apt(["libgif-dev"])]),
+        .target(name: "Engine"),
+        .target(name: "Tracing", dependencies: ["Engine"]),
+        .target(name: "Specs", dependencies: ["Engine", "Tracing", "Yams"]),
+        .target(name: "Storyboard", dependencies: ["Engine", "Tracing"]),
+        .target(name: "CairoRender", dependencies: ["Storyboard", "CCairo", "CGif"]),
+        .target(name: "TerminalReplay", dependencies: ["Storyboard", "Tracing"]),
+        .target(
+            name: "LessonBuilder",
+            dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "CairoRender", "Yams"]),
+        .executableTarget(
+            name: "convtrace",
+            dependencies: [
+                "Engine", "Tracing", "Specs", "Storyboard", "CairoRender", "TerminalReplay",
+                "LessonBuilder",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TracingTests", dependencies: ["Engine", "Tracing"]),
+        .testTarget(name: "SpecsTests", dependencies: ["Engine", "Tracing", "Specs"]),
+        .testTarget(
+            name: "StoryboardTests", dependencies: ["Engine", "Tracing", "Specs", "Storyboard"],
+            resources: [.copy("References")]),
+        .testTarget(
+            name: "CairoRenderTests",
+            dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "CairoRender"],
+            resources: [.copy("References")]),
+        .testTarget(
+            name: "TerminalReplayTests",
+            dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "TerminalReplay"],
+            resources: [.copy("References")]),
+        .testTarget(name: "LessonBuilderTests", dependencies: ["LessonBuilder", "Specs", "Engine"]),
+        .testTarget(name: "CLITests", dependencies: ["convtrace"]),
+    ]
+)

@@ -1,0 +1,36 @@
+// Engine — a sequence of layers run forward and backward, with an optional loss at the end.
+
+/// A stack of layers, optionally ending in a loss.
+///
+/// A single op is a network of one layer; `Specs` builds one either way.
+public struct Network: Equatable, Sendable, Codable {
+    public var layers: [Layer]
+    public var loss: Loss?
+    public init(layers: [Layer], loss: Loss? = nil) { self.layers = layers; self.loss = loss }
+}
+
+/// What a forward (and optional backward) run produced.
+public struct NetworkResult: Equatable, Sendable, Codable {
+    /// `activations[0]` is the input; `activations[i + 1]` the output of layer i.
+    public var activations: [Tensor]
+    /// The loss value, when the network has one.
+    public var loss: Double?
+    /// Per layer, when a backward pass ran (from `gradOutput` or the loss).
+    public var gradients: [LayerGradients]?
+    /// The network output.
+    public var output: Tensor { activations[activations.count - 1] }
+    public init(activations: [Tensor], loss: Double? = nil, gradients: [LayerGradients]? = nil) {
+        self.activations = activations; self.loss = loss; self.gradients = gradients
+    }
+}
+
+extension Network {
+    /// Runs the network forward, then backward when `gradOutput` is given or the network ends in a loss.
+    ///
+    /// Shapes: `input` N×C×H×W (or N×F for a network that starts with `linear`); `gradOutput` has the
+    /// shape of the last layer's output and is ignored when there is a loss.
+    @inlinable
+    public func run<S: TraceSink>(input: Tensor, gradOutput: Tensor? = nil, tracer: inout Tracer<S>) throws -> NetworkResult {
+        throw EngineError("network: not implemented yet")
+    }
+}

@@ -1,0 +1,155 @@
+// Engine — the resolved parameters of each op. Specs produces these; trace headers record them.
+
+/// A (y, x) pair: stride, dilation, kernel size or symmetric padding.
+public struct Pair: Equatable, Hashable, Sendable, Codable {
+    public var y: Int, x: Int
+    @inlinable public init(_ y: Int, _ x: Int) { self.y = y; self.x = x }
+    /// The same value on both axes.
+    @inlinable public init(_ both: Int) { self.y = both; self.x = both }
+}
+
+/// Explicit padding on each side, in cells.
+public struct Padding: Equatable, Hashable, Sendable, Codable {
+    public var top: Int, bottom: Int, left: Int, right: Int
+    @inlinable public init(top: Int, bottom: Int, left: Int, right: Int) {
+        self.top = top; self.bottom = bottom; self.left = left; self.right = right
+    }
+    /// `p` on every side.
+    @inlinable public init(_ p: Int) { self.init(top: p, bottom: p, left: p, right: p) }
+    /// `ph` top and bottom, `pw` left and right.
+    @inlinable public init(_ ph: Int, _ pw: Int) { self.init(top: ph, bottom: ph, left: pw, right: pw) }
+    public static let zero = Padding(0)
+}
+
+/// How a conv's padding is given before it is resolved against the kernel size.
+public enum PaddingSpec: Equatable, Hashable, Sendable, Codable {
+    case explicit(Padding)
+    /// No padding.
+    case valid
+    /// Total d·(F−1) per axis, smaller half top/left; stride 1 only.
+    case same
+    /// d·(F−1) on every side.
+    case full
+}
+
+/// What value a padding cell holds.
+public enum PaddingMode: String, Equatable, Hashable, Sendable, Codable, CaseIterable {
+    case zeros, reflect, replicate, circular
+}
+
+/// Resolved conv2d parameters.
+public struct Conv2DParams: Equatable, Hashable, Sendable, Codable {
+    public var stride: Pair
+    public var padding: Padding
+    public var paddingMode: PaddingMode
+    public var dilation: Pair
+    /// True convolution: the kernel is rotated 180° before the cross-correlation.
+    public var flip: Bool
+    public init(stride: Pair = Pair(1), padding: Padding = .zero, paddingMode: PaddingMode = .zeros,
+                dilation: Pair = Pair(1), flip: Bool = false) {
+        self.stride = stride; self.padding = padding; self.paddingMode = paddingMode
+        self.dilation = dilation; self.flip = flip
+    }
+}
+
+/// Resolved conv_transpose2d parameters (PyTorch's meaning: `padding` removes rows/columns from the
+/// full scatter output; `outputPadding` adds them back on the bottom/right).
+public struct ConvTranspose2DParams: Equatable, Hashable, Sendable, Codable {
+    public var stride: Pair
+    public var padding: Pair
+    public var outputPadding: Pair
+    public var dilation: Pair
+    public init(stride: Pair = Pair(1), padding: Pair = Pair(0), outputPadding: Pair = Pair(0),
+                dilation: Pair = Pair(1)) {
+        self.stride = stride; self.padding = padding; self.outputPadding = outputPadding
+        self.dilation = dilation
+    }
+}
+
+/// Resolved max/avg pool parameters.
+public struct Pool2DParams: Equatable, Hashable, Sendable, Codable {
+    public var kernelSize: Pair
+    public var stride: Pair
+    public var padding: Pair
+    public var ceilMode: Bool
+    /// Average pool only: divide by the full window size including padding cells.
+    public var countIncludePad: Bool
+    public init(kernelSize: Pair, stride: Pair? = nil, padding: Pair = Pair(0), ceilMode: Bool = false,
+                countIncludePad: Bool = true) {
+        self.kernelSize = kernelSize; self.stride = stride ?? kernelSize; self.padding = padding
+        self.ceilMode = ceilMode; self.countIncludePad = countIncludePad
+    }
+}
+
+/// One layer of a network with its parameters and weights.
+///
+/// Shapes: conv kernel K×C×Fh×Fw, bias K; transposed-conv weight C_in×C_out×Fh×Fw, bias C_out;
+/// linear weight out×in, bias out.
+public enum Layer: Equatable, Sendable, Codable {
+    case conv2d(Conv2DParams, kernel: Tensor, bias: Tensor?)
+    case convTranspose2d(ConvTranspose2DParams, weight: Tensor, bias: Tensor?)
+    case maxPool2d(Pool2DParams)
+    case avgPool2d(Pool2DParams)
+    case globalMaxPool
+    case globalAvgPool
+    case relu
+    case leakyRelu(slope: Double)
+    case sigmoid
+    case tanh
+    /// Softmax over axis 1 (channels / classes).
+    case softmax
+    case linear(weight: Tensor, bias: Tensor?)
+    /// N×C×H×W → N×(C·H·W).
+    case flatten
+
+    /// The op name as written in specs and trace headers.
+    public var opName: String {
+        switch self {
+        case .conv2d: "conv2d"
+        case .convTranspose2d: "conv_transpose2d"
+        case .maxPool2d: "max_pool2d"
+        case .avgPool2d: "avg_pool2d"
+        case .globalMaxPool: "global_max_pool"
+        case .globalAvgPool: "global_avg_pool"
+        case .relu: "relu"
+        case .leakyRelu: "leaky_relu"
+        case .sigmoid: "sigmoid"
+        case .tanh: "tanh"
+        case .softmax: "softmax"
+        case .linear: "linear"
+        case .flatten: "flatten"
+        }
+    }
+}
+
+/// A loss at the end of a network.
+public enum Loss: Equatable, Sendable, Codable {
+    /// Mean squared error, mean over every element (PyTorch `reduction='mean'`).
+    case mse(target: Tensor)
+    /// Cross-entropy of softmax(logits) (N×classes) against integer class indices, mean over N.
+    case softmaxCrossEntropy(target: [Int])
+    /// Binary cross-entropy, mean over every element; `withLogits` applies the sigmoid inside.
+    case bce(target: Tensor, withLogits: Bool)
+
+    /// The op name as written in specs and trace headers.
+    public var opName: String {
+        switch self {
+        case .mse: "mse"
+        case .softmaxCrossEntropy: "softmax_cross_entropy"
+        case .bce(_, let withLogits): withLogits ? "bce_with_logits" : "bce"
+        }
+    }
+}
+
+/// Gradients of one layer: always the input's, plus its parameters' when it has them.
+public struct LayerGradients: Equatable, Sendable, Codable {
+    /// Same shape as the layer's input.
+    public var input: Tensor
+    /// Same shape as the kernel / weight.
+    public var kernel: Tensor?
+    /// Same shape as the bias.
+    public var bias: Tensor?
+    public init(input: Tensor, kernel: Tensor? = nil, bias: Tensor? = nil) {
+        self.input = input; self.kernel = kernel; self.bias = bias
+    }
+}

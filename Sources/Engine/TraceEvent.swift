@@ -1,0 +1,130 @@
+// Engine — what the engine says about each elementary step. Tracing encodes these; Storyboard reads them.
+
+/// Forward or backward pass.
+public enum Phase: UInt8, Sendable, Codable, CaseIterable {
+    case forward = 0
+    case backward = 1
+
+    /// Name used in JSON Lines and on screen.
+    public var name: String { self == .forward ? "forward" : "backward" }
+}
+
+/// What kind of elementary step an event records.
+public enum EventKind: UInt8, Sendable, Codable, CaseIterable {
+    /// One multiply-accumulate of a conv / transposed conv / linear layer:
+    /// `acc += a · b` with `a` the input value read (padding value if `flags.padding`) and `b` the weight.
+    case mac = 0
+    /// A bias add into an output cell: `a` = accumulator before, `b` = bias, `acc` = after.
+    case bias = 1
+    /// An output cell is final: `acc` (and `a`) hold the value written at `output`.
+    case output = 2
+    /// One pooling term: `a` = the value read at `input`; `acc` = running max or running sum after it;
+    /// `flags.selected` when this term became the current maximum (max pool).
+    case pool = 3
+    /// One activation applied: `a` = input value, `acc` = output value, at `output` (= `input`).
+    case activation = 4
+    /// One gradient term: `acc` (at the cell named by `target`) `+= a · b`, `product = a · b`.
+    case grad = 5
+    /// One loss term in the forward pass: `a` = prediction, `b` = target, `product` = this term's
+    /// contribution, `acc` = running loss.
+    case loss = 6
+
+    /// Name used in JSON Lines and on screen.
+    public var name: String {
+        switch self {
+        case .mac: "mac"
+        case .bias: "bias"
+        case .output: "output"
+        case .pool: "pool"
+        case .activation: "activation"
+        case .grad: "grad"
+        case .loss: "loss"
+        }
+    }
+}
+
+/// Which tensor a gradient term accumulates into.
+public enum GradTarget: UInt8, Sendable, Codable, CaseIterable {
+    /// Not a gradient event.
+    case none = 0
+    /// dX: the cell is `input` (unpadded coordinates).
+    case input = 1
+    /// dK (conv) or dW (linear): the cell is `kernel`.
+    case kernel = 2
+    /// db: the cell is `kernel.k` (filter / output feature index).
+    case bias = 3
+
+    /// Name used in JSON Lines and on screen.
+    public var name: String {
+        switch self {
+        case .none: "none"
+        case .input: "input"
+        case .kernel: "kernel"
+        case .bias: "bias"
+        }
+    }
+}
+
+/// Bit flags on an event.
+public struct EventFlags: OptionSet, Sendable, Codable, Hashable {
+    public let rawValue: UInt8
+    @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// The input cell read lies in the padding; `a` is the value the padding mode supplied.
+    public static let padding = EventFlags(rawValue: 1 << 0)
+    /// Pooling: this term is the current maximum (max pool) / the routed maximum (backward).
+    public static let selected = EventFlags(rawValue: 1 << 1)
+}
+
+/// A 4-component index (n, c, h, w) or (k, c, i, j); components are `Int32` to keep records fixed-width.
+public struct Index4: Equatable, Hashable, Sendable, Codable {
+    public var n: Int32, c: Int32, h: Int32, w: Int32
+    @inlinable public init(_ n: Int, _ c: Int, _ h: Int, _ w: Int) {
+        self.n = Int32(truncatingIfNeeded: n); self.c = Int32(truncatingIfNeeded: c)
+        self.h = Int32(truncatingIfNeeded: h); self.w = Int32(truncatingIfNeeded: w)
+    }
+    /// All zeros: "not used by this event".
+    public static let zero = Index4(0, 0, 0, 0)
+}
+
+/// One elementary step of a traced computation.
+///
+/// Index meaning by kind (unused indices are zero):
+/// - `output`: the output cell (n, k, y, x) this step writes or accumulates into; for `grad` the dY cell.
+/// - `input`: the input cell (n, c, h, w) in *unpadded* coordinates (may lie outside the input when
+///   `flags.padding`); for linear layers (n, feature, 0, 0).
+/// - `padded`: the same cell in padded coordinates (n, c, h + padTop, w + padLeft).
+/// - `kernel`: the kernel cell (k, c, i, j) (transposed conv: (c_in, c_out, i, j); linear: (out, in, 0, 0)).
+///
+/// Values: `a` and `b` are the operands, `product` = a · b (or the term's contribution), `acc` the
+/// running accumulator of the destination cell after this step.
+public struct TraceEvent: Equatable, Sendable {
+    /// 0-based position in the trace.
+    public var step: Int
+    public var phase: Phase
+    /// 0-based index of the layer in the network (0 for a single op).
+    public var layer: Int
+    public var kind: EventKind
+    public var target: GradTarget
+    public var flags: EventFlags
+    public var output: Index4
+    public var input: Index4
+    public var padded: Index4
+    public var kernel: Index4
+    public var a: Double
+    public var b: Double
+    public var product: Double
+    public var acc: Double
+
+    @inlinable
+    public init(
+        step: Int = 0, phase: Phase = .forward, layer: Int = 0, kind: EventKind,
+        target: GradTarget = .none, flags: EventFlags = [],
+        output: Index4 = .zero, input: Index4 = .zero, padded: Index4 = .zero, kernel: Index4 = .zero,
+        a: Double = 0, b: Double = 0, product: Double = 0, acc: Double = 0
+    ) {
+        self.step = step; self.phase = phase; self.layer = layer; self.kind = kind
+        self.target = target; self.flags = flags
+        self.output = output; self.input = input; self.padded = padded; self.kernel = kernel
+        self.a = a; self.b = b; self.product = product; self.acc = acc
+    }
+}

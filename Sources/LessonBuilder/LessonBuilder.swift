@@ -1,0 +1,1 @@
+// LessonBuilder — placeholder until its module lands.

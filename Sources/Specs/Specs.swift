@@ -1,0 +1,1 @@
+// Specs — placeholder until its module lands.

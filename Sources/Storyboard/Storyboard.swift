@@ -1,0 +1,1 @@
+// Storyboard — placeholder until its module lands.

@@ -1,0 +1,1 @@
+// TerminalReplay — placeholder until its module lands.

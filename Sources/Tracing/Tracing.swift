@@ -1,0 +1,1 @@
+// Tracing — placeholder until its module lands.

@@ -1,0 +1,2 @@
+// SpecsTests — placeholder so the target builds; replaced by real suites.
+import Testing

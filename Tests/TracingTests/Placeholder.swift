@@ -1,0 +1,2 @@
+// TracingTests — placeholder so the target builds; replaced by real suites.
+import Testing
