@@ -1,1 +1,0 @@
-// Storyboard — placeholder until its module lands.
