@@ -23,14 +23,3 @@ public struct NetworkResult: Equatable, Sendable, Codable {
         self.activations = activations; self.loss = loss; self.gradients = gradients
     }
 }
-
-extension Network {
-    /// Runs the network forward, then backward when `gradOutput` is given or the network ends in a loss.
-    ///
-    /// Shapes: `input` N×C×H×W (or N×F for a network that starts with `linear`); `gradOutput` has the
-    /// shape of the last layer's output and is ignored when there is a loss.
-    @inlinable
-    public func run<S: TraceSink>(input: Tensor, gradOutput: Tensor? = nil, tracer: inout Tracer<S>) throws -> NetworkResult {
-        throw EngineError("network: not implemented yet")
-    }
-}

@@ -1,0 +1,126 @@
+// Engine — linear (fully connected) layer y = x·Wᵀ + b, forward and backward.
+
+/// Fully connected layer, PyTorch layout: weight out×in, bias out, input N×in → output N×out.
+public enum Linear {
+    /// Output N×out.
+    ///
+    /// Events: per output cell (n, o) row-major: for i in 0..<in one `mac` (output = (n,o,0,0),
+    /// input = (n,i,0,0), kernel = (o,i,0,0), a = x, b = w, acc = running sum); then `bias` if there
+    /// is one; then `output`. So exactly N·out·in macs.
+    /// - Complexity: O(N·out·in).
+    @inlinable
+    public static func forward<S: TraceSink>(
+        input: Tensor, weight: Tensor, bias: Tensor?, tracer: inout Tracer<S>
+    ) throws -> Tensor {
+        let (n, fin, fout) = try check(input: input, weight: weight, bias: bias)
+        var output = Tensor(shape: [n, fout])
+        for nn in 0..<n {
+            for o in 0..<fout {
+                var acc = 0.0
+                for i in 0..<fin {
+                    let a = input.data[nn * fin + i], b = weight.data[o * fin + i]
+                    acc += a * b
+                    tracer.emit(TraceEvent(
+                        kind: .mac, output: Index4(nn, o, 0, 0), input: Index4(nn, i, 0, 0),
+                        padded: Index4(nn, i, 0, 0), kernel: Index4(o, i, 0, 0),
+                        a: a, b: b, product: a * b, acc: acc))
+                }
+                if let bias {
+                    let before = acc
+                    acc += bias.data[o]
+                    tracer.emit(TraceEvent(
+                        kind: .bias, output: Index4(nn, o, 0, 0), kernel: Index4(o, 0, 0, 0),
+                        a: before, b: bias.data[o], product: bias.data[o], acc: acc))
+                }
+                output.data[nn * fout + o] = acc
+                tracer.emit(TraceEvent(kind: .output, output: Index4(nn, o, 0, 0), a: acc, product: acc, acc: acc))
+            }
+        }
+        return output
+    }
+
+    /// dX (N×in), dW (out×in), db (out) given dY (N×out).
+    ///
+    /// Events, as for conv: first dW terms grouped by weight cell (o, i outer; n inner; a = dY[n,o],
+    /// b = x[n,i]); then dX terms grouped by input cell (n, i outer; o inner; a = dY[n,o], b = w[o,i]);
+    /// then db terms (o outer; n inner; a = dY, b = 1). acc is the running gradient of the target cell.
+    @inlinable
+    public static func backward<S: TraceSink>(
+        input: Tensor, weight: Tensor, bias: Tensor?, gradOutput: Tensor, tracer: inout Tracer<S>
+    ) throws -> LayerGradients {
+        let (n, fin, fout) = try check(input: input, weight: weight, bias: bias)
+        try ShapeCheck.sameShape(
+            gradOutput, as: Tensor(shape: [n, fout]), op: "linear backward", name: "grad_output", reference: "output")
+        var dW = Tensor(shape: weight.shape)
+        for o in 0..<fout {
+            for i in 0..<fin {
+                var acc = 0.0
+                for nn in 0..<n {
+                    let a = gradOutput.data[nn * fout + o], b = input.data[nn * fin + i]
+                    acc += a * b
+                    tracer.emit(TraceEvent(
+                        kind: .grad, target: .kernel, output: Index4(nn, o, 0, 0), input: Index4(nn, i, 0, 0),
+                        padded: Index4(nn, i, 0, 0), kernel: Index4(o, i, 0, 0),
+                        a: a, b: b, product: a * b, acc: acc))
+                }
+                dW.data[o * fin + i] = acc
+            }
+        }
+        var dX = Tensor(shape: input.shape)
+        for nn in 0..<n {
+            for i in 0..<fin {
+                var acc = 0.0
+                for o in 0..<fout {
+                    let a = gradOutput.data[nn * fout + o], b = weight.data[o * fin + i]
+                    acc += a * b
+                    tracer.emit(TraceEvent(
+                        kind: .grad, target: .input, output: Index4(nn, o, 0, 0), input: Index4(nn, i, 0, 0),
+                        padded: Index4(nn, i, 0, 0), kernel: Index4(o, i, 0, 0),
+                        a: a, b: b, product: a * b, acc: acc))
+                }
+                dX.data[nn * fin + i] = acc
+            }
+        }
+        var dB: Tensor? = nil
+        if let bias {
+            var db = Tensor(shape: bias.shape)
+            for o in 0..<fout {
+                var acc = 0.0
+                for nn in 0..<n {
+                    let a = gradOutput.data[nn * fout + o]
+                    acc += a
+                    tracer.emit(TraceEvent(
+                        kind: .grad, target: .bias, output: Index4(nn, o, 0, 0), kernel: Index4(o, 0, 0, 0),
+                        a: a, b: 1, product: a, acc: acc))
+                }
+                db.data[o] = acc
+            }
+            dB = db
+        }
+        return LayerGradients(input: dX, kernel: dW, bias: dB)
+    }
+
+    /// (N, in, out) after checking input N×in, weight out×in and bias out.
+    @inlinable
+    static func check(input: Tensor, weight: Tensor, bias: Tensor?) throws -> (Int, Int, Int) {
+        guard weight.rank == 2 else {
+            throw EngineError("linear: weight must be out×in (rank 2), got shape \(ShapeCheck.shapeText(weight.shape))")
+        }
+        guard input.rank == 2 else {
+            throw EngineError(
+                "linear: input must be N×features (rank 2), got shape \(ShapeCheck.shapeText(input.shape)); "
+                    + "put a flatten layer before linear")
+        }
+        let (fout, fin) = (weight.shape[0], weight.shape[1])
+        guard input.shape[1] == fin else {
+            throw EngineError(
+                "linear: weight \(fout)×\(fin) expects \(fin) input features but the input has \(input.shape[1]) "
+                    + "(shape \(ShapeCheck.shapeText(input.shape)))")
+        }
+        if let bias, bias.count != fout {
+            throw EngineError(
+                "linear: bias must have \(fout) values (one per output feature), got shape \(ShapeCheck.shapeText(bias.shape))")
+        }
+        return (input.shape[0], fin, fout)
+    }
+}

@@ -1,0 +1,58 @@
+// Engine — pooling window geometry: PyTorch's output-size rule (with ceil_mode) and parameter checks.
+
+extension Pool2DParams {
+    /// Output height and width of a 2-D pool over an H×W input, checked as PyTorch checks them.
+    ///
+    /// Per axis: `out = ⌊(in + 2p − k + (ceil ? s − 1 : 0)) / s⌋ + 1`, and with `ceilMode` the last
+    /// window must start inside the input or the left/top padding (`(out − 1)·s < in + p`), else `out − 1`.
+    /// - Parameters:
+    ///   - height: input height H.
+    ///   - width: input width W.
+    ///   - op: the op name used in error messages.
+    /// - Returns: (Ho, Wo).
+    /// - Throws: `EngineError` for a kernel or stride below 1, negative padding, padding above half the
+    ///   kernel, or an output smaller than 1×1.
+    @inlinable
+    public func outputSize(height: Int, width: Int, op: String = "pool") throws -> (height: Int, width: Int) {
+        try validate(op: op)
+        let ho = Self.axisOutput(height, kernelSize.y, stride.y, padding.y, ceilMode)
+        let wo = Self.axisOutput(width, kernelSize.x, stride.x, padding.x, ceilMode)
+        guard ho >= 1, wo >= 1 else {
+            throw EngineError(
+                "\(op): input \(height)×\(width) with kernel_size \(kernelSize.y)×\(kernelSize.x), padding "
+                    + "\(padding.y)×\(padding.x) gives output \(ho)×\(wo), which is too small; the padded input "
+                    + "must be at least as large as the kernel (use a smaller kernel_size or more padding)")
+        }
+        return (ho, wo)
+    }
+
+    /// Refuses kernel or stride below 1, negative padding and padding above half the kernel (PyTorch's rule).
+    @inlinable
+    public func validate(op: String = "pool") throws {
+        guard kernelSize.y >= 1, kernelSize.x >= 1 else {
+            throw EngineError("\(op): kernel_size must be at least 1, got \(kernelSize.y)×\(kernelSize.x)")
+        }
+        guard stride.y >= 1, stride.x >= 1 else {
+            throw EngineError("\(op): stride must be at least 1, got \(stride.y)×\(stride.x)")
+        }
+        guard padding.y >= 0, padding.x >= 0 else {
+            throw EngineError("\(op): padding must not be negative, got \(padding.y)×\(padding.x)")
+        }
+        guard padding.y <= kernelSize.y / 2, padding.x <= kernelSize.x / 2 else {
+            throw EngineError(
+                "\(op): padding \(padding.y)×\(padding.x) is more than half the kernel_size "
+                    + "\(kernelSize.y)×\(kernelSize.x); PyTorch allows at most "
+                    + "\(kernelSize.y / 2)×\(kernelSize.x / 2)")
+        }
+    }
+
+    /// One axis of PyTorch's `pooling_output_shape` (dilation 1).
+    @inlinable
+    static func axisOutput(_ n: Int, _ k: Int, _ s: Int, _ p: Int, _ ceil: Bool) -> Int {
+        let numerator = n + 2 * p - k + (ceil ? s - 1 : 0)
+        // Floor division (numerator may be negative for a too-small input).
+        var out = (numerator >= 0 ? numerator / s : -((-numerator + s - 1) / s)) + 1
+        if ceil, (out - 1) * s >= n + p { out -= 1 }
+        return out
+    }
+}
