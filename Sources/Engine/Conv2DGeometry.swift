@@ -1,0 +1,132 @@
+// Engine — conv2d shapes checked and resolved once: sizes, output shape, and where each padded cell reads.
+
+/// Everything conv2d needs to know about its operands' shapes, validated with actionable messages.
+///
+/// Shapes: input N×C×H×W, kernel K×C×Fh×Fw, bias K → output N×K×Ho×Wo. The padded grid is
+/// (H + top + bottom)×(W + left + right); `rowSource[hp]` / `colSource[wp]` give the input row/column a
+/// padded coordinate reads under the padding mode (−1 for a zero padding cell).
+public struct Conv2DGeometry: Equatable, Sendable {
+    public let batch: Int, channels: Int, height: Int, width: Int
+    public let filters: Int, kernelHeight: Int, kernelWidth: Int
+    public let outHeight: Int, outWidth: Int
+    public let params: Conv2DParams
+    /// The output-size computations with their formulas.
+    public let heightSize: OutputSize, widthSize: OutputSize
+    /// Input row read by padded row `hp` (0 ..< H + top + bottom), or −1 for a zero padding row.
+    public let rowSource: [Int]
+    /// Input column read by padded column `wp`, or −1 for a zero padding column.
+    public let colSource: [Int]
+
+    /// Largest number of elements any tensor conv2d allocates may have (2^27 doubles = 1 GiB).
+    public static let maxElements = 1 << 27
+
+    /// N×K×Ho×Wo.
+    @inlinable public var outputShape: [Int] { [batch, filters, outHeight, outWidth] }
+    /// Number of `mac` events of a forward pass: N·K·Ho·Wo·C·Fh·Fw.
+    @inlinable public var macCount: Int { batch * filters * outHeight * outWidth * channels * kernelHeight * kernelWidth }
+
+    /// Checks the shapes and parameters and resolves the output size.
+    ///
+    /// - Parameters:
+    ///   - input: input shape, N×C×H×W.
+    ///   - kernel: kernel shape, K×C×Fh×Fw.
+    ///   - bias: bias shape (K), or nil.
+    ///   - params: stride, padding, padding mode, dilation, flip.
+    ///   - op: op name for messages.
+    /// - Throws: `EngineError` naming the problem and what would be valid: wrong rank, empty axis, channel
+    ///   mismatch, bias size, stride or dilation below 1, negative padding, a padding the mode cannot supply,
+    ///   a kernel larger than the padded input, or an output too large to allocate.
+    public init(input: [Int], kernel: [Int], bias: [Int]?, params: Conv2DParams, op: String = "conv2d") throws {
+        let shape = ShapeCheck.shapeText
+        guard input.count == 4, input.allSatisfy({ $0 >= 1 }) else {
+            throw EngineError("\(op): the input must be N×C×H×W with every axis at least 1, got shape \(shape(input))")
+        }
+        guard kernel.count == 4, kernel.allSatisfy({ $0 >= 1 }) else {
+            throw EngineError(
+                "\(op): the kernel must be K×C×Fh×Fw with every axis at least 1, got shape \(shape(kernel))")
+        }
+        guard input[1] == kernel[1] else {
+            throw EngineError(
+                "\(op): input has \(input[1]) channel\(input[1] == 1 ? "" : "s") but the kernel expects \(kernel[1]) "
+                    + "(kernel shape K×C×Fh×Fw = \(shape(kernel)), input shape N×C×H×W = \(shape(input))); give "
+                    + "each filter \(input[1]) channel\(input[1] == 1 ? "" : "s") or the input \(kernel[1])")
+        }
+        if let bias {
+            guard bias.reduce(1, *) == kernel[0], bias.count <= 1 else {
+                throw EngineError(
+                    "\(op): the bias must have one value per filter, \(kernel[0]) (kernel shape K×C×Fh×Fw = "
+                        + "\(shape(kernel))), got shape \(shape(bias))")
+            }
+        }
+        let p = params.padding
+        let hs = try OutputSize.convolution(input: input[2], kernel: kernel[2], stride: params.stride.y,
+                                            padding: (p.top, p.bottom), dilation: params.dilation.y,
+                                            axis: "height", op: op)
+        let ws = try OutputSize.convolution(input: input[3], kernel: kernel[3], stride: params.stride.x,
+                                            padding: (p.left, p.right), dilation: params.dilation.x,
+                                            axis: "width", op: op)
+        try params.paddingMode.validatePadding(before: p.top, after: p.bottom, size: input[2], axis: "height", op: op)
+        try params.paddingMode.validatePadding(before: p.left, after: p.right, size: input[3], axis: "width", op: op)
+        let outShape = [input[0], kernel[0], hs.value, ws.value]
+        try Self.checkAllocatable(outShape, what: "output", op: op)
+        try Self.checkAllocatable([hs.input + hs.totalPadding, ws.input + ws.totalPadding], what: "padded input plane", op: op)
+
+        batch = input[0]; channels = input[1]; height = input[2]; width = input[3]
+        filters = kernel[0]; kernelHeight = kernel[2]; kernelWidth = kernel[3]
+        outHeight = hs.value; outWidth = ws.value
+        self.params = params
+        heightSize = hs; widthSize = ws
+        let mode = params.paddingMode
+        rowSource = (0..<(hs.input + hs.totalPadding)).map { mode.sourceIndex($0 - p.top, size: input[2]) ?? -1 }
+        colSource = (0..<(ws.input + ws.totalPadding)).map { mode.sourceIndex($0 - p.left, size: input[3]) ?? -1 }
+    }
+
+    /// Refuses a shape whose element count overflows or exceeds `maxElements`, before anything is allocated.
+    public static func checkAllocatable(_ shape: [Int], what: String, op: String) throws {
+        var total = 1
+        for d in shape {
+            let (m, o) = total.multipliedReportingOverflow(by: d)
+            guard !o, m <= maxElements else {
+                throw EngineError(
+                    "\(op): the \(what) would have shape \(ShapeCheck.shapeText(shape)), more than \(maxElements) "
+                        + "elements (\(maxElements / (1 << 27)) GiB of doubles); refusing before allocating. Use "
+                        + "smaller sizes or less padding")
+            }
+            total = m
+        }
+    }
+
+    /// The window rows that read each input row: for input row `h`, the pairs (output row y, tap row i)
+    /// with `rowSource[y·sy + i·dy] == h`, sorted by (y, i), as compressed rows (`start` has H + 1 entries).
+    @inlinable
+    public func rowTaps() -> (start: [Int], out: [Int], tap: [Int]) {
+        Self.taps(source: rowSource, size: height, outSize: outHeight, kernel: kernelHeight,
+                  stride: params.stride.y, dilation: params.dilation.y)
+    }
+
+    /// As `rowTaps`, for columns: pairs (output column x, tap column j) per input column `w`.
+    @inlinable
+    public func colTaps() -> (start: [Int], out: [Int], tap: [Int]) {
+        Self.taps(source: colSource, size: width, outSize: outWidth, kernel: kernelWidth,
+                  stride: params.stride.x, dilation: params.dilation.x)
+    }
+
+    @usableFromInline
+    static func taps(source: [Int], size: Int, outSize: Int, kernel: Int, stride: Int, dilation: Int)
+        -> (start: [Int], out: [Int], tap: [Int])
+    {
+        var buckets = [[(Int, Int)]](repeating: [], count: size)
+        for y in 0..<outSize {
+            for i in 0..<kernel {
+                let s = source[y * stride + i * dilation]
+                if s >= 0 { buckets[s].append((y, i)) }
+            }
+        }
+        var start = [0], out: [Int] = [], tap: [Int] = []
+        for b in buckets {
+            for (y, i) in b { out.append(y); tap.append(i) }
+            start.append(out.count)
+        }
+        return (start, out, tap)
+    }
+}

@@ -1,0 +1,125 @@
+// Engine — receptive field of a stack of layers along one axis, by the recurrence r_{l−1} = s_l·r_l + k_l − s_l.
+
+/// How many input cells one output unit of a stack of conv/pool layers sees, along one axis, with the working.
+///
+/// With layer l's effective kernel k_l = d_l·(F_l − 1) + 1 and stride s_l, start from one unit at the top,
+/// r_L = 1, and go down: r_{l−1} = s_l·r_l + k_l − s_l (`cnn-basics-backprop.md`). r_0 is the receptive
+/// field on the stack's input. `jump` is the cumulative stride s_1⋯s_l: how far apart, in input cells,
+/// neighbouring units of layer l's output are. Padding changes neither.
+public struct ReceptiveField: Equatable, Sendable, CustomStringConvertible {
+    /// One layer of the stack along this axis.
+    public struct Layer: Equatable, Sendable {
+        /// For display, e.g. `"conv2d"`, `"max_pool2d"`.
+        public var name: String
+        public var kernel: Int
+        public var stride: Int
+        public var dilation: Int
+        /// d·(F − 1) + 1.
+        @inlinable public var effectiveKernel: Int { dilation * (kernel - 1) + 1 }
+        public init(name: String = "layer", kernel: Int, stride: Int = 1, dilation: Int = 1) {
+            self.name = name; self.kernel = kernel; self.stride = stride; self.dilation = dilation
+        }
+    }
+
+    /// r_l with its working: level l is the output of layer l (level 0 is the stack's input).
+    public struct Level: Equatable, Sendable {
+        /// l, 0…L.
+        public var index: Int
+        /// r_l: cells of level l seen by one unit of the top level.
+        public var size: Int
+        /// s_1⋯s_l (1 at level 0): input cells between neighbouring units of level l.
+        public var jump: Int
+        /// Receptive field on the stack's input of one unit of level l (1 at level 0).
+        public var inputField: Int
+        /// `r1 = 2·1 + 3 − 2 = 3` (the top level: `r2 = 1`).
+        public var formula: String
+    }
+
+    public let layers: [Layer]
+    /// Levels 0…L; `levels[L].size == 1`.
+    public let levels: [Level]
+
+    /// r_0: the receptive field of one top unit on the stack's input.
+    @inlinable public var size: Int { levels[0].size }
+    /// The recurrence from the top down, one step per line.
+    public var formula: String { levels.reversed().map(\.formula).joined(separator: "\n") }
+    public var description: String { formula }
+
+    /// Computes the receptive field of `layers` (first layer first).
+    ///
+    /// - Throws: `EngineError` for a kernel, stride or dilation below 1.
+    public init(layers: [Layer]) throws {
+        for (l, layer) in layers.enumerated() {
+            guard layer.kernel >= 1, layer.stride >= 1, layer.dilation >= 1 else {
+                throw EngineError(
+                    "receptive field: layer \(l) (\(layer.name)) needs kernel, stride and dilation of at least 1, "
+                        + "got kernel \(layer.kernel), stride \(layer.stride), dilation \(layer.dilation)")
+            }
+        }
+        self.layers = layers
+        let L = layers.count
+        var jumps = [1], fields = [1]
+        for layer in layers {
+            fields.append(fields[fields.count - 1] + (layer.effectiveKernel - 1) * jumps[jumps.count - 1])
+            jumps.append(jumps[jumps.count - 1] * layer.stride)
+        }
+        var sizes = [Int](repeating: 1, count: L + 1)
+        var formulas = [String](repeating: "r\(L) = 1", count: L + 1)
+        var l = L
+        while l > 0 {
+            let layer = layers[l - 1]
+            let (s, k, r) = (layer.stride, layer.effectiveKernel, sizes[l])
+            sizes[l - 1] = s * r + k - s
+            formulas[l - 1] = "r\(l - 1) = \(s)·\(r) + \(k) − \(s) = \(sizes[l - 1])"
+            l -= 1
+        }
+        levels = (0...L).map { Level(index: $0, size: sizes[$0], jump: jumps[$0], inputField: fields[$0], formula: formulas[$0]) }
+    }
+}
+
+/// Receptive field of a network's spatial layers, per axis.
+public struct NetworkReceptiveField: Equatable, Sendable {
+    /// Height axis.
+    public let y: ReceptiveField
+    /// Width axis.
+    public let x: ReceptiveField
+    /// For each counted layer, its index in `network.layers`.
+    public let layerIndices: [Int]
+    /// The index of the layer where counting stopped (flatten, linear, a global pool, a transposed
+    /// conv), or nil when the whole network was spatial.
+    public let stoppedAt: Int?
+}
+
+extension ReceptiveField {
+    /// Receptive field of a network: conv2d and max/avg pool layers count; activations and softmax do not
+    /// change it; counting stops at the first flatten, linear, global pool or transposed conv.
+    ///
+    /// - Throws: `EngineError` for a conv kernel that is not K×C×Fh×Fw or a size below 1.
+    public static func of(_ network: Network) throws -> NetworkReceptiveField {
+        var ys: [Layer] = [], xs: [Layer] = [], indices: [Int] = []
+        var stopped: Int? = nil
+        scan: for (index, layer) in network.layers.enumerated() {
+            switch layer {
+            case .conv2d(let p, let kernel, _):
+                guard kernel.rank == 4 else {
+                    throw EngineError("receptive field: layer \(index) (conv2d) kernel must be K×C×Fh×Fw, got shape "
+                                      + ShapeCheck.shapeText(kernel.shape))
+                }
+                ys.append(Layer(name: "conv2d", kernel: kernel.shape[2], stride: p.stride.y, dilation: p.dilation.y))
+                xs.append(Layer(name: "conv2d", kernel: kernel.shape[3], stride: p.stride.x, dilation: p.dilation.x))
+                indices.append(index)
+            case .maxPool2d(let p), .avgPool2d(let p):
+                ys.append(Layer(name: layer.opName, kernel: p.kernelSize.y, stride: p.stride.y))
+                xs.append(Layer(name: layer.opName, kernel: p.kernelSize.x, stride: p.stride.x))
+                indices.append(index)
+            case .relu, .leakyRelu, .sigmoid, .tanh, .softmax:
+                continue
+            case .flatten, .linear, .globalMaxPool, .globalAvgPool, .convTranspose2d:
+                stopped = index
+                break scan
+            }
+        }
+        return NetworkReceptiveField(y: try ReceptiveField(layers: ys), x: try ReceptiveField(layers: xs),
+                                     layerIndices: indices, stoppedAt: stopped)
+    }
+}
