@@ -1,1 +1,0 @@
-// TerminalReplay — placeholder until its module lands.

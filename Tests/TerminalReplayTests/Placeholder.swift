@@ -1,2 +1,0 @@
-// TerminalReplayTests — placeholder so the target builds; replaced by real suites.
-import Testing
