@@ -1,0 +1,189 @@
+// Tracing — JSONLEventDecoder: one JSON Lines event line → TraceEvent, without building a JSON tree.
+import Engine
+
+/// What a JSON Lines line held: an event, or the end line with its event count.
+enum JSONLLine {
+    case event(TraceEvent)
+    case end(events: Int)
+}
+
+/// Parses the event lines `JSONLEventEncoder` writes (fields in any order; unknown fields refused).
+struct JSONLEventDecoder {
+    private var p: UnsafeBufferPointer<UInt8>
+    private var i = 0
+
+    /// Errors carry only the message; the reader adds file and line.
+    struct Failure: Error { var message: String }
+
+    static let kinds: [String: EventKind] = Dictionary(uniqueKeysWithValues: EventKind.allCases.map { ($0.name, $0) })
+    static let targets: [String: GradTarget] = [ "input": .input, "kernel": .kernel, "bias": .bias]
+
+    static func decode(_ line: UnsafeBufferPointer<UInt8>) throws(Failure) -> JSONLLine {
+        var d = JSONLEventDecoder(p: line)
+        return try d.parse()
+    }
+
+    private init(p: UnsafeBufferPointer<UInt8>) { self.p = p }
+
+    private func fail(_ message: String) -> Failure { Failure(message: message) }
+
+    private mutating func space() { while i < p.count, p[i] == 32 || p[i] == 9 || p[i] == 13 { i += 1 } }
+
+    private mutating func expect(_ c: UInt8, _ what: String) throws(Failure) {
+        space()
+        guard i < p.count else { throw fail("the line ends early; expected \(what)") }
+        guard p[i] == c else { throw fail("unexpected '\(Character(Unicode.Scalar(p[i])))' at column \(i + 1); expected \(what)") }
+        i += 1
+    }
+
+    private mutating func string() throws(Failure) -> String {
+        try expect(34, "a string")
+        let s = i
+        while i < p.count, p[i] != 34 { if p[i] == 92 { throw fail("escapes are not used in event lines (column \(i + 1))") }; i += 1 }
+        guard i < p.count else { throw fail("the line ends inside a string") }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: p[s..<i]), as: UTF8.self)
+        i += 1
+        return text
+    }
+
+    private mutating func int(_ key: String) throws(Failure) -> Int {
+        space()
+        let s = i
+        var negative = false
+        if i < p.count, p[i] == 45 { negative = true; i += 1 }
+        var value = 0
+        let digitsStart = i
+        while i < p.count, p[i] >= 48, p[i] <= 57 {
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int(p[i] - 48))
+            if o1 || o2 { throw fail("\"\(key)\" is out of range") }
+            value = a; i += 1
+        }
+        if i == digitsStart || (i < p.count && (p[i] == 46 || p[i] == 101 || p[i] == 69)) {
+            i = s
+            throw fail("\"\(key)\" must be an integer")
+        }
+        return negative ? -value : value
+    }
+
+    private mutating func int32(_ key: String) throws(Failure) -> Int32 {
+        let v = try int(key)
+        guard let r = Int32(exactly: v) else { throw fail("\"\(key)\" value \(v) does not fit in 32 bits") }
+        return r
+    }
+
+    private mutating func index(_ key: String) throws(Failure) -> Index4 {
+        try expect(91, "'[' starting the 4 indices of \"\(key)\"")
+        let n = try int32(key); try expect(44, "',' in \"\(key)\" (4 indices)")
+        let c = try int32(key); try expect(44, "',' in \"\(key)\" (4 indices)")
+        let h = try int32(key); try expect(44, "',' in \"\(key)\" (4 indices)")
+        let w = try int32(key); try expect(93, "']' after 4 indices in \"\(key)\"")
+        var r = Index4.zero
+        r.n = n; r.c = c; r.h = h; r.w = w
+        return r
+    }
+
+    private mutating func double(_ key: String) throws(Failure) -> Double {
+        space()
+        guard i < p.count else { throw fail("the line ends early; expected the number \"\(key)\"") }
+        if p[i] == 34 {
+            switch try string() {
+            case "NaN": return .nan
+            case "Infinity": return .infinity
+            case "-Infinity": return -.infinity
+            case let s: throw fail("\"\(key)\" must be a number (or \"NaN\", \"Infinity\", \"-Infinity\"), found \"\(s)\"")
+            }
+        }
+        let s = i
+        while i < p.count {
+            let c = p[i]
+            if (c >= 48 && c <= 57) || c == 45 || c == 43 || c == 46 || c == 101 || c == 69 { i += 1 } else { break }
+        }
+        let text = UnsafeBufferPointer(rebasing: p[s..<i])
+        var check = JSONParser(text)
+        guard text.count > 0, (try? check.parseNumber()) != nil, check.i == text.count else {
+            throw fail("\"\(key)\" must be a number")
+        }
+        return JSONParser.parseDouble(text)
+    }
+
+    private mutating func bool(_ key: String) throws(Failure) -> Bool {
+        space()
+        if p.count - i >= 4, p[i] == 116, p[i + 1] == 114, p[i + 2] == 117, p[i + 3] == 101 { i += 4; return true }
+        if p.count - i >= 5, p[i] == 102, p[i + 1] == 97, p[i + 2] == 108, p[i + 3] == 115, p[i + 4] == 101 { i += 5; return false }
+        throw fail("\"\(key)\" must be true or false")
+    }
+
+    private mutating func parse() throws(Failure) -> JSONLLine {
+        var e = TraceEvent(kind: .mac)
+        var seen: UInt32 = 0
+        let required: UInt32 = (1 << 12) - 1  // step … acc
+        var isEnd = false
+        var endEvents: Int? = nil
+        try expect(123, "'{' (an event object)")
+        space()
+        if i < p.count, p[i] == 125 { throw fail("an empty object is not an event") }
+        while true {
+            let key = try string()
+            try expect(58, "':' after \"\(key)\"")
+            let bit: UInt32
+            switch key {
+            case "step": e.step = try int(key); bit = 1 << 0
+            case "phase":
+                switch try string() {
+                case "forward": e.phase = .forward
+                case "backward": e.phase = .backward
+                case let s: throw fail("unknown phase \"\(s)\"; valid phases: forward, backward")
+                }
+                bit = 1 << 1
+            case "layer": e.layer = try int(key); bit = 1 << 2
+            case "kind":
+                let s = try string()
+                guard let k = JSONLEventDecoder.kinds[s] else {
+                    throw fail("unknown kind \"\(s)\"; valid kinds: \(EventKind.allCases.map(\.name).joined(separator: ", "))")
+                }
+                e.kind = k; bit = 1 << 3
+            case "out": e.output = try index(key); bit = 1 << 4
+            case "in": e.input = try index(key); bit = 1 << 5
+            case "padded": e.padded = try index(key); bit = 1 << 6
+            case "k": e.kernel = try index(key); bit = 1 << 7
+            case "a": e.a = try double(key); bit = 1 << 8
+            case "b": e.b = try double(key); bit = 1 << 9
+            case "product": e.product = try double(key); bit = 1 << 10
+            case "acc": e.acc = try double(key); bit = 1 << 11
+            case "target":
+                let s = try string()
+                guard let t = JSONLEventDecoder.targets[s] else { throw fail("unknown target \"\(s)\"; valid targets: input, kernel, bias") }
+                e.target = t; bit = 1 << 12
+            case "padding": if try bool(key) { e.flags.insert(.padding) }; bit = 1 << 13
+            case "selected": if try bool(key) { e.flags.insert(.selected) }; bit = 1 << 14
+            case "end": isEnd = try bool(key); bit = 1 << 15
+            case "events": endEvents = try int(key); bit = 1 << 16
+            default:
+                throw fail("unknown field \"\(key)\"; event fields: step, phase, layer, kind, target, padding, selected, out, in, padded, k, a, b, product, acc")
+            }
+            if seen & bit != 0 { throw fail("field \"\(key)\" appears twice") }
+            seen |= bit
+            space()
+            guard i < p.count else { throw fail("the line ends inside the event object (truncated?)") }
+            if p[i] == 44 { i += 1; space(); continue }
+            if p[i] == 125 { i += 1; break }
+            throw fail("unexpected '\(Character(Unicode.Scalar(p[i])))' at column \(i + 1); expected ',' or '}'")
+        }
+        space()
+        if i < p.count { throw fail("unexpected text after the event object at column \(i + 1)") }
+        if seen & (1 << 15) != 0 {
+            guard isEnd, let endEvents, seen == (1 << 15 | 1 << 16) else {
+                throw fail("an end line is {\"end\":true,\"events\":N} and nothing else")
+            }
+            return .end(events: endEvents)
+        }
+        if seen & required != required {
+            let names = ["step", "phase", "layer", "kind", "out", "in", "padded", "k", "a", "b", "product", "acc"]
+            let missing = names.indices.filter { seen & (1 << UInt32($0)) == 0 }.map { names[$0] }
+            throw fail("missing field\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))")
+        }
+        if seen & (1 << 16) != 0 { throw fail("unknown field \"events\" in an event") }
+        return .event(e)
+    }
+}

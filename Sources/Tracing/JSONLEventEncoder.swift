@@ -1,0 +1,107 @@
+// Tracing — JSONLEventEncoder: one event → one JSON Lines line, hand-formatted into a byte buffer.
+import Engine
+
+/// Formats events as JSON Lines text without allocating per event.
+///
+/// Line form (fields always in this order; `target`, `padding`, `selected` only when set):
+/// `{"step":0,"phase":"forward","layer":0,"kind":"mac","out":[0,0,0,0],"in":[0,0,0,0],"padded":[0,0,1,1],"k":[0,0,0,0],"a":1,"b":0.5,"product":0.5,"acc":0.5}`
+struct JSONLEventEncoder: ~Copyable {
+    /// Upper bound on the bytes of one line, newline included.
+    static let maxLineLength = 768
+
+    /// Direct-mapped cache of formatted doubles: operands (inputs, weights) repeat a lot.
+    private let cache: UnsafeMutableRawPointer
+    private static let cacheSlots = 4096
+    private static let slotSize = 40  // 8 bytes key, 1 byte length, 31 bytes text
+
+    init() {
+        cache = .allocate(byteCount: JSONLEventEncoder.cacheSlots * JSONLEventEncoder.slotSize, alignment: 8)
+        // A length byte of 0 marks an empty slot.
+        cache.initializeMemory(as: UInt8.self, repeating: 0, count: JSONLEventEncoder.cacheSlots * JSONLEventEncoder.slotSize)
+    }
+
+    deinit { cache.deallocate() }
+
+    @inline(__always)
+    private static func put(_ s: StaticString, _ p: UnsafeMutablePointer<UInt8>, _ n: inout Int) {
+        (p + n).update(from: s.utf8Start, count: s.utf8CodeUnitCount)
+        n += s.utf8CodeUnitCount
+    }
+
+    @inline(__always)
+    private static func putIndex(_ i: Index4, _ p: UnsafeMutablePointer<UInt8>, _ n: inout Int) {
+        p[n] = 91; n += 1
+        n += NumberText.writeInt(Int(i.n), to: p + n); p[n] = 44; n += 1
+        n += NumberText.writeInt(Int(i.c), to: p + n); p[n] = 44; n += 1
+        n += NumberText.writeInt(Int(i.h), to: p + n); p[n] = 44; n += 1
+        n += NumberText.writeInt(Int(i.w), to: p + n); p[n] = 93; n += 1
+    }
+
+    @inline(__always)
+    private func putDouble(_ d: Double, _ p: UnsafeMutablePointer<UInt8>, _ n: inout Int) {
+        if !d.isFinite {
+            if d.isNaN { JSONLEventEncoder.put("\"NaN\"", p, &n) } else if d > 0 { JSONLEventEncoder.put("\"Infinity\"", p, &n) } else { JSONLEventEncoder.put("\"-Infinity\"", p, &n) }
+            return
+        }
+        if d.rounded(.towardZero) == d && d.magnitude < 9_007_199_254_740_992 {
+            n += NumberText.writeDouble(d, to: p + n)
+            return
+        }
+        let bits = d.bitPattern
+        let slot = cache + Int(truncatingIfNeeded: (bits &* 0x9E37_79B9_7F4A_7C15) >> 52) * JSONLEventEncoder.slotSize
+        let length = Int(slot.load(fromByteOffset: 8, as: UInt8.self))
+        if length != 0 && slot.load(as: UInt64.self) == bits {
+            (p + n).update(from: (slot + 9).assumingMemoryBound(to: UInt8.self), count: length)
+            n += length
+            return
+        }
+        let written = NumberText.writeDouble(d, to: p + n)
+        if written <= 31 {
+            slot.storeBytes(of: bits, as: UInt64.self)
+            slot.storeBytes(of: UInt8(written), toByteOffset: 8, as: UInt8.self)
+            (slot + 9).assumingMemoryBound(to: UInt8.self).update(from: p + n, count: written)
+        }
+        n += written
+    }
+
+    /// Writes `event` as one line (with the newline) at `p`; returns the byte count (≤ `maxLineLength`).
+    func encode(_ e: TraceEvent, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        var n = 0
+        Self.put("{\"step\":", p, &n)
+        n += NumberText.writeInt(e.step, to: p + n)
+        Self.put(e.phase == .forward ? ",\"phase\":\"forward\",\"layer\":" : ",\"phase\":\"backward\",\"layer\":", p, &n)
+        n += NumberText.writeInt(e.layer, to: p + n)
+        switch e.kind {
+        case .mac: Self.put(",\"kind\":\"mac\"", p, &n)
+        case .bias: Self.put(",\"kind\":\"bias\"", p, &n)
+        case .output: Self.put(",\"kind\":\"output\"", p, &n)
+        case .pool: Self.put(",\"kind\":\"pool\"", p, &n)
+        case .activation: Self.put(",\"kind\":\"activation\"", p, &n)
+        case .grad: Self.put(",\"kind\":\"grad\"", p, &n)
+        case .loss: Self.put(",\"kind\":\"loss\"", p, &n)
+        }
+        switch e.target {
+        case .none: break
+        case .input: Self.put(",\"target\":\"input\"", p, &n)
+        case .kernel: Self.put(",\"target\":\"kernel\"", p, &n)
+        case .bias: Self.put(",\"target\":\"bias\"", p, &n)
+        }
+        if e.flags.contains(.padding) { Self.put(",\"padding\":true", p, &n) }
+        if e.flags.contains(.selected) { Self.put(",\"selected\":true", p, &n) }
+        Self.put(",\"out\":", p, &n); Self.putIndex(e.output, p, &n)
+        Self.put(",\"in\":", p, &n); Self.putIndex(e.input, p, &n)
+        Self.put(",\"padded\":", p, &n); Self.putIndex(e.padded, p, &n)
+        Self.put(",\"k\":", p, &n); Self.putIndex(e.kernel, p, &n)
+        Self.put(",\"a\":", p, &n); putDouble(e.a, p, &n)
+        Self.put(",\"b\":", p, &n); putDouble(e.b, p, &n)
+        Self.put(",\"product\":", p, &n); putDouble(e.product, p, &n)
+        Self.put(",\"acc\":", p, &n); putDouble(e.acc, p, &n)
+        Self.put("}\n", p, &n)
+        return n
+    }
+
+    /// The end line: `{"end":true,"events":N}` and a newline.
+    static func endLine(events: Int) -> [UInt8] {
+        Array("{\"end\":true,\"events\":\(events)}\n".utf8)
+    }
+}

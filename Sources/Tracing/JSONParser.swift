@@ -1,0 +1,242 @@
+// Tracing — JSONParser: JSON text → JSONValue, keeping object key order and exact doubles.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A JSON syntax error with the line and column (1-based) where it was found.
+public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    public var message: String
+    public var description: String { "line \(line), column \(column): \(message)" }
+}
+
+extension JSONValue {
+    /// Parses JSON text. Numbers are converted with correct rounding (`strtod`), so every double
+    /// written by `serialized()` reads back with the same bits.
+    /// - Throws: `JSONParseError` naming line and column.
+    public init(parsing text: String) throws {
+        var copy = text
+        self = try copy.withUTF8 { try JSONValue(parsingUTF8: $0) }
+    }
+
+    /// Parses JSON from UTF-8 bytes.
+    public init(parsingUTF8 bytes: UnsafeBufferPointer<UInt8>) throws {
+        var parser = JSONParser(bytes)
+        self = try parser.parseDocument()
+    }
+
+    /// Parses JSON from an array of UTF-8 bytes.
+    public init(parsingUTF8 bytes: [UInt8]) throws {
+        self = try bytes.withUnsafeBufferPointer { try JSONValue(parsingUTF8: $0) }
+    }
+}
+
+/// A recursive-descent JSON parser over a byte buffer (RFC 8259; depth limited to 512).
+struct JSONParser {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var i = 0
+    var depth = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    mutating func parseDocument() throws -> JSONValue {
+        skipSpace()
+        if i == bytes.count { throw error("empty document; expected a JSON value") }
+        let value = try parseValue()
+        skipSpace()
+        if i < bytes.count { throw error("unexpected \(describe(bytes[i])) after the JSON value") }
+        return value
+    }
+
+    func error(_ message: String) -> JSONParseError {
+        var line = 1, column = 1
+        for k in 0..<min(i, bytes.count) {
+            if bytes[k] == 10 { line += 1; column = 1 } else if bytes[k] & 0xC0 != 0x80 { column += 1 }
+        }
+        return JSONParseError(line: line, column: column, message: message)
+    }
+
+    func describe(_ byte: UInt8) -> String {
+        byte >= 32 && byte < 127 ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
+    }
+
+    mutating func skipSpace() {
+        while i < bytes.count, bytes[i] == 32 || bytes[i] == 10 || bytes[i] == 13 || bytes[i] == 9 { i += 1 }
+    }
+
+    mutating func expectWord(_ word: String, _ value: JSONValue) throws -> JSONValue {
+        for b in word.utf8 {
+            guard i < bytes.count, bytes[i] == b else { throw error("invalid literal; expected '\(word)'") }
+            i += 1
+        }
+        return value
+    }
+
+    mutating func parseValue() throws -> JSONValue {
+        guard i < bytes.count else { throw error("unexpected end of input; expected a value") }
+        switch bytes[i] {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): return try expectWord("true", .bool(true))
+        case UInt8(ascii: "f"): return try expectWord("false", .bool(false))
+        case UInt8(ascii: "n"): return try expectWord("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        default: throw error("unexpected \(describe(bytes[i])); expected a value")
+        }
+    }
+
+    mutating func enter() throws {
+        depth += 1
+        if depth > 512 { throw error("nesting deeper than 512 levels") }
+    }
+
+    mutating func parseObject() throws -> JSONValue {
+        try enter(); defer { depth -= 1 }
+        i += 1
+        var pairs: [(String, JSONValue)] = []
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
+        while true {
+            skipSpace()
+            guard i < bytes.count else { throw error("unexpected end of input inside an object") }
+            guard bytes[i] == UInt8(ascii: "\"") else { throw error("unexpected \(describe(bytes[i])); expected a key string") }
+            let keyStart = i
+            let key = try parseString()
+            if pairs.contains(where: { $0.0 == key }) {
+                i = keyStart
+                throw error("duplicate key \"\(key)\"")
+            }
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':' after key \"\(key)\"") }
+            i += 1
+            skipSpace()
+            pairs.append((key, try parseValue()))
+            skipSpace()
+            guard i < bytes.count else { throw error("unexpected end of input inside an object") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
+            throw error("unexpected \(describe(bytes[i])); expected ',' or '}'")
+        }
+    }
+
+    mutating func parseArray() throws -> JSONValue {
+        try enter(); defer { depth -= 1 }
+        i += 1
+        var items: [JSONValue] = []
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+        while true {
+            skipSpace()
+            items.append(try parseValue())
+            skipSpace()
+            guard i < bytes.count else { throw error("unexpected end of input inside an array") }
+            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+            if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+            throw error("unexpected \(describe(bytes[i])); expected ',' or ']'")
+        }
+    }
+
+    mutating func parseHex4() throws -> UInt32 {
+        guard i + 4 <= bytes.count else { throw error("truncated \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = bytes[i]
+            let d: UInt32
+            switch c {
+            case 48...57: d = UInt32(c - 48)
+            case 65...70: d = UInt32(c - 55)
+            case 97...102: d = UInt32(c - 87)
+            default: throw error("invalid hex digit in \\u escape")
+            }
+            v = v << 4 | d
+            i += 1
+        }
+        return v
+    }
+
+    mutating func parseString() throws -> String {
+        i += 1  // opening quote
+        let start = i
+        // Fast path: no escapes.
+        while i < bytes.count, bytes[i] != 34, bytes[i] != 92, bytes[i] >= 32 { i += 1 }
+        if i < bytes.count, bytes[i] == 34 {
+            let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+            i += 1
+            return s
+        }
+        var out: [UInt8] = Array(bytes[start..<i])
+        while true {
+            guard i < bytes.count else { throw error("unterminated string") }
+            let c = bytes[i]
+            if c == 34 { i += 1; break }
+            if c < 32 { throw error("control character in a string (escape it)") }
+            if c != 92 { out.append(c); i += 1; continue }
+            i += 1
+            guard i < bytes.count else { throw error("unterminated escape") }
+            let e = bytes[i]; i += 1
+            switch e {
+            case 34: out.append(34)
+            case 92: out.append(92)
+            case 47: out.append(47)
+            case 98: out.append(8)
+            case 102: out.append(12)
+            case 110: out.append(10)
+            case 114: out.append(13)
+            case 116: out.append(9)
+            case 117:
+                var scalar = try parseHex4()
+                if scalar >= 0xD800 && scalar < 0xDC00 {
+                    guard i + 6 <= bytes.count, bytes[i] == 92, bytes[i + 1] == 117 else { throw error("unpaired surrogate in \\u escape") }
+                    i += 2
+                    let low = try parseHex4()
+                    guard low >= 0xDC00 && low < 0xE000 else { throw error("invalid low surrogate in \\u escape") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                guard let u = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
+                out.append(contentsOf: Array(String(Character(u)).utf8))
+            default:
+                i -= 1
+                throw error("invalid escape \\\(describe(e))")
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    mutating func parseNumber() throws -> Double {
+        let start = i
+        if bytes[i] == UInt8(ascii: "-") { i += 1 }
+        func digits(_ p: inout JSONParser) -> Int {
+            let s = p.i
+            while p.i < p.bytes.count, p.bytes[p.i] >= 48, p.bytes[p.i] <= 57 { p.i += 1 }
+            return p.i - s
+        }
+        let intDigits = digits(&self)
+        if intDigits == 0 { throw error("invalid number: expected a digit") }
+        if intDigits > 1 && bytes[i - intDigits] == 48 { i -= intDigits; throw error("invalid number: leading zero") }
+        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            if digits(&self) == 0 { throw error("invalid number: expected a digit after '.'") }
+        }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+            if digits(&self) == 0 { throw error("invalid number: expected a digit in the exponent") }
+        }
+        return JSONParser.parseDouble(UnsafeBufferPointer(rebasing: bytes[start..<i]))
+    }
+
+    /// Converts validated number text to the nearest double (correctly rounded by the C library).
+    static func parseDouble(_ text: UnsafeBufferPointer<UInt8>) -> Double {
+        let n = text.count
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf in
+            for k in 0..<n { buf[k] = CChar(bitPattern: text[k]) }
+            buf[n] = 0
+            return strtod(buf.baseAddress!, nil)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+// Tracing — NumberText: the one way convtrace writes numbers as text (JSON Lines, headers, CLI JSON).
+
+/// Formats integers and doubles as JSON number text into raw byte buffers, without allocating.
+///
+/// Doubles whose value is an integer below 2^53 in magnitude are written as integers (`3`, `-0`);
+/// every other finite double is written with Swift's shortest round-trip description (`0.1`,
+/// `1e-300`, `123456789.123`), so parsing the text gives back the same bits. Non-finite values are
+/// not numbers in JSON; callers write them as the strings "NaN", "Infinity", "-Infinity".
+enum NumberText {
+    /// The longest text `writeDouble` produces (e.g. `-2.2250738585072014e-308` is 24 bytes).
+    static let maxDoubleLength = 32
+    /// The longest text `writeInt` produces (`-9223372036854775808` is 20 bytes).
+    static let maxIntLength = 20
+
+    /// Writes `value` in decimal at `p`; returns the number of bytes written (at most 20).
+    @inline(__always)
+    static func writeInt(_ value: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        if value >= 0 && value < 10 { p[0] = 48 &+ UInt8(truncatingIfNeeded: value); return 1 }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch on the stack
+        return withUnsafeMutableBytes(of: &digits) { scratch -> Int in
+            var magnitude = value.magnitude
+            var i = 24
+            repeat {
+                i -= 1
+                scratch[i] = 48 &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude != 0
+            var n = 0
+            if value < 0 { p[0] = 45; n = 1 }  // '-'
+            let count = 24 - i
+            (p + n).update(from: scratch.baseAddress!.assumingMemoryBound(to: UInt8.self) + i, count: count)
+            return n + count
+        }
+    }
+
+    /// Writes finite `value` at `p` (see the type's rules); returns the number of bytes (at most 32).
+    /// - Precondition: `value.isFinite`.
+    @inline(__always)
+    static func writeDouble(_ value: Double, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        if value.rounded(.towardZero) == value && value.magnitude < 9_007_199_254_740_992 {
+            if value == 0 {
+                if value.sign == .minus { p[0] = 45; p[1] = 48; return 2 }  // "-0" keeps the sign
+                p[0] = 48; return 1
+            }
+            return writeInt(Int(value), to: p)
+        }
+        var stream = PointerStream(base: p)
+        value.write(to: &stream)
+        return stream.count
+    }
+
+    /// Appends `value` as JSON to `bytes` (non-finite values as the quoted strings).
+    static func appendDouble(_ value: Double, to bytes: inout [UInt8]) {
+        if !value.isFinite {
+            bytes.append(contentsOf: value.isNaN ? Array("\"NaN\"".utf8)
+                         : value > 0 ? Array("\"Infinity\"".utf8) : Array("\"-Infinity\"".utf8))
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxDoubleLength) { scratch in
+            let n = writeDouble(value, to: scratch.baseAddress!)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: scratch.baseAddress!, count: n))
+        }
+    }
+
+    /// Appends `value` in decimal to `bytes`.
+    static func appendInt(_ value: Int, to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxIntLength + 4) { scratch in
+            let n = writeInt(value, to: scratch.baseAddress!)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: scratch.baseAddress!, count: n))
+        }
+    }
+}
+
+/// Receives the ASCII digits the standard library produces for a `Double` and copies them to a pointer.
+struct PointerStream: TextOutputStream {
+    let base: UnsafeMutablePointer<UInt8>
+    var count = 0
+    init(base: UnsafeMutablePointer<UInt8>) { self.base = base }
+    mutating func write(_ string: String) {
+        for byte in string.utf8 { base[count] = byte; count += 1 }
+    }
+    // The standard library writes floating-point text through this hook without building a String.
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+        guard let source = buffer.baseAddress else { return }
+        (base + count).update(from: source, count: buffer.count)
+        count += buffer.count
+    }
+}

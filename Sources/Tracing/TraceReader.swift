@@ -1,0 +1,209 @@
+// Tracing — TraceReader: opens a trace file of either encoding and streams its events in constant memory.
+import Engine
+
+/// Reads a trace file: detects the encoding from the first bytes, reads the header, then returns
+/// events one at a time.
+///
+/// ```swift
+/// let reader = try TraceReader(path: "conv.jsonl")
+/// while let event = try reader.next() { … }
+/// ```
+/// Errors name the file and the place: `conv.jsonl:7: unknown kind "fma"; valid kinds: …`,
+/// `conv.ctb: record 3 (byte 1828): …`. The end marker written by the writers is checked, so a file
+/// cut short anywhere is reported as truncated.
+/// - Complexity: O(1) memory in the number of events (one buffer, sized by the longest line).
+public final class TraceReader {
+    /// The path as given (used in messages).
+    public let path: String
+    public let encoding: TraceEncoding
+    /// The header as JSON, exactly as stored.
+    public let headerJSON: JSONValue
+    /// The decoded header.
+    public let header: TraceHeader
+    /// Events returned so far.
+    public private(set) var eventsRead = 0
+    /// True once the end marker has been read.
+    public private(set) var isFinished = false
+
+    private let input: ByteInput
+    /// Bytes of read buffer held (for the constant-memory test): the larger of 1 MiB and the longest line.
+    var bufferCapacity: Int { input.capacity }
+    /// JSON Lines: the number of the last line read.
+    private var line = 1
+
+    /// Opens `path` and reads its header.
+    /// - Throws: `TraceError` for a missing, empty, foreign, truncated or unsupported file.
+    public init(path: String) throws {
+        self.path = path
+        let input = try ByteInput(path: path)
+        self.input = input
+        let got = try input.ensure(BinaryTraceLayout.magic.count)
+        if got == 0 {
+            throw TraceError(file: path, message: "the file is empty; expected a convtrace trace (JSON Lines or binary)")
+        }
+        let first = input.current[0]
+        if first == BinaryTraceLayout.magic[0] {
+            encoding = .binary
+            headerJSON = try TraceReader.readBinaryHeader(input, path: path)
+        } else if first == UInt8(ascii: "{") {
+            encoding = .jsonl
+            guard let (bytes, _) = try input.nextLine() else {
+                throw TraceError(file: path, message: "the file is empty")
+            }
+            do {
+                headerJSON = try JSONValue(parsingUTF8: bytes)
+            } catch let e as JSONParseError {
+                throw TraceError(file: path, location: "1", message: "the header line is not valid JSON (\(e.message) at column \(e.column))")
+            }
+        } else {
+            let shown = (0..<min(got, 8)).map { String(input.current[$0], radix: 16) }.joined(separator: " ")
+            throw TraceError(file: path, message: "not a convtrace trace: it starts with bytes \(shown); expected a JSON Lines trace (a header object on line 1) or a binary trace (magic 89 43 54 42 0d 0a 1a 0a)")
+        }
+        do {
+            header = try TraceHeader(json: headerJSON)
+        } catch let e as TraceError {
+            var placed = e.inFile(path)
+            if encoding == .jsonl, !e.message.hasPrefix("schema version"), !e.message.hasPrefix("not a convtrace") { placed.location = "1" }
+            throw placed
+        }
+    }
+
+    private static func readBinaryHeader(_ input: ByteInput, path: String) throws -> JSONValue {
+        let have = try input.ensure(BinaryTraceLayout.preambleSize)
+        let magic = BinaryTraceLayout.magic
+        for k in 0..<min(have, magic.count) where input.current[k] != magic[k] {
+            throw TraceError(file: path, message: "not a convtrace trace: byte \(k) is 0x\(String(input.current[k], radix: 16)), the binary magic needs 0x\(String(magic[k], radix: 16))")
+        }
+        if have < BinaryTraceLayout.preambleSize {
+            throw TraceError(file: path, message: "truncated: the file ends after \(have) bytes, inside the 24-byte preamble")
+        }
+        let raw = UnsafeRawPointer(input.current)
+        let version = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        if version != UInt32(TraceHeader.schemaVersion) {
+            throw TraceError(file: path, message: "schema version \(version) is not supported; this convtrace reads version \(TraceHeader.schemaVersion)")
+        }
+        let recordSize = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
+        if recordSize != UInt32(BinaryTraceLayout.recordSize) {
+            throw TraceError(file: path, location: " byte 12", message: "record size \(recordSize) does not match version 1's \(BinaryTraceLayout.recordSize) bytes (corrupted preamble)")
+        }
+        let length = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+        input.skip(BinaryTraceLayout.preambleSize)
+        guard length < 1 << 40 else {
+            throw TraceError(file: path, location: " byte 16", message: "header length \(length) is implausible (corrupted preamble)")
+        }
+        let n = Int(length)
+        let got = try input.ensure(n)
+        if got < n {
+            throw TraceError(file: path, message: "truncated: the header needs \(n) bytes after byte 24 but the file has only \(got)")
+        }
+        do {
+            let json = try JSONValue(parsingUTF8: UnsafeBufferPointer(start: input.current, count: n))
+            input.skip(n)
+            return json
+        } catch let e as JSONParseError {
+            throw TraceError(file: path, message: "the header (bytes 24–\(24 + n - 1)) is not valid JSON: \(e.message)")
+        }
+    }
+
+    /// The next event, or nil after the last one (once the end marker has been checked).
+    /// - Throws: `TraceError` naming the file and the line / record.
+    public func next() throws -> TraceEvent? {
+        if isFinished { return nil }
+        return encoding == .jsonl ? try nextJSONL() : try nextBinary()
+    }
+
+    /// Calls `body` for every remaining event.
+    public func forEach(_ body: (TraceEvent) throws -> Void) throws {
+        while let e = try next() { try body(e) }
+    }
+
+    private func nextJSONL() throws -> TraceEvent? {
+        guard let (bytes, terminated) = try input.nextLine() else {
+            throw TraceError(file: path, message: "truncated: the file ends after \(eventsRead) events (line \(line)) without the end line {\"end\":true,\"events\":N}")
+        }
+        line += 1
+        if bytes.isEmpty { throw TraceError(file: path, location: "\(line)", message: "empty line; expected an event object") }
+        let parsed: JSONLLine
+        do {
+            parsed = try JSONLEventDecoder.decode(bytes)
+        } catch {
+            let suffix = terminated ? "" : " (the file ends in the middle of this line: truncated?)"
+            throw TraceError(file: path, location: "\(line)", message: error.message + suffix)
+        }
+        switch parsed {
+        case .event(let e):
+            eventsRead += 1
+            return e
+        case .end(let count):
+            if count != eventsRead {
+                throw TraceError(file: path, location: "\(line)", message: "the end line says \(count) events but \(eventsRead) were read")
+            }
+            if try input.nextLine() != nil {
+                throw TraceError(file: path, location: "\(line + 1)", message: "text after the end line")
+            }
+            isFinished = true
+            return nil
+        }
+    }
+
+    private func nextBinary() throws -> TraceEvent? {
+        let size = BinaryTraceLayout.recordSize
+        let recordOffset = input.offset
+        let have = try input.ensure(size)
+        let place = " record \(eventsRead) (byte \(recordOffset))"
+        if have < size {
+            if have == 0 {
+                throw TraceError(file: path, message: "truncated: the file ends after \(eventsRead) records without the end record")
+            }
+            throw TraceError(file: path, location: place, message: "truncated: only \(have) of the record's \(size) bytes are there")
+        }
+        let p = UnsafeRawPointer(input.current)
+        let kindByte = p.load(fromByteOffset: 13, as: UInt8.self)
+        if kindByte == BinaryTraceLayout.endKind {
+            let count = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 0, as: Int64.self))
+            input.skip(size)
+            if count != Int64(eventsRead) {
+                throw TraceError(file: path, location: place, message: "the end record says \(count) events but \(eventsRead) were read")
+            }
+            if try input.ensure(1) > 0 {
+                throw TraceError(file: path, location: " byte \(input.offset)", message: "data after the end record")
+            }
+            isFinished = true
+            return nil
+        }
+        guard let kind = EventKind(rawValue: kindByte) else {
+            throw TraceError(file: path, location: place, message: "corrupted record: unknown kind byte \(kindByte) (valid 0–6, 255 ends the trace)")
+        }
+        guard let phase = Phase(rawValue: p.load(fromByteOffset: 12, as: UInt8.self)) else {
+            throw TraceError(file: path, location: place, message: "corrupted record: unknown phase byte \(p.load(fromByteOffset: 12, as: UInt8.self)) (valid 0 forward, 1 backward)")
+        }
+        guard let target = GradTarget(rawValue: p.load(fromByteOffset: 14, as: UInt8.self)) else {
+            throw TraceError(file: path, location: place, message: "corrupted record: unknown target byte \(p.load(fromByteOffset: 14, as: UInt8.self)) (valid 0–3)")
+        }
+        let flags = p.load(fromByteOffset: 15, as: UInt8.self)
+        if flags & ~0b11 != 0 {
+            throw TraceError(file: path, location: place, message: "corrupted record: unknown flag bits 0x\(String(flags, radix: 16)) (valid: 1 padding, 2 selected)")
+        }
+        let step = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 0, as: Int64.self))
+        func index(_ o: Int) -> Index4 {
+            var r = Index4.zero
+            r.n = Int32(littleEndian: p.loadUnaligned(fromByteOffset: o, as: Int32.self))
+            r.c = Int32(littleEndian: p.loadUnaligned(fromByteOffset: o + 4, as: Int32.self))
+            r.h = Int32(littleEndian: p.loadUnaligned(fromByteOffset: o + 8, as: Int32.self))
+            r.w = Int32(littleEndian: p.loadUnaligned(fromByteOffset: o + 12, as: Int32.self))
+            return r
+        }
+        func double(_ o: Int) -> Double {
+            Double(bitPattern: UInt64(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt64.self)))
+        }
+        let e = TraceEvent(
+            step: Int(step), phase: phase,
+            layer: Int(Int32(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: Int32.self))),
+            kind: kind, target: target, flags: EventFlags(rawValue: flags),
+            output: index(16), input: index(32), padded: index(48), kernel: index(64),
+            a: double(80), b: double(88), product: double(96), acc: double(104))
+        input.skip(size)
+        eventsRead += 1
+        return e
+    }
+}

@@ -1,1 +1,0 @@
-// Tracing — placeholder until its module lands.

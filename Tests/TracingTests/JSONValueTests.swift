@@ -1,0 +1,74 @@
+// TracingTests — JSONValue: deterministic text, exact doubles, ordered keys, parse errors with places.
+import Testing
+@testable import Tracing
+
+@Suite("JSONValue")
+struct JSONValueTests {
+    @Test("awkward doubles print shortest and read back with the same bits")
+    func awkwardDoubles() throws {
+        // Expected text: integers as integers (incl. "-0" to keep the sign), else Swift's shortest
+        // round-trip description.
+        let cases: [(Double, String)] = [
+            (0.1, "0.1"), (1e-300, "1e-300"), (-0.0, "-0"), (0, "0"), (123456789.123, "123456789.123"),
+            (3, "3"), (-42, "-42"), (1.0 / 3.0, "0.3333333333333333"), (9007199254740991, "9007199254740991"),
+            (1e16, "1e+16"), (2.2250738585072014e-308, "2.2250738585072014e-308"),
+            (Double.leastNonzeroMagnitude, "5e-324"), (Double.greatestFiniteMagnitude, "1.7976931348623157e+308"),
+        ]
+        for (value, text) in cases {
+            #expect(JSONValue.number(value).serialized() == text)
+            let back = try JSONValue(parsing: text)
+            guard case .number(let d) = back else { Issue.record("\(text) did not parse as a number"); continue }
+            #expect(d.bitPattern == value.bitPattern, "\(text) read back as \(d)")
+        }
+    }
+
+    @Test("non-finite numbers are written as strings and read back by doubleValue")
+    func nonFinite() throws {
+        let v = JSONValue.array([.number(.nan), .number(.infinity), .number(-.infinity)])
+        #expect(v.serialized() == #"["NaN","Infinity","-Infinity"]"#)
+        let back = try JSONValue(parsing: v.serialized())
+        let values = back.arrayValue?.compactMap(\.doubleValue) ?? []
+        #expect(values.count == 3 && values[0].isNaN && values[1] == .infinity && values[2] == -.infinity)
+    }
+
+    @Test("object keys keep insertion order; compact and pretty forms")
+    func orderedKeys() throws {
+        let v = JSONValue.object([("zeta", .int(1)), ("alpha", .array([.int(1), .number(2.5)])),
+                                  ("m", .object([("s", .string("a\"b\\c\nd\u{1}é"))])), ("e", .array([])), ("n", .null), ("t", .bool(true))])
+        #expect(v.serialized() == #"{"zeta":1,"alpha":[1,2.5],"m":{"s":"a\"b\\c\nd\u0001é"},"e":[],"n":null,"t":true}"#)
+        #expect(v.serialized(pretty: true) == """
+            {
+              "zeta": 1,
+              "alpha": [1, 2.5],
+              "m": {
+                "s": "a\\"b\\\\c\\nd\\u0001é"
+              },
+              "e": [],
+              "n": null,
+              "t": true
+            }
+            """)
+        let back = try JSONValue(parsing: v.serialized(pretty: true))
+        #expect(back == v)
+        #expect(back.keys == ["zeta", "alpha", "m", "e", "n", "t"])
+    }
+
+    @Test("escapes and surrogate pairs parse")
+    func escapes() throws {
+        let v = try JSONValue(parsing: #"["\u00e9\ud83d\ude00\/\t"]"#)
+        #expect(v == .array([.string("é😀/\t")]))
+    }
+
+    @Test("syntax errors name line and column")
+    func errors() {
+        func message(_ text: String) -> String {
+            do { _ = try JSONValue(parsing: text); return "no error" } catch { return "\(error)" }
+        }
+        #expect(message("") == "line 1, column 1: empty document; expected a JSON value")
+        #expect(message("{\n  \"a\": 1,\n  \"b\" 2\n}") == "line 3, column 7: expected ':' after key \"b\"")
+        #expect(message("[1, 2") == "line 1, column 6: unexpected end of input inside an array")
+        #expect(message("{\"a\":1,\"a\":2}") == "line 1, column 8: duplicate key \"a\"")
+        #expect(message("01") == "line 1, column 1: invalid number: leading zero")
+        #expect(message("[1] x") == "line 1, column 5: unexpected 'x' after the JSON value")
+    }
+}
