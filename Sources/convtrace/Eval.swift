@@ -1,12 +1,34 @@
-// convtrace (CLI) — `convtrace eval`: placeholder until its issue lands.
+// convtrace (CLI) — `convtrace eval SPEC`: run a spec and print the output and gradients as one JSON object.
 import ArgumentParser
+import Specs
+import Tracing
 
 extension Convtrace {
     struct Eval: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "eval", abstract: "Evaluate a spec and print the output and gradients as JSON.")
+        static let configuration = CommandConfiguration(
+            commandName: "eval",
+            abstract: "Evaluate a spec and print the output and gradients as JSON.",
+            discussion: """
+                Prints one JSON object: output, output_shape, and when the spec has grad_output or ends in a \
+                loss, grad_input, grad_kernel / grad_weight, grad_bias (single op), loss, and layers (per-layer \
+                parameter gradients of a network). Results have the ranks the spec used (docs/spec-format.md).
+                Exit status: 0 done, 1 failed, 2 bad spec (message on stderr).
+                """)
+
+        @Argument(help: "A YAML or JSON spec file, or - for standard input.")
+        var spec: String
+
+        @Flag(help: "One line of JSON instead of indented JSON.")
+        var compact = false
 
         func run() throws {
-            throw ValidationError("convtrace eval is not available yet")
+            do {
+                let problem = try SpecDocument.load(path: spec)
+                let result = try problem.run()
+                print(problem.evalJSON(result).serialized(pretty: !compact))
+            } catch {
+                throw CommandFailure.report(error.description, code: CommandFailure.badInput)
+            }
         }
     }
 }

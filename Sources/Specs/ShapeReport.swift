@@ -1,0 +1,170 @@
+// Specs — every layer's output shape with the size formula, and the receptive field, for `convtrace shape SPEC`.
+import Engine
+import Foundation
+import Tracing
+
+/// The shapes of a spec's network, layer by layer, with the arithmetic shown.
+public struct ShapeReport: Sendable {
+    /// One layer's shapes and, for conv / transposed conv / pool layers, the size formulas.
+    public struct Row: Sendable {
+        public var index: Int
+        public var op: String
+        /// Short parameter summary, e.g. `6@5×5, stride 1, padding 0`.
+        public var summary: String
+        public var inputShape: [Int]
+        public var outputShape: [Int]
+        public var height: OutputSize?
+        public var width: OutputSize?
+    }
+
+    public var file: String
+    public var inputShape: [Int]
+    public var rows: [Row]
+    /// The loss op, when the network ends in one.
+    public var loss: String?
+    /// The output shape as `eval` reports it (folded to the input's ranks).
+    public var outputShape: [Int]
+    public var receptiveField: NetworkReceptiveField?
+
+    /// Human-readable report: a table of layers, then the receptive-field recurrence.
+    public var text: String {
+        var lines: [String] = []
+        lines.append("\(file): input \(ShapeText.join(inputShape)) (N×C×H×W)")
+        let opWidth = max(5, rows.map { $0.op.count + ($0.summary.isEmpty ? 0 : $0.summary.count + 1) }.max() ?? 0)
+        let shapeWidth = max(6, rows.map { ShapeText.join($0.outputShape).count }.max() ?? 0)
+        func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
+        lines.append("  #  " + pad("layer", opWidth) + "  " + pad("output", shapeWidth) + "  size")
+        for r in rows {
+            let name = r.summary.isEmpty ? r.op : "\(r.op) \(r.summary)"
+            var size = ""
+            if let h = r.height, let w = r.width {
+                size = h.formula == w.formula ? "Ho = Wo = \(h.description)" : "Ho = \(h.description); Wo = \(w.description)"
+            }
+            let line = "  " + pad("\(r.index)", 2) + " " + pad(name, opWidth) + "  " + pad(ShapeText.join(r.outputShape), shapeWidth) + "  " + size
+            lines.append(line.trimmingTrailingSpaces())
+            for (axis, s) in [("height", r.height), ("width", r.width)] {
+                if let s, let e = s.exactnessError(axis: axis), !(axis == "width" && r.height?.formula == s.formula) {
+                    lines.append("       note: " + e.message)
+                }
+            }
+        }
+        if let loss { lines.append("  loss \(loss) → a scalar") }
+        lines.append("output (as eval reports it): \(outputShape.isEmpty ? "a scalar" : ShapeText.join(outputShape))")
+        if let rf = receptiveField, !rf.layerIndices.isEmpty {
+            let top = rf.layerIndices.last!
+            lines.append("")
+            lines.append("receptive field of one output unit of layer \(top) (\(rows[top].op)) on the input, by r_{l−1} = s_l·r_l + k_l − s_l")
+            lines.append("(level l is the output of the l-th spatial layer: " + rf.layerIndices.enumerated().map { "\($0.offset + 1) = layer \($0.element) \(rows[$0.element].op)" }.joined(separator: ", ") + "):")
+            if rf.y.formula == rf.x.formula {
+                lines.append(contentsOf: rf.y.formula.split(separator: "\n").map { "  " + $0 })
+                lines.append("  receptive field: \(rf.y.size)×\(rf.x.size) input cells")
+            } else {
+                lines.append("  height:")
+                lines.append(contentsOf: rf.y.formula.split(separator: "\n").map { "    " + $0 })
+                lines.append("  width:")
+                lines.append(contentsOf: rf.x.formula.split(separator: "\n").map { "    " + $0 })
+                lines.append("  receptive field: \(rf.y.size)×\(rf.x.size) input cells")
+            }
+            if let stop = rf.stoppedAt {
+                lines.append("  (counting stops at layer \(stop), \(rows[stop].op): it mixes all positions)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The same as one JSON object.
+    public var json: JSONValue {
+        func shape(_ s: [Int]) -> JSONValue { .array(s.map { .int($0) }) }
+        func size(_ s: OutputSize?) -> JSONValue {
+            guard let s else { return .null }
+            var pairs: [(String, JSONValue)] = [("value", .int(s.value)), ("formula", .string(s.formula)), ("exact", .bool(s.isExact))]
+            if let note = s.note { pairs.append(("note", .string(note))) }
+            if let e = s.exactnessError() { pairs.append(("inexact", .string(e.message))) }
+            return .object(pairs)
+        }
+        var pairs: [(String, JSONValue)] = [("file", .string(file)), ("input_shape", shape(inputShape))]
+        pairs.append(("layers", .array(rows.map { r in
+            var o: [(String, JSONValue)] = [("index", .int(r.index)), ("op", .string(r.op)),
+                                            ("input_shape", shape(r.inputShape)), ("output_shape", shape(r.outputShape))]
+            if r.height != nil { o.append(("height", size(r.height))); o.append(("width", size(r.width))) }
+            return .object(o)
+        })))
+        if let loss { pairs.append(("loss", .string(loss))) }
+        pairs.append(("output_shape", shape(outputShape)))
+        if let rf = receptiveField {
+            pairs.append(("receptive_field", .object([
+                ("height", .int(rf.y.size)), ("width", .int(rf.x.size)),
+                ("layers", .array(rf.layerIndices.map { .int($0) })),
+                ("recurrence_height", .array(rf.y.formula.split(separator: "\n").map { .string(String($0)) })),
+                ("recurrence_width", .array(rf.x.formula.split(separator: "\n").map { .string(String($0)) })),
+                ("stopped_at", rf.stoppedAt.map { .int($0) } ?? .null),
+            ])))
+        }
+        return .object(pairs)
+    }
+}
+
+extension Problem {
+    /// Every layer's shapes with the size formulas, and the receptive field of the spatial layers.
+    public func shapeReport() throws(SpecError) -> ShapeReport {
+        var rows: [ShapeReport.Row] = []
+        for (i, layer) in network.layers.enumerated() {
+            let info = layerInfos[i]
+            var row = ShapeReport.Row(index: i, op: info.op, summary: "", inputShape: info.inputShape,
+                                      outputShape: info.outputShape)
+            let (h, w) = (info.inputShape.count == 4 ? info.inputShape[2] : 0, info.inputShape.count == 4 ? info.inputShape[3] : 0)
+            do {
+                switch layer {
+                case .conv2d(let p, let kernel, _):
+                    let (fh, fw) = (kernel.shape[2], kernel.shape[3])
+                    row.summary = "\(kernel.shape[0])@\(fh)×\(fw)" + Problem.pairText(", stride", p.stride, 1)
+                        + Problem.paddingText(p.padding) + Problem.pairText(", dilation", p.dilation, 1)
+                    row.height = try OutputSize.convolution(input: h, kernel: fh, stride: p.stride.y, padding: (p.padding.top, p.padding.bottom), dilation: p.dilation.y, axis: "height")
+                    row.width = try OutputSize.convolution(input: w, kernel: fw, stride: p.stride.x, padding: (p.padding.left, p.padding.right), dilation: p.dilation.x, axis: "width")
+                case .convTranspose2d(let p, let weight, _):
+                    let (fh, fw) = (weight.shape[2], weight.shape[3])
+                    row.summary = "\(weight.shape[1])@\(fh)×\(fw)" + Problem.pairText(", stride", p.stride, 1) + Problem.pairText(", padding", p.padding, 0)
+                    row.height = try OutputSize.transposedConvolution(input: h, kernel: fh, stride: p.stride.y, padding: p.padding.y, outputPadding: p.outputPadding.y, dilation: p.dilation.y, axis: "height")
+                    row.width = try OutputSize.transposedConvolution(input: w, kernel: fw, stride: p.stride.x, padding: p.padding.x, outputPadding: p.outputPadding.x, dilation: p.dilation.x, axis: "width")
+                case .maxPool2d(let p), .avgPool2d(let p):
+                    row.summary = Problem.pairText("", p.kernelSize, -1).trimmingCharacters(in: [" "]) + Problem.pairText(", stride", p.stride, -1) + Problem.pairText(", padding", p.padding, 0)
+                    row.height = try OutputSize.pooling(input: h, kernel: p.kernelSize.y, stride: p.stride.y, padding: p.padding.y, ceilMode: p.ceilMode, axis: "height", op: info.op)
+                    row.width = try OutputSize.pooling(input: w, kernel: p.kernelSize.x, stride: p.stride.x, padding: p.padding.x, ceilMode: p.ceilMode, axis: "width", op: info.op)
+                case .linear(let weight, _):
+                    row.summary = "\(weight.shape[1])→\(weight.shape[0])"
+                case .leakyRelu(let slope):
+                    row.summary = "slope \(slope)"
+                default: break
+                }
+            } catch {
+                throw SpecError(file: file, path: info.path, line: info.line, problem: "\(error)")
+            }
+            rows.append(row)
+        }
+        let rf: NetworkReceptiveField? = try? ReceptiveField.of(network)
+        return ShapeReport(file: file, inputShape: input.shape, rows: rows,
+                           loss: network.loss.map { _ in layerInfos.last!.op },
+                           outputShape: outputShape, receptiveField: rf)
+    }
+
+    static func pairText(_ label: String, _ p: Pair, _ hideIf: Int) -> String {
+        if p.y == hideIf && p.x == hideIf { return "" }
+        return p.y == p.x ? "\(label) \(p.y)" : "\(label) \(p.y)×\(p.x)"
+    }
+
+    static func paddingText(_ p: Padding) -> String {
+        if p == .zero { return "" }
+        if p.top == p.bottom && p.left == p.right {
+            return p.top == p.left ? ", padding \(p.top)" : ", padding \(p.top)×\(p.left)"
+        }
+        return ", padding [\(p.top), \(p.bottom), \(p.left), \(p.right)]"
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}

@@ -1,0 +1,354 @@
+// Specs — one layer (or loss) from its keys, with its output shape; every shape error names the key.
+import Engine
+
+extension SpecBuilder {
+    /// A built layer, its engine output shape and the shapes its parameters were given in.
+    struct BuiltLayer {
+        var layer: Layer
+        var output: [Int]
+        var kernelShape: [Int]? = nil
+        var biasShape: [Int]? = nil
+    }
+
+    /// Builds layer `op` from `keys` for an input of engine shape `input`.
+    mutating func buildLayer(_ op: String, keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
+        switch op {
+        case "conv2d": return try buildConv(keys: keys, at: node, input: input)
+        case "conv_transpose2d": return try buildConvTranspose(keys: keys, at: node, input: input)
+        case "max_pool2d", "avg_pool2d": return try buildPool(op, keys: keys, at: node, input: input)
+        case "global_max_pool", "global_avg_pool":
+            try requireImage(op, input, at: node)
+            return BuiltLayer(layer: op == "global_max_pool" ? .globalMaxPool : .globalAvgPool,
+                              output: [input[0], input[1], 1, 1])
+        case "relu": return BuiltLayer(layer: .relu, output: input)
+        case "sigmoid": return BuiltLayer(layer: .sigmoid, output: input)
+        case "tanh": return BuiltLayer(layer: .tanh, output: input)
+        case "softmax": return BuiltLayer(layer: .softmax, output: input)
+        case "leaky_relu":
+            let slope = try keys["slope"].map { (_, v) throws(SpecError) in try v.double(expected: "a number, e.g. 0.01") } ?? 0.01
+            return BuiltLayer(layer: .leakyRelu(slope: slope), output: input)
+        case "flatten":
+            guard input.count == 4 else {
+                throw node.error("flatten needs an N×C×H×W input, but its input is already N×F (\(ShapeText.join(input)))",
+                                 valid: "remove this flatten")
+            }
+            return BuiltLayer(layer: .flatten, output: [input[0], input[1] * input[2] * input[3]])
+        case "linear": return try buildLinear(keys: keys, at: node, input: input)
+        default:
+            throw node.error("unknown op '\(op)'", valid: OpCatalog.layerOps.joined(separator: ", "))
+        }
+    }
+
+    // MARK: - conv2d
+
+    mutating func buildConv(keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
+        try requireImage("conv2d", input, at: node)
+        let kernelNode = keys["kernel"]!.value
+        let k = try TensorReader.read(kernelNode, ranks: 1...4, layout: "F, Fh×Fw, C×Fh×Fw (one filter) or K×C×Fh×Fw")
+        let kShape: [Int]
+        switch k.rank {
+        case 1: kShape = [1, 1, 1, k.shape[0]]
+        case 2: kShape = [1, 1, k.shape[0], k.shape[1]]
+        case 3: kShape = [1] + k.shape
+        default: kShape = k.shape
+        }
+        let (kCount, kChannels, fh, fw) = (kShape[0], kShape[1], kShape[2], kShape[3])
+        guard kChannels == input[1] else {
+            let form = k.rank <= 2 ? "a \(k.rank)-D kernel has 1 channel" : "the kernel (\(k.rank == 3 ? "C×Fh×Fw" : "K×C×Fh×Fw") = \(k.shapeText)) has \(kChannels) channel\(kChannels == 1 ? "" : "s")"
+            throw kernelNode.error("channel mismatch: \(form) but its input has \(input[1]) (input \(ShapeText.join(input)))",
+                                   valid: "a kernel of shape \(input[1])×\(fh)×\(fw) or K×\(input[1])×\(fh)×\(fw)")
+        }
+        let (bias, biasShape) = try readBias(keys, count: kCount, what: "one value per filter (K = \(kCount))")
+        let stride = try pair(keys, "stride", default: Pair(1), min: 1, fillY: 1)
+        let dilation = try pair(keys, "dilation", default: Pair(1), min: 1, fillY: 1)
+        let spec = try convPadding(keys)
+        var mode = PaddingMode.zeros
+        if let (_, m) = keys["padding_mode"] {
+            let name = try m.string(expected: "a padding mode")
+            guard let v = PaddingMode(rawValue: name) else {
+                let names = PaddingMode.allCases.map(\.rawValue)
+                let hint = OpCatalog.didYouMean(name, among: names)
+                throw m.error("unknown padding_mode '\(name)'" + (hint.isEmpty ? "" : "; \(hint)"), valid: names.joined(separator: ", "))
+            }
+            mode = v
+        }
+        let flip = try keys["flip"].map { (_, v) throws(SpecError) in try v.bool() } ?? false
+        let padding: Padding
+        do {
+            padding = try spec.resolve(kernel: Pair(fh, fw), dilation: dilation, stride: stride)
+        } catch {
+            throw (keys["padding"]?.value ?? node).error(SpecBuilder.strip("\(error)"))
+        }
+        if mode != .zeros {
+            do {
+                try mode.validatePadding(before: padding.top, after: padding.bottom, size: input[2], axis: "height")
+                try mode.validatePadding(before: padding.left, after: padding.right, size: input[3], axis: "width")
+            } catch {
+                throw (keys["padding_mode"]?.value ?? node).error(SpecBuilder.strip("\(error)"))
+            }
+        }
+        let hp = try add(input[2], padding.top, padding.bottom, at: keys["padding"]?.value ?? node)
+        let wp = try add(input[3], padding.left, padding.right, at: keys["padding"]?.value ?? node)
+        try checkSize([input[0], input[1], hp, wp], at: keys["padding"]?.value ?? node, what: "the padded input")
+        let ey = try extent(fh, dilation.y, at: keys["dilation"]?.value ?? kernelNode)
+        let ex = try extent(fw, dilation.x, at: keys["dilation"]?.value ?? kernelNode)
+        guard ey <= hp, ex <= wp else {
+            let dil = (dilation.y == 1 && dilation.x == 1) ? "" : " (dilated to \(ey)×\(ex))"
+            throw kernelNode.error("the kernel \(fh)×\(fw)\(dil) is larger than the padded input \(hp)×\(wp) "
+                                   + "(input \(input[2])×\(input[3]), padding top \(padding.top), bottom \(padding.bottom), left \(padding.left), right \(padding.right))",
+                                   valid: "a kernel of at most \(hp)×\(wp) cells (after dilation), or more padding")
+        }
+        let ho = (hp - ey) / stride.y + 1
+        let wo = (wp - ex) / stride.x + 1
+        let params = Conv2DParams(stride: stride, padding: padding, paddingMode: mode, dilation: dilation, flip: flip)
+        return BuiltLayer(layer: .conv2d(params, kernel: Tensor(shape: kShape, data: k.data), bias: bias),
+                          output: [input[0], kCount, ho, wo], kernelShape: k.shape, biasShape: biasShape)
+    }
+
+    // MARK: - conv_transpose2d
+
+    mutating func buildConvTranspose(keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
+        try requireImage("conv_transpose2d", input, at: node)
+        let weightNode = keys["weight"]!.value
+        let w = try TensorReader.read(weightNode, ranks: 1...4, layout: "F, Fh×Fw, C_in×Fh×Fw or C_in×C_out×Fh×Fw")
+        let wShape: [Int]
+        switch w.rank {
+        case 1: wShape = [1, 1, 1, w.shape[0]]
+        case 2: wShape = [1, 1, w.shape[0], w.shape[1]]
+        case 3: wShape = [w.shape[0], 1, w.shape[1], w.shape[2]]
+        default: wShape = w.shape
+        }
+        let (cIn, cOut, fh, fw) = (wShape[0], wShape[1], wShape[2], wShape[3])
+        guard cIn == input[1] else {
+            throw weightNode.error("channel mismatch: the weight (C_in×C_out×Fh×Fw = \(ShapeText.join(wShape))) takes \(cIn) input channel\(cIn == 1 ? "" : "s") but its input has \(input[1]) (input \(ShapeText.join(input)))",
+                                   valid: "a weight of shape \(input[1])×C_out×\(fh)×\(fw)")
+        }
+        let (bias, biasShape) = try readBias(keys, count: cOut, what: "one value per output channel (C_out = \(cOut))")
+        let stride = try pair(keys, "stride", default: Pair(1), min: 1, fillY: 1)
+        let dilation = try pair(keys, "dilation", default: Pair(1), min: 1, fillY: 1)
+        let padding = try pair(keys, "padding", default: Pair(0), min: 0, fillY: 0)
+        let outputPadding = try pair(keys, "output_padding", default: Pair(0), min: 0, fillY: 0)
+        if outputPadding.y >= Swift.max(stride.y, dilation.y) || outputPadding.x >= Swift.max(stride.x, dilation.x) {
+            throw keys["output_padding"]!.value.error(
+                "output_padding [\(outputPadding.y), \(outputPadding.x)] must be smaller than the stride or the dilation on each axis (PyTorch's rule)",
+                valid: "output_padding below [\(Swift.max(stride.y, dilation.y)), \(Swift.max(stride.x, dilation.x))]")
+        }
+        func axis(_ n: Int, _ s: Int, _ p: Int, _ d: Int, _ f: Int, _ op: Int) -> Int? {
+            let (a, o1) = (n - 1).multipliedReportingOverflow(by: s)
+            let (e, o2) = d.multipliedReportingOverflow(by: f - 1)
+            guard !o1, !o2 else { return nil }
+            let (p2, o3) = p.multipliedReportingOverflow(by: 2)
+            guard !o3 else { return nil }
+            let (r1, o4) = a.addingReportingOverflow(e)
+            let (r2, o5) = r1.addingReportingOverflow(op + 1)
+            guard !o4, !o5 else { return nil }
+            return r2 - p2
+        }
+        guard let ho = axis(input[2], stride.y, padding.y, dilation.y, fh, outputPadding.y),
+              let wo = axis(input[3], stride.x, padding.x, dilation.x, fw, outputPadding.x) else {
+            throw node.error("the output size overflows", valid: "smaller stride, dilation or kernel")
+        }
+        guard ho >= 1, wo >= 1 else {
+            throw (keys["padding"]?.value ?? node).error(
+                "the output would be \(ho)×\(wo): padding [\(padding.y), \(padding.x)] removes more than the scatter produces",
+                valid: "Ho = (H−1)·s − 2p + d·(F−1) + output_padding + 1 must be at least 1; use less padding")
+        }
+        try checkSize([input[0], cOut, ho, wo], at: keys["stride"]?.value ?? node, what: "the output of conv_transpose2d")
+        let params = ConvTranspose2DParams(stride: stride, padding: padding, outputPadding: outputPadding, dilation: dilation)
+        return BuiltLayer(layer: .convTranspose2d(params, weight: Tensor(shape: wShape, data: w.data), bias: bias),
+                          output: [input[0], cOut, ho, wo], kernelShape: w.shape, biasShape: biasShape)
+    }
+
+    // MARK: - pools
+
+    mutating func buildPool(_ op: String, keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
+        try requireImage(op, input, at: node)
+        let kernelSize = try pair(keys, "kernel_size", default: Pair(1), min: 1, fillY: 1)
+        let stride = try pair(keys, "stride", default: kernelSize, min: 1, fillY: 1)
+        let padding = try pair(keys, "padding", default: Pair(0), min: 0, fillY: 0)
+        if padding.y > kernelSize.y / 2 || padding.x > kernelSize.x / 2 {
+            throw keys["padding"]!.value.error(
+                "padding [\(padding.y), \(padding.x)] is more than half the kernel_size [\(kernelSize.y), \(kernelSize.x)]",
+                valid: "at most [\(kernelSize.y / 2), \(kernelSize.x / 2)] (PyTorch's rule)")
+        }
+        let ceil = try keys["ceil_mode"].map { (_, v) throws(SpecError) in try v.bool() } ?? false
+        let countIncludePad = try keys["count_include_pad"].map { (_, v) throws(SpecError) in try v.bool() } ?? true
+        let params = Pool2DParams(kernelSize: kernelSize, stride: stride, padding: padding, ceilMode: ceil,
+                                  countIncludePad: countIncludePad)
+        let size: (height: Int, width: Int)
+        do {
+            size = try params.outputSize(height: input[2], width: input[3], op: op)
+        } catch {
+            throw keys["kernel_size"]!.value.error(SpecBuilder.strip("\(error)"))
+        }
+        return BuiltLayer(layer: op == "max_pool2d" ? .maxPool2d(params) : .avgPool2d(params),
+                          output: [input[0], input[1], size.height, size.width])
+    }
+
+    // MARK: - linear
+
+    mutating func buildLinear(keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
+        guard input.count == 2 else {
+            throw node.error("linear needs N×F features but its input is N×C×H×W = \(ShapeText.join(input))",
+                             valid: "add {op: flatten} before it")
+        }
+        let weightNode = keys["weight"]!.value
+        let w = try TensorReader.read(weightNode, ranks: 1...2, layout: "out×in (or in, for one output)")
+        let wShape = w.rank == 1 ? [1, w.shape[0]] : w.shape
+        guard wShape[1] == input[1] else {
+            throw weightNode.error("the weight is out×in = \(ShapeText.join(wShape)) but the input has \(input[1]) features",
+                                   valid: "a weight of shape out×\(input[1])")
+        }
+        let (bias, biasShape) = try readBias(keys, count: wShape[0], what: "one value per output (out = \(wShape[0]))")
+        return BuiltLayer(layer: .linear(weight: Tensor(shape: wShape, data: w.data), bias: bias),
+                          output: [input[0], wShape[0]], kernelShape: w.shape, biasShape: biasShape)
+    }
+
+    // MARK: - losses
+
+    func buildLoss(_ op: String, keys: Keys, at node: SpecNode, prediction: [Int], folding: Folding) throws(SpecError) -> Loss {
+        let targetNode = keys["target"]!.value
+        switch op {
+        case "softmax_cross_entropy":
+            guard prediction.count == 2 else {
+                throw node.error("softmax_cross_entropy needs N×classes logits but its input is \(ShapeText.join(prediction))",
+                                 valid: "add {op: flatten} (and a linear layer) before it")
+            }
+            let t = try TensorReader.read(targetNode, ranks: 0...1, layout: "a class index, or a list of N class indices")
+            guard t.data.count == prediction[0] else {
+                throw targetNode.error("has \(t.data.count) class ind\(t.data.count == 1 ? "ex" : "ices") but the batch has N = \(prediction[0])",
+                                       valid: "one class index per sample")
+            }
+            var classes: [Int] = []
+            for (i, v) in t.data.enumerated() {
+                let at = t.rank == 0 ? targetNode : (targetNode.items()?[i] ?? targetNode)
+                guard v == v.rounded(), v >= 0, v < Double(prediction[1]) else {
+                    throw at.error("\(TensorReader.format(v)) is not a class index for \(prediction[1]) classes",
+                                   valid: "an integer from 0 to \(prediction[1] - 1)")
+                }
+                classes.append(Int(v))
+            }
+            return .softmaxCrossEntropy(target: classes)
+        default:
+            let t = try TensorReader.read(targetNode, ranks: 0...4, layout: "the shape of the prediction")
+            let folded = folding.fold(prediction)
+            guard t.shape == folded || t.shape == prediction || (t.shape.isEmpty && prediction.reduce(1, *) == 1) else {
+                throw targetNode.error("has shape \(t.shapeText) but the prediction has shape \(ShapeText.join(folded))",
+                                       valid: "a target of shape \(ShapeText.join(folded))")
+            }
+            let target = Tensor(shape: prediction, data: t.data)
+            if op == "mse" { return .mse(target: target) }
+            let withLogits = try keys["with_logits"].map { (_, v) throws(SpecError) in try v.bool() } ?? false
+            for (i, v) in t.data.enumerated() where v < 0 || v > 1 {
+                throw targetNode.error("bce targets are probabilities, but element \(i) is \(TensorReader.format(v))",
+                                       valid: "values from 0 to 1")
+            }
+            return .bce(target: target, withLogits: withLogits)
+        }
+    }
+
+    // MARK: - parameter helpers
+
+    /// Refuses a non-image (N×F) input for an op that needs N×C×H×W.
+    func requireImage(_ op: String, _ input: [Int], at node: SpecNode) throws(SpecError) {
+        guard input.count == 4 else {
+            throw node.error("\(op) needs an N×C×H×W input but its input is N×F = \(ShapeText.join(input))",
+                             valid: "put \(op) before the flatten / linear layers")
+        }
+    }
+
+    /// A bias of `count` values (a scalar when `count` is 1), or nil when the key is absent.
+    func readBias(_ keys: Keys, count: Int, what: String) throws(SpecError) -> (Tensor?, [Int]?) {
+        guard let (_, b) = keys["bias"], !b.isNull else { return (nil, nil) }
+        let t = try TensorReader.read(b, ranks: 0...1, layout: what)
+        guard t.data.count == count else {
+            throw b.error("has \(t.data.count) value\(t.data.count == 1 ? "" : "s") but there \(count == 1 ? "is 1 filter" : "are \(count) filters/outputs")",
+                          valid: what)
+        }
+        return (Tensor(shape: [count], data: t.data), t.shape)
+    }
+
+    /// An int or [y, x] pair of at least `min`; for a 1-D signal a single int is the x value and y is `fillY`.
+    func pair(_ keys: Keys, _ name: String, default value: Pair, min: Int, fillY: Int) throws(SpecError) -> Pair {
+        guard let (_, node) = keys[name] else { return value }
+        let valid = min == 0 ? "an int ≥ 0 or a pair [y, x] of them" : "an int ≥ \(min) or a pair [y, x] of them"
+        let result: Pair
+        if let items = node.items() {
+            guard items.count == 2 || (oneD && items.count == 1) else {
+                throw node.error("has \(items.count) values", valid: valid)
+            }
+            let ints = try items.map { (n: SpecNode) throws(SpecError) -> Int in try n.int(expected: valid) }
+            result = ints.count == 1 ? Pair(fillY, ints[0]) : Pair(ints[0], ints[1])
+            for (i, v) in ints.enumerated() where v < min {
+                throw items[i].error(SpecBuilder.belowMin(name, v, min), valid: valid)
+            }
+        } else {
+            let v = try node.int(expected: valid)
+            if v < min { throw node.error(SpecBuilder.belowMin(name, v, min), valid: valid) }
+            result = oneD ? Pair(fillY, v) : Pair(v)
+        }
+        return result
+    }
+
+    static func belowMin(_ name: String, _ v: Int, _ min: Int) -> String {
+        min == 0 ? "\(name) must not be negative, got \(v)" : "\(name) must be at least \(min), got \(v)"
+    }
+
+    /// conv2d `padding`: an int, [ph, pw], [top, bottom, left, right] or valid / same / full.
+    func convPadding(_ keys: Keys) throws(SpecError) -> PaddingSpec {
+        guard let (_, node) = keys["padding"] else { return .explicit(.zero) }
+        let valid = oneD
+            ? "an int ≥ 0, [left, right], or one of valid, same, full"
+            : "an int ≥ 0, [ph, pw], [top, bottom, left, right], or one of valid, same, full"
+        if let items = node.items() {
+            let ints = try items.map { (n: SpecNode) throws(SpecError) -> Int in try n.int(expected: valid) }
+            for (i, v) in ints.enumerated() where v < 0 {
+                throw items[i].error("padding must not be negative, got \(v)", valid: valid)
+            }
+            switch (ints.count, oneD) {
+            case (2, true): return .explicit(Padding(top: 0, bottom: 0, left: ints[0], right: ints[1]))
+            case (2, false): return .explicit(Padding(ints[0], ints[1]))
+            case (4, _): return .explicit(Padding(top: ints[0], bottom: ints[1], left: ints[2], right: ints[3]))
+            default: throw node.error("has \(ints.count) values", valid: valid)
+            }
+        }
+        let text = try node.scalarText(expected: valid)
+        switch text {
+        case "valid": return .valid
+        case "same": return .same
+        case "full": return .full
+        default: break
+        }
+        guard let v = try? node.int(expected: valid) else {
+            let hint = OpCatalog.didYouMean(text, among: ["valid", "same", "full"])
+            throw node.error("'\(text)' is not a padding" + (hint.isEmpty ? "" : "; \(hint)"), valid: valid)
+        }
+        guard v >= 0 else { throw node.error("padding must not be negative, got \(v)", valid: valid) }
+        return .explicit(oneD ? Padding(top: 0, bottom: 0, left: v, right: v) : Padding(v))
+    }
+
+    /// n + a + b, refusing overflow as "too large".
+    func add(_ n: Int, _ a: Int, _ b: Int, at node: SpecNode) throws(SpecError) -> Int {
+        let (s1, o1) = n.addingReportingOverflow(a)
+        let (s2, o2) = s1.addingReportingOverflow(b)
+        guard !o1, !o2 else {
+            throw node.error("the padded input would be too large to count", valid: "a padding that fits in memory")
+        }
+        return s2
+    }
+
+    /// The dilated kernel extent d·(F−1)+1, refusing overflow.
+    func extent(_ f: Int, _ d: Int, at node: SpecNode) throws(SpecError) -> Int {
+        let (e, o) = d.multipliedReportingOverflow(by: f - 1)
+        guard !o, e < Int.max else { throw node.error("the dilated kernel would be too large", valid: "a smaller dilation") }
+        return e + 1
+    }
+
+    /// Drops the leading "op: " of an engine message (the key path already says where).
+    static func strip(_ message: String) -> String {
+        for prefix in ["padding: ", "conv2d: ", "max_pool2d: ", "avg_pool2d: "] where message.hasPrefix(prefix) {
+            return String(message.dropFirst(prefix.count))
+        }
+        return message
+    }
+}

@@ -1,0 +1,111 @@
+// Specs — the entry point: read a spec file (or stdin), parse YAML/JSON with line marks, build a Problem.
+import Foundation
+import Tracing
+import Yams
+
+/// Reads spec documents.
+public enum SpecDocument {
+    /// Reads and parses the spec at `path` ("-" reads standard input).
+    ///
+    /// - Throws: `SpecError` naming the file (and the key and line) for anything wrong with it.
+    public static func load(path: String) throws(SpecError) -> Problem {
+        let (text, name) = try readText(path: path)
+        return try parse(text, file: name)
+    }
+
+    /// The text of `path` ("-" = stdin) and the name errors should use for it.
+    public static func readText(path: String) throws(SpecError) -> (text: String, file: String) {
+        if path == "-" {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw SpecError(file: "<stdin>", path: "", problem: "is not UTF-8 text", valid: "a YAML or JSON spec")
+            }
+            return (text, "<stdin>")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw SpecError(file: path, path: "", problem: "no such file", valid: "a path to a YAML or JSON spec, or - for stdin")
+        }
+        guard !isDirectory.boolValue else {
+            throw SpecError(file: path, path: "", problem: "is a directory", valid: "a path to a YAML or JSON spec, or - for stdin")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SpecError(file: path, path: "", problem: "cannot be read (permissions?)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SpecError(file: path, path: "", problem: "is not UTF-8 text", valid: "a YAML or JSON spec")
+        }
+        return (text, path)
+    }
+
+    /// Parses spec text; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws(SpecError) -> Problem {
+        let root = try compose(text, file: file)
+        var builder = SpecBuilder(file: file)
+        return try builder.build(root: root, document: SpecDocument.json(root.node))
+    }
+
+    /// The document's root node, or a `SpecError` for an empty document or a YAML syntax error.
+    static func compose(_ text: String, file: String) throws(SpecError) -> SpecNode {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw SpecDocument.specError(error, file: file)
+        } catch {
+            throw SpecError(file: file, path: "", problem: "cannot be parsed: \(error)")
+        }
+        guard let node, !SpecNode(node: node, path: "", file: file).isNull else {
+            throw SpecError(file: file, path: "", problem: "is empty",
+                            valid: "a YAML or JSON mapping with at least 'op' and 'input'; see docs/spec-format.md")
+        }
+        return SpecNode(node: node, path: "", file: file)
+    }
+
+    /// A Yams error as a located `SpecError`.
+    static func specError(_ error: YamlError, file: String) -> SpecError {
+        func located(_ problem: String, _ context: YamlError.Context?, _ mark: Mark) -> SpecError {
+            var text = "YAML syntax error: \(problem)"
+            if let context { text += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))" }
+            return SpecError(file: file, path: "", line: mark.line, column: mark.column, problem: text,
+                             valid: "YAML or JSON; check indentation, brackets and quotes")
+        }
+        switch error {
+        case .scanner(let context, let problem, let mark, _): return located(problem, context, mark)
+        case .parser(let context, let problem, let mark, _): return located(problem, context, mark)
+        case .composer(let context, let problem, let mark, _): return located(problem, context, mark)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return SpecError(file: file, path: "", line: context.mark.line, column: context.mark.column,
+                             problem: "duplicate key\(duplicates.count == 1 ? "" : "s") " + duplicates.map { "'\($0)'" }.joined(separator: ", "),
+                             valid: "each key once per mapping")
+        case .reader(let problem, let offset, _, _):
+            return SpecError(file: file, path: "", problem: "cannot be read as text: \(problem)" + (offset.map { " at character \($0)" } ?? ""))
+        default:
+            return SpecError(file: file, path: "", problem: "YAML error: \(error)")
+        }
+    }
+
+    /// The node as JSON: plain scalars that read as numbers, booleans or null become those; the rest strings.
+    static func json(_ node: Node) -> JSONValue {
+        switch node {
+        case .scalar(let s):
+            if s.style == .singleQuoted || s.style == .doubleQuoted || s.style == .literal || s.style == .folded {
+                return .string(s.string)
+            }
+            switch s.string {
+            case "", "~", "null", "Null", "NULL": return .null
+            case "true", "True", "TRUE": return .bool(true)
+            case "false", "False", "FALSE": return .bool(false)
+            default: break
+            }
+            if let v = SpecNode.parseNumber(s.string) { return .number(v) }
+            return .string(s.string)
+        case .sequence(let seq):
+            return .array(seq.map { json($0) })
+        case .mapping(let m):
+            return .object(m.map { (k, v) in (k.string ?? "\(k)", json(v)) })
+        case .alias:
+            return .null
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Specs — placeholder until its module lands.
