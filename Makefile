@@ -46,3 +46,9 @@ bench: deps
 
 clean:
 	rm -rf .build
+
+# Re-records the PyTorch float64 fixtures in Tests/EngineTests/Fixtures/ (creates tools/.venv with CPU
+# PyTorch from PyPI on first use). Tests and CI read the committed JSON; they never run this.
+.PHONY: fixtures
+fixtures:
+	tools/pytorch-fixtures/run.sh

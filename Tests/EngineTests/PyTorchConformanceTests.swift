@@ -1,0 +1,245 @@
+// EngineTests — the engine against PyTorch 2.13 float64: every fixture case's output and every gradient.
+import Foundation
+import Testing
+@testable import Engine
+
+/// Conformance with PyTorch, case by case, from the committed fixtures in `Fixtures/`
+/// (recorded by `tools/pytorch-fixtures/run.sh`; CI never runs PyTorch).
+///
+/// Tolerance: 1e-9 × max(1, largest magnitude of PyTorch's tensor), per tensor.
+@Suite struct PyTorchConformanceTests {
+    /// Every fixture file is in the bundle, decodes, and has the cases the generator writes; without this
+    /// an unreadable file would turn the parametrized tests below into zero tests that pass.
+    @Test func fixturesLoad() throws {
+        let expectedCounts = [
+            "conv2d": 45, "conv_transpose2d": 8, "pooling": 20, "activations": 10, "linear": 3, "losses": 9,
+        ]
+        for name in Fixtures.opFiles {
+            let file = try Fixtures.opFile(name)
+            #expect(file.dtype == "float64")
+            #expect(file.cases.count == expectedCounts[name], "Fixtures/\(name).json has \(file.cases.count) cases")
+        }
+        #expect(try Fixtures.networkFile("networks").cases.count == 5)
+        let examples = try Fixtures.networkFile("example_networks").cases
+        #expect(examples.map(\.name) == ["cnn-basics-backprop", "lenet5"])
+    }
+
+    // MARK: single ops
+
+    @Test(arguments: Fixtures.opCases("conv2d"))
+    func conv2d(_ c: OpCase) throws {
+        let params = try #require(c.params).conv2d()
+        if let spec = c.params?.paddingSpec {
+            // The resolved padding recorded from PyTorch's rule must be the engine's resolution of the name.
+            let named: PaddingSpec = spec == "same" ? .same : .full
+            let k = try #require(c.kernel).shape
+            let resolved = try named.resolve(kernel: Pair(k[2], k[3]), dilation: params.dilation, stride: params.stride)
+            #expect(resolved == params.padding, "\(c.testDescription): `\(spec)` resolves to \(resolved)")
+        }
+        let (x, k, b) = (c.input.tensor, try #require(c.kernel).tensor, c.bias?.tensor)
+        var tracer = Tracer.untraced
+        let y = try Conv2D.forward(input: x, kernel: k, bias: b, params: params, tracer: &tracer)
+        expectMatches(y, c.output, "output", in: c.testDescription)
+        let g = try Conv2D.backward(
+            input: x, kernel: k, bias: b, params: params, gradOutput: try #require(c.gradOutput).tensor, tracer: &tracer)
+        expectMatches(g.input, c.gradInput, "grad_input", in: c.testDescription)
+        expectMatches(g.kernel, c.gradKernel, "grad_kernel", in: c.testDescription)
+        expectMatches(g.bias, c.gradBias, "grad_bias", in: c.testDescription)
+        try expectSameThroughNetwork(.conv2d(params, kernel: k, bias: b), c, forward: y, gradients: g)
+    }
+
+    @Test(arguments: Fixtures.opCases("conv_transpose2d"))
+    func convTranspose2d(_ c: OpCase) throws {
+        let params = try #require(c.params).convTranspose2d()
+        let (x, w, b) = (c.input.tensor, try #require(c.weight).tensor, c.bias?.tensor)
+        var tracer = Tracer.untraced
+        let y = try ConvTranspose2D.forward(input: x, weight: w, bias: b, params: params, tracer: &tracer)
+        expectMatches(y, c.output, "output", in: c.testDescription)
+        let g = try ConvTranspose2D.backward(
+            input: x, weight: w, bias: b, params: params, gradOutput: try #require(c.gradOutput).tensor, tracer: &tracer)
+        expectMatches(g.input, c.gradInput, "grad_input", in: c.testDescription)
+        expectMatches(g.kernel, c.gradWeight, "grad_weight", in: c.testDescription)
+        expectMatches(g.bias, c.gradBias, "grad_bias", in: c.testDescription)
+        try expectSameThroughNetwork(.convTranspose2d(params, weight: w, bias: b), c, forward: y, gradients: g)
+    }
+
+    @Test(arguments: Fixtures.opCases("pooling"))
+    func pooling(_ c: OpCase) throws {
+        let x = c.input.tensor, dY = try #require(c.gradOutput).tensor
+        var tracer = Tracer.untraced
+        let y: Tensor, g: LayerGradients, layer: Layer
+        switch c.op {
+        case "max_pool2d":
+            let p = try #require(c.params).pool()
+            y = try MaxPool2D.forward(input: x, params: p, tracer: &tracer)
+            g = try MaxPool2D.backward(input: x, params: p, gradOutput: dY, tracer: &tracer)
+            layer = .maxPool2d(p)
+        case "avg_pool2d":
+            let p = try #require(c.params).pool()
+            y = try AvgPool2D.forward(input: x, params: p, tracer: &tracer)
+            g = try AvgPool2D.backward(input: x, params: p, gradOutput: dY, tracer: &tracer)
+            layer = .avgPool2d(p)
+        case "global_max_pool":
+            y = try GlobalMaxPool.forward(input: x, tracer: &tracer)
+            g = try GlobalMaxPool.backward(input: x, gradOutput: dY, tracer: &tracer)
+            layer = .globalMaxPool
+        case "global_avg_pool":
+            y = try GlobalAvgPool.forward(input: x, tracer: &tracer)
+            g = try GlobalAvgPool.backward(input: x, gradOutput: dY, tracer: &tracer)
+            layer = .globalAvgPool
+        default:
+            Issue.record("\(c.testDescription): unknown pooling op \(c.op)")
+            return
+        }
+        expectMatches(y, c.output, "output", in: c.testDescription)
+        expectMatches(g.input, c.gradInput, "grad_input", in: c.testDescription)
+        try expectSameThroughNetwork(layer, c, forward: y, gradients: g)
+    }
+
+    @Test(arguments: Fixtures.opCases("activations"))
+    func activation(_ c: OpCase) throws {
+        let x = c.input.tensor, dY = try #require(c.gradOutput).tensor
+        var tracer = Tracer.untraced
+        let y: Tensor, g: LayerGradients, layer: Layer
+        if c.op == "softmax" {
+            y = try Softmax.forward(input: x, tracer: &tracer)
+            g = try Softmax.backward(input: x, gradOutput: dY, tracer: &tracer)
+            layer = .softmax
+        } else {
+            let f: Activation.Function
+            switch c.op {
+            case "relu": (f, layer) = (.relu, .relu)
+            case "leaky_relu":
+                let slope = try #require(c.params?.slope)
+                (f, layer) = (.leakyRelu(slope: slope), .leakyRelu(slope: slope))
+            case "sigmoid": (f, layer) = (.sigmoid, .sigmoid)
+            case "tanh": (f, layer) = (.tanh, .tanh)
+            default:
+                Issue.record("\(c.testDescription): unknown activation \(c.op)")
+                return
+            }
+            y = try Activation.forward(f, input: x, tracer: &tracer)
+            g = try Activation.backward(f, input: x, gradOutput: dY, tracer: &tracer)
+        }
+        expectMatches(y, c.output, "output", in: c.testDescription)
+        expectMatches(g.input, c.gradInput, "grad_input", in: c.testDescription)
+        try expectSameThroughNetwork(layer, c, forward: y, gradients: g)
+    }
+
+    @Test(arguments: Fixtures.opCases("linear"))
+    func linear(_ c: OpCase) throws {
+        let (x, w, b) = (c.input.tensor, try #require(c.weight).tensor, c.bias?.tensor)
+        var tracer = Tracer.untraced
+        let y = try Linear.forward(input: x, weight: w, bias: b, tracer: &tracer)
+        expectMatches(y, c.output, "output", in: c.testDescription)
+        let g = try Linear.backward(input: x, weight: w, bias: b, gradOutput: try #require(c.gradOutput).tensor, tracer: &tracer)
+        expectMatches(g.input, c.gradInput, "grad_input", in: c.testDescription)
+        expectMatches(g.kernel, c.gradWeight, "grad_weight", in: c.testDescription)
+        expectMatches(g.bias, c.gradBias, "grad_bias", in: c.testDescription)
+        try expectSameThroughNetwork(.linear(weight: w, bias: b), c, forward: y, gradients: g)
+    }
+
+    @Test(arguments: Fixtures.opCases("losses"))
+    func loss(_ c: OpCase) throws {
+        let loss: Loss
+        switch c.op {
+        case "mse": loss = .mse(target: try #require(c.target).tensor)
+        case "softmax_cross_entropy": loss = .softmaxCrossEntropy(target: try #require(c.targetClasses))
+        case "bce", "bce_with_logits":
+            loss = .bce(target: try #require(c.target).tensor, withLogits: c.params?.withLogits ?? false)
+            #expect((c.params?.withLogits ?? false) == (c.op == "bce_with_logits"))
+        default:
+            Issue.record("\(c.testDescription): unknown loss \(c.op)")
+            return
+        }
+        let x = c.input.tensor
+        var tracer = Tracer.untraced
+        let value = try LossFunction.forward(loss, input: x, tracer: &tracer)
+        expectMatches(value, c.loss, "loss", in: c.testDescription)
+        let dX = try LossFunction.backward(loss, input: x, tracer: &tracer)
+        expectMatches(dX, c.gradInput, "grad_input", in: c.testDescription)
+
+        // The same loss at the end of an empty network: Network.run reports dL/d(output) as the extra entry.
+        let result = try Network(layers: [], loss: loss).run(input: x, tracer: &tracer)
+        expectMatches(result.loss, c.loss, "loss (through Network.run)", in: c.testDescription)
+        expectMatches(result.gradients?.last?.input, c.gradInput, "grad_input (through Network.run)", in: c.testDescription)
+    }
+
+    // MARK: networks
+
+    @Test(arguments: Fixtures.networkCases("networks") + Fixtures.networkCases("example_networks"))
+    func network(_ c: NetworkCase) throws {
+        let network = try c.network()
+        var tracer = Tracer.untraced
+        let result = try network.run(input: c.input.tensor, gradOutput: c.gradOutput?.tensor, tracer: &tracer)
+        expectMatches(result.output, c.output, "output", in: c.testDescription)
+        expectMatches(result.loss, c.lossValue, "loss", in: c.testDescription)
+        if c.loss != nil {
+            #expect(result.loss != nil, "\(c.testDescription): the network has a loss but reported none")
+        }
+        let gradients = try #require(result.gradients, "\(c.testDescription): no backward pass ran")
+        #expect(gradients.count >= c.layers.count)
+        let compareGradients = {
+            expectMatches(gradients.first?.input, c.gradInput, "grad_input", in: c.testDescription)
+            for (i, expected) in c.layerGrads.enumerated() where i < gradients.count {
+                let what = "layer \(i) (\(c.layers[i].op))"
+                expectMatches(gradients[i].kernel, expected.kernel ?? expected.weight, "\(what) grad_kernel", in: c.testDescription)
+                expectMatches(gradients[i].bias, expected.bias, "\(what) grad_bias", in: c.testDescription)
+                if expected.kernel == nil, expected.weight == nil {
+                    #expect(gradients[i].kernel == nil, "\(c.testDescription): \(what) has no weights but got a kernel gradient")
+                }
+            }
+        }
+        if let reason = Self.roundingTies[c.testDescription] {
+            // Fails loudly ("known issue was not recorded") once the engine's sums round ties alike.
+            withKnownIssue(Comment(rawValue: reason)) { compareGradients() }
+        } else {
+            compareGradients()
+        }
+    }
+
+    /// Network cases whose max-pool gradient routing depends on floating-point rounding, with the reason.
+    ///
+    /// cnn-basics-backprop: layer 2 (max pool), channel 0, window rows 6–7 × columns 14–15 holds two
+    /// cells that are exactly 0.36 in real arithmetic (the input and weights are short decimals).
+    /// PyTorch's conv rounds both to 0.36, so the gradient goes to the first (row 6, column 14); the
+    /// engine's sequential c,i,j sum gives 0.36000000000000004 for the cell at row 7, column 15, so the
+    /// gradient goes there. Output and loss still agree to 1e-9; the conv-1 kernel gradient and the input
+    /// gradient differ around that window. `mathematicallyTiedPoolWindowRoutesToFirstCell` pins the cause.
+    static let roundingTies: [String: String] = [
+        "example_networks/cnn-basics-backprop":
+            "max-pool tie at layer 2, channel 0, rows 6–7, columns 14–15 (both 0.36 in exact arithmetic) "
+            + "is broken by the last bit of the engine's conv sum (0.36000000000000004), PyTorch's gives 0.36 twice",
+    ]
+
+    /// The root cause of the known issue above, on the two 3×3 input patches involved: their conv sums are
+    /// equal in exact arithmetic (0.36), so max pooling must route the gradient to the first cell.
+    @Test func mathematicallyTiedPoolWindowRoutesToFirstCell() throws {
+        let file = try Fixtures.networkFile("example_networks")
+        let c = try #require(file.cases.first { $0.name == "cnn-basics-backprop" })
+        guard case .conv2d(let params, let kernel, let bias) = try c.layers[0].layer() else {
+            Issue.record("layer 0 of cnn-basics-backprop is not conv2d")
+            return
+        }
+        var tracer = Tracer.untraced
+        let y = try Conv2D.forward(input: c.input.tensor, kernel: kernel, bias: bias, params: params, tracer: &tracer)
+        // Exact arithmetic (Python fractions over the spec's decimals): y[0,0,6,14] = y[0,0,7,15] = 0.36.
+        withKnownIssue("the engine's sequential sum rounds the second tied cell up by one ulp") {
+            #expect(y[0, 0, 6, 14] == y[0, 0, 7, 15], "y[0,0,6,14] = \(y[0, 0, 6, 14]), y[0,0,7,15] = \(y[0, 0, 7, 15])")
+        }
+        #expect(abs(y[0, 0, 6, 14] - 0.36) <= 1e-15 && abs(y[0, 0, 7, 15] - 0.36) <= 1e-15)
+    }
+
+    // MARK: helpers
+
+    /// A one-layer network gives bit-identical numbers to the direct op call, and a recording sink
+    /// changes nothing either (tracing must not alter arithmetic).
+    func expectSameThroughNetwork(_ layer: Layer, _ c: OpCase, forward y: Tensor, gradients g: LayerGradients) throws {
+        var recording = Tracer(sink: RecordingSink())
+        let result = try Network(layers: [layer]).run(
+            input: c.input.tensor, gradOutput: try #require(c.gradOutput).tensor, tracer: &recording)
+        #expect(result.output == y, "\(c.testDescription): Network.run output differs from the direct op call")
+        #expect(result.gradients?.first == g, "\(c.testDescription): Network.run gradients differ from the direct op call")
+        #expect(!recording.sink.events.isEmpty, "\(c.testDescription): a recording run emitted no events")
+    }
+}

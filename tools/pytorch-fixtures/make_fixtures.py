@@ -1,0 +1,704 @@
+#!/usr/bin/env python3
+# tools — records PyTorch float64 reference cases (outputs and every gradient) into Tests/EngineTests/Fixtures/*.json.
+"""Regenerate the PyTorch conformance fixtures for the Swift engine tests.
+
+Run through tools/pytorch-fixtures/run.sh (or `make fixtures`), which creates tools/.venv and installs
+CPU PyTorch and PyYAML into it. CI never runs this: the JSON files it writes are committed.
+
+Every case is float64 and deterministic (a fixed seed per case, small integers or rounded normals), and
+is written with its parameters resolved in the engine's terms (Sources/Engine/Parameters.swift):
+stride [y, x], conv padding [top, bottom, left, right], transposed-conv / pool padding [y, x],
+padding_mode, dilation [y, x], flip, output_padding [y, x], kernel_size [y, x], ceil_mode,
+count_include_pad, slope, with_logits.
+
+Tensors are {"shape": [...], "data": [...]} (row-major, shortest round-trip decimals), or, for large
+ones, {"shape": [...], "f64le": "<base64 of little-endian float64>"} to keep the files small.
+Output files are written atomically (temp + rename) and are byte-identical from run to run.
+"""
+import base64
+import json
+import os
+import struct
+import sys
+
+import warnings
+
+warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+import yaml  # noqa: E402
+
+torch.set_default_dtype(torch.float64)
+torch.use_deterministic_algorithms(True)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+OUT = os.path.join(ROOT, "Tests", "EngineTests", "Fixtures")
+EXAMPLES = os.path.join(ROOT, "examples")
+
+# Tensors with more elements than this are stored as base64 float64 when that is shorter than the
+# decimals (full-precision gradients: ~11 characters a value instead of ~20; short weights stay decimal).
+BINARY_THRESHOLD = 2000
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+def enc(t):
+    """A tensor as JSON: shape plus row-major data."""
+    t = t.detach().to(torch.float64).contiguous()
+    shape = list(t.shape)
+    flat = t.flatten().tolist()
+    data = [v + 0.0 for v in flat]  # + 0.0 turns -0.0 into 0.0
+    if len(flat) > BINARY_THRESHOLD:
+        raw = struct.pack("<%dd" % len(flat), *flat)
+        packed = base64.b64encode(raw).decode("ascii")
+        if len(packed) < len(json.dumps(data, separators=(",", ":"))):
+            return {"shape": shape, "f64le": packed}
+    return {"shape": shape, "data": data}
+
+
+class Values:
+    """Deterministic small test values from a seeded generator."""
+
+    def __init__(self, seed):
+        self.g = torch.Generator().manual_seed(seed)
+
+    def ints(self, *shape, lo=-3, hi=3):
+        return torch.randint(lo, hi + 1, shape, generator=self.g).to(torch.float64)
+
+    def normal(self, *shape, digits=3):
+        v = torch.randn(*shape, generator=self.g)
+        return torch.round(v * 10 ** digits) / 10 ** digits
+
+    def uniform(self, *shape, lo=0.05, hi=0.95, digits=3):
+        v = torch.rand(*shape, generator=self.g) * (hi - lo) + lo
+        return torch.round(v * 10 ** digits) / 10 ** digits
+
+
+def leaf(t):
+    return t.clone().detach().requires_grad_(True)
+
+
+def pair(v):
+    return [v, v] if isinstance(v, int) else list(v)
+
+
+def write(name, op, cases):
+    names = [c["name"] for c in cases]
+    assert len(names) == len(set(names)), f"duplicate case names in {name}"
+    doc = {
+        "generator": "tools/pytorch-fixtures/make_fixtures.py",
+        "torch": torch.__version__.split("+")[0],
+        "dtype": "float64",
+        "op": op,
+        "cases": cases,
+    }
+    path = os.path.join(OUT, name)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(doc, f, separators=(",", ":"), sort_keys=True)
+        f.write("\n")
+    os.replace(tmp, path)
+    print(f"wrote {os.path.relpath(path, ROOT)}: {len(cases)} cases, {os.path.getsize(path)} bytes")
+
+
+# ---------------------------------------------------------------------------------------------- conv2d
+
+def conv_case(name, x, k, b=None, stride=1, padding=(0, 0, 0, 0), mode="zeros", dilation=1, flip=False,
+              padding_spec=None, gy=None, seed=0):
+    """conv2d with padding done by F.pad (so asymmetric padding and every mode are exact PyTorch)."""
+    stride, dilation = pair(stride), pair(dilation)
+    top, bottom, left, right = padding
+    X, K = leaf(x), leaf(k)
+    B = leaf(b) if b is not None else None
+    kk = torch.flip(K, [2, 3]) if flip else K
+    if mode == "zeros":
+        xp = F.pad(X, (left, right, top, bottom))
+    else:
+        xp = F.pad(X, (left, right, top, bottom), mode=mode)
+    y = F.conv2d(xp, kk, B, stride=stride, dilation=dilation)
+    if gy is None:
+        gy = Values(seed + 1000).ints(*y.shape)
+    y.backward(gy)
+    case = {
+        "name": name,
+        "op": "conv2d",
+        "params": {
+            "stride": stride, "padding": list(padding), "padding_mode": mode,
+            "dilation": dilation, "flip": flip,
+        },
+        "input": enc(X), "kernel": enc(K), "grad_output": enc(gy),
+        "output": enc(y), "grad_input": enc(X.grad), "grad_kernel": enc(K.grad),
+    }
+    if padding_spec:
+        case["params"]["padding_spec"] = padding_spec
+    if B is not None:
+        case["bias"] = enc(B)
+        case["grad_bias"] = enc(B.grad)
+    return case
+
+
+def same_padding(kh, kw, dy=1, dx=1):
+    th, tw = dy * (kh - 1), dx * (kw - 1)
+    return (th // 2, th - th // 2, tw // 2, tw - tw // 2)
+
+
+def full_padding(kh, kw, dy=1, dx=1):
+    return (dy * (kh - 1), dy * (kh - 1), dx * (kw - 1), dx * (kw - 1))
+
+
+def conv2d_cases():
+    cs = []
+    v = Values(1)
+    # The tutorial's 1-D examples (cnn-basics-backprop.md, Padding), as 1×1×1×W.
+    sig = torch.tensor([[[[1.0, 2, 3]]]])
+    ones3 = torch.ones(1, 1, 1, 3)
+    cs.append(conv_case("tutorial_1d_valid", sig, ones3, gy=torch.ones(1, 1, 1, 1)))
+    cs.append(conv_case("tutorial_1d_same", sig, ones3, padding=same_padding(1, 3), padding_spec="same",
+                        gy=torch.ones(1, 1, 1, 3)))
+    cs.append(conv_case("tutorial_1d_full", sig, ones3, padding=full_padding(1, 3), padding_spec="full",
+                        gy=torch.ones(1, 1, 1, 5)))
+    # A first convolution (examples/conv-basic.yaml).
+    cs.append(conv_case("basic_3x3_k2x2_bias", torch.arange(1.0, 10).reshape(1, 1, 3, 3),
+                        torch.tensor([[[[1.0, 0], [0, -1]]]]), torch.tensor([0.5]), gy=torch.ones(1, 1, 2, 2)))
+    # Integer-valued single-channel cases over strides and symmetric paddings.
+    for i, (s, p) in enumerate([((1, 1), 1), ((2, 2), 0), ((2, 2), 1), ((3, 3), 2), ((2, 1), 1), ((1, 3), 0)]):
+        cs.append(conv_case(f"stride{s[0]}x{s[1]}_pad{p}", v.ints(1, 1, 7, 8), v.ints(1, 1, 3, 3), v.ints(1),
+                            stride=s, padding=(p, p, p, p), seed=10 + i))
+    # The CS231n-style example of convolutional-neural-networks.md: 5×5×3, K=2, F=3, S=2, P=1, batch 2.
+    cs.append(conv_case("cs231n_5x5x3_k2_f3_s2_p1", v.ints(2, 3, 5, 5, lo=0, hi=2), v.ints(2, 3, 3, 3, lo=-1, hi=1),
+                        torch.tensor([1.0, 0.0]), stride=2, padding=(1, 1, 1, 1), seed=20))
+    # Several channels, filters and a batch, random values; stride that does not divide exactly (floor).
+    cs.append(conv_case("batch3_c2_k4_stride2_floor", v.normal(3, 2, 6, 7), v.normal(4, 2, 3, 3), v.normal(4),
+                        stride=2, padding=(0, 0, 0, 0), gy=v.normal(3, 4, 2, 3)))
+    cs.append(conv_case("no_bias_c3_k2", v.normal(1, 3, 5, 5), v.normal(2, 3, 2, 2), None, padding=(1, 1, 1, 1),
+                        gy=v.normal(1, 2, 6, 6)))
+    # Rectangular kernels.
+    cs.append(conv_case("rect_kernel_2x3_stride2x1_pad1x0", v.ints(1, 2, 6, 5), v.ints(3, 2, 2, 3), v.ints(3),
+                        stride=(2, 1), padding=(1, 1, 0, 0), seed=30))
+    cs.append(conv_case("rect_kernel_1x4", v.ints(2, 1, 4, 7), v.ints(2, 1, 1, 4), v.ints(2), seed=31))
+    cs.append(conv_case("stride_larger_than_kernel", v.ints(1, 1, 8, 8), v.ints(1, 1, 2, 2), None, stride=3,
+                        seed=32))
+    # Asymmetric padding (F.pad then conv).
+    cs.append(conv_case("asym_pad_t0_b1_l2_r0", v.ints(1, 2, 4, 5), v.ints(2, 2, 3, 3), v.ints(2),
+                        padding=(0, 1, 2, 0), seed=40))
+    cs.append(conv_case("asym_pad_t2_b0_l1_r3_stride2", v.normal(2, 1, 5, 5), v.normal(1, 1, 3, 2), v.normal(1),
+                        stride=2, padding=(2, 0, 1, 3), seed=41))
+    # Padding modes, symmetric and asymmetric, with stride and dilation.
+    for mi, mode in enumerate(["reflect", "replicate", "circular"]):
+        cs.append(conv_case(f"{mode}_pad1", v.ints(1, 1, 4, 5), v.ints(1, 1, 3, 3), v.ints(1),
+                            padding=(1, 1, 1, 1), mode=mode, seed=50 + mi))
+        cs.append(conv_case(f"{mode}_pad2_c2_k2", v.normal(1, 2, 5, 4), v.normal(2, 2, 3, 3), v.normal(2),
+                            padding=(2, 2, 2, 2), mode=mode, seed=60 + mi))
+        cs.append(conv_case(f"{mode}_asym_t1_b2_l0_r1_stride2", v.ints(2, 1, 5, 6), v.ints(1, 1, 3, 2), None,
+                            stride=2, padding=(1, 2, 0, 1), mode=mode, seed=70 + mi))
+        cs.append(conv_case(f"{mode}_dilation2_pad2", v.ints(1, 1, 6, 6), v.ints(1, 1, 3, 3), v.ints(1),
+                            padding=(2, 2, 2, 2), mode=mode, dilation=2, seed=80 + mi))
+    # Dilation with zeros.
+    cs.append(conv_case("dilation2", v.ints(1, 1, 7, 7), v.ints(1, 1, 3, 3), v.ints(1), dilation=2, seed=90))
+    cs.append(conv_case("dilation2x1_pad2x1_stride2", v.normal(2, 2, 7, 6), v.normal(3, 2, 3, 3), v.normal(3),
+                        stride=2, dilation=(2, 1), padding=(2, 2, 1, 1), seed=91))
+    # flip: true convolution = cross-correlation with torch.flip(kernel, [2, 3]).
+    cs.append(conv_case("flip_basic", torch.arange(1.0, 10).reshape(1, 1, 3, 3), torch.tensor([[[[1.0, 2], [3, 4]]]]),
+                        None, flip=True, gy=torch.ones(1, 1, 2, 2)))
+    cs.append(conv_case("flip_full_impulse", torch.tensor([[[[1.0]]]]), torch.tensor([[[[1.0, 2], [3, 4]]]]), None,
+                        flip=True, padding=full_padding(2, 2), padding_spec="full", gy=torch.ones(1, 1, 2, 2)))
+    cs.append(conv_case("flip_stride2_pad1_c2_k2", v.ints(1, 2, 5, 5), v.ints(2, 2, 3, 2), v.ints(2), flip=True,
+                        stride=2, padding=(1, 1, 1, 1), seed=100))
+    cs.append(conv_case("flip_reflect_dilation2", v.normal(1, 1, 6, 6), v.normal(1, 1, 2, 3), v.normal(1), flip=True,
+                        mode="reflect", padding=(1, 1, 2, 2), dilation=2, seed=101))
+    # same and full (resolved paddings: same puts the extra row/column at the bottom/right).
+    for kh, kw, d in [(3, 3, 1), (2, 2, 1), (4, 3, 1), (3, 3, 2), (2, 4, 1)]:
+        cs.append(conv_case(f"same_k{kh}x{kw}_d{d}", v.ints(1, 2, 5, 6), v.ints(2, 2, kh, kw), v.ints(2),
+                            padding=same_padding(kh, kw, d, d), dilation=d, padding_spec="same", seed=110 + kh * 10 + kw))
+    for kh, kw, d in [(3, 3, 1), (3, 2, 1), (2, 2, 2)]:
+        cs.append(conv_case(f"full_k{kh}x{kw}_d{d}", v.ints(1, 1, 4, 4), v.ints(1, 1, kh, kw), v.ints(1),
+                            padding=full_padding(kh, kw, d, d), dilation=d, padding_spec="full", seed=140 + kh * 10 + kw))
+    cs.append(conv_case("same_reflect_k3", v.normal(1, 1, 4, 4), v.normal(1, 1, 3, 3), None, mode="reflect",
+                        padding=same_padding(3, 3), padding_spec="same", seed=150))
+    return cs
+
+
+# ---------------------------------------------------------------------------------------------- conv_transpose2d
+
+def convt_case(name, x, w, b=None, stride=1, padding=0, output_padding=0, dilation=1, gy=None, seed=0):
+    stride, padding, output_padding, dilation = pair(stride), pair(padding), pair(output_padding), pair(dilation)
+    X, W = leaf(x), leaf(w)
+    B = leaf(b) if b is not None else None
+    y = F.conv_transpose2d(X, W, B, stride=stride, padding=padding, output_padding=output_padding,
+                           dilation=dilation)
+    if gy is None:
+        gy = Values(seed + 2000).ints(*y.shape)
+    y.backward(gy)
+    case = {
+        "name": name, "op": "conv_transpose2d",
+        "params": {"stride": stride, "padding": padding, "output_padding": output_padding, "dilation": dilation},
+        "input": enc(X), "weight": enc(W), "grad_output": enc(gy),
+        "output": enc(y), "grad_input": enc(X.grad), "grad_weight": enc(W.grad),
+    }
+    if B is not None:
+        case["bias"] = enc(B)
+        case["grad_bias"] = enc(B.grad)
+    return case
+
+
+def conv_transpose2d_cases():
+    v = Values(2)
+    cs = [
+        convt_case("basic_2x2_k2", torch.tensor([[[[1.0, 2], [3, 4]]]]), torch.tensor([[[[1.0, 0], [0, -1]]]]),
+                   torch.tensor([0.5]), gy=torch.ones(1, 1, 3, 3)),
+        convt_case("stride2", v.ints(1, 1, 3, 3), v.ints(1, 1, 3, 3), v.ints(1), stride=2, seed=1),
+        convt_case("stride2_pad1_outpad1", v.ints(1, 1, 3, 3), v.ints(1, 1, 3, 3), v.ints(1), stride=2, padding=1,
+                   output_padding=1, seed=2),
+        convt_case("dilation2", v.ints(1, 1, 3, 4), v.ints(1, 1, 2, 3), None, dilation=2, seed=3),
+        convt_case("rect_stride2x1_pad1x0_outpad1x0", v.ints(1, 2, 3, 4), v.ints(2, 3, 3, 2), v.ints(3),
+                   stride=(2, 1), padding=(1, 0), output_padding=(1, 0), seed=4),
+        convt_case("batch2_cin2_cout3_stride3_pad1_outpad2", v.normal(2, 2, 3, 3), v.normal(2, 3, 4, 4), v.normal(3),
+                   stride=3, padding=1, output_padding=2, seed=5),
+        convt_case("stride2_dilation2_pad2_outpad1", v.normal(1, 1, 4, 3), v.normal(1, 2, 3, 3), v.normal(2),
+                   stride=2, padding=2, dilation=2, output_padding=1, seed=6),
+        convt_case("no_bias_cin3_cout1_pad1", v.ints(2, 3, 3, 3), v.ints(3, 1, 3, 3), None, padding=1, seed=7),
+    ]
+    return cs
+
+
+# ---------------------------------------------------------------------------------------------- pooling
+
+def pool_case(name, op, x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+              gy=None, seed=0):
+    ks = pair(kernel_size)
+    st = pair(stride) if stride is not None else ks
+    pd = pair(padding)
+    X = leaf(x)
+    params = {"kernel_size": ks, "stride": st, "padding": pd, "ceil_mode": ceil_mode}
+    if op == "max_pool2d":
+        y = F.max_pool2d(X, ks, st, pd, ceil_mode=ceil_mode)
+    elif op == "avg_pool2d":
+        y = F.avg_pool2d(X, ks, st, pd, ceil_mode=ceil_mode, count_include_pad=count_include_pad)
+        params["count_include_pad"] = count_include_pad
+    elif op == "global_max_pool":
+        y = F.adaptive_max_pool2d(X, 1)
+        params = {}
+    elif op == "global_avg_pool":
+        y = F.adaptive_avg_pool2d(X, 1)
+        params = {}
+    else:
+        raise ValueError(op)
+    if gy is None:
+        gy = Values(seed + 3000).ints(*y.shape, lo=1, hi=5)
+    y.backward(gy)
+    return {"name": name, "op": op, "params": params, "input": enc(X), "grad_output": enc(gy),
+            "output": enc(y), "grad_input": enc(X.grad)}
+
+
+def pooling_cases():
+    v = Values(3)
+    tut = torch.tensor([[[[1.0, 3, 2, 4], [5, 6, 7, 8], [9, 2, 3, 1], [4, 0, 1, 5]]]])
+    ties = torch.tensor([[[[1.0, 4, 4, 0, 2], [4, 2, 4, 4, 2], [0, 4, 1, 4, 4], [3, 3, 3, 3, 0], [3, 0, 3, 3, 1]]]])
+    cs = [
+        pool_case("tutorial_max_4x4_k2_s2", "max_pool2d", tut, 2, gy=torch.tensor([[[[1.0, 2], [3, 4]]]])),
+        pool_case("tutorial_avg_4x4_k2_s2", "avg_pool2d", tut, 2, gy=torch.tensor([[[[1.0, 2], [3, 4]]]])),
+        pool_case("max_ties_constant", "max_pool2d", torch.full((1, 1, 4, 4), 7.0), 2, seed=1),
+        pool_case("max_ties_k2_s1_overlap", "max_pool2d", ties, 2, stride=1, seed=2),
+        pool_case("max_ties_k3_s2", "max_pool2d", ties, 3, stride=2, seed=3),
+        pool_case("max_ties_k2x3_s1x2", "max_pool2d", ties, (2, 3), stride=(1, 2), seed=4),
+        pool_case("max_pad1_negative", "max_pool2d", -torch.abs(v.ints(1, 2, 4, 4)) - 1, 3, stride=2, padding=1, seed=5),
+        pool_case("max_ceil_5x5_k2_s2", "max_pool2d", v.ints(1, 1, 5, 5), 2, ceil_mode=True, seed=6),
+        pool_case("max_ceil_pad1_last_window_dropped", "max_pool2d", v.ints(1, 1, 5, 5), 3, stride=3, padding=1,
+                  ceil_mode=True, seed=7),
+        pool_case("max_batch2_c3_k2", "max_pool2d", v.normal(2, 3, 4, 6), 2, seed=8),
+        pool_case("avg_pad1_include", "avg_pool2d", v.ints(1, 1, 4, 4), 3, stride=2, padding=1, seed=9),
+        pool_case("avg_pad1_exclude", "avg_pool2d", v.ints(1, 1, 4, 4), 3, stride=2, padding=1,
+                  count_include_pad=False, seed=10),
+        pool_case("avg_ceil_5x5_k2_s2", "avg_pool2d", v.ints(1, 1, 5, 5), 2, ceil_mode=True, seed=11),
+        pool_case("avg_ceil_pad1_include", "avg_pool2d", v.ints(1, 1, 5, 6), 2, padding=1, ceil_mode=True, seed=12),
+        pool_case("avg_ceil_pad1_exclude", "avg_pool2d", v.ints(1, 1, 5, 6), 2, padding=1, ceil_mode=True,
+                  count_include_pad=False, seed=13),
+        pool_case("avg_ceil_pad1_k3_s3_last_window_dropped", "avg_pool2d", v.ints(1, 1, 5, 5), 3, stride=3, padding=1,
+                  ceil_mode=True, seed=14),
+        pool_case("avg_rect_k3x2_s2x1_pad1x0", "avg_pool2d", v.normal(2, 2, 5, 4), (3, 2), stride=(2, 1),
+                  padding=(1, 0), seed=15),
+        pool_case("global_max_ties", "global_max_pool", ties, 1, seed=16),
+        pool_case("global_max_ties_batch2_c2", "global_max_pool",
+                  torch.stack([ties[0, 0], ties[0, 0].t(), -ties[0, 0], torch.zeros(5, 5)]).reshape(2, 2, 5, 5), 1,
+                  seed=17),
+        pool_case("global_avg_batch2_c3", "global_avg_pool", v.normal(2, 3, 3, 4), 1, seed=18),
+    ]
+    return cs
+
+
+# ---------------------------------------------------------------------------------------------- activations
+
+def act_case(name, op, x, slope=None, gy=None, seed=0):
+    X = leaf(x)
+    params = {}
+    if op == "relu":
+        y = F.relu(X)
+    elif op == "leaky_relu":
+        y = F.leaky_relu(X, slope)
+        params["slope"] = slope
+    elif op == "sigmoid":
+        y = torch.sigmoid(X)
+    elif op == "tanh":
+        y = torch.tanh(X)
+    elif op == "softmax":
+        y = F.softmax(X, dim=1)
+    else:
+        raise ValueError(op)
+    if gy is None:
+        gy = Values(seed + 4000).normal(*y.shape)
+    y.backward(gy)
+    return {"name": name, "op": op, "params": params, "input": enc(X), "grad_output": enc(gy),
+            "output": enc(y), "grad_input": enc(X.grad)}
+
+
+def activation_cases():
+    v = Values(4)
+    with_zeros = torch.tensor([[[[-2.0, -0.5, 0.0, 0.5], [2.0, 0.0, -0.0, 3.0]]]])
+    cs = [
+        act_case("relu_at_zero", "relu", with_zeros, gy=torch.ones(1, 1, 2, 4)),
+        act_case("relu_random", "relu", v.normal(2, 2, 3, 3), seed=1),
+        act_case("leaky_relu_default_at_zero", "leaky_relu", with_zeros, slope=0.01, gy=torch.ones(1, 1, 2, 4)),
+        act_case("leaky_relu_0.2", "leaky_relu", v.normal(1, 3, 3, 3), slope=0.2, seed=2),
+        act_case("sigmoid", "sigmoid", torch.cat([with_zeros, 10 * with_zeros], dim=1), seed=3),
+        act_case("sigmoid_random", "sigmoid", v.normal(2, 1, 3, 4), seed=4),
+        act_case("tanh", "tanh", torch.cat([with_zeros, 10 * with_zeros], dim=1), seed=5),
+        act_case("tanh_random", "tanh", v.normal(1, 2, 4, 4), seed=6),
+        act_case("softmax_nf", "softmax", torch.tensor([[1.0, 2, 3], [0, 0, 0], [1000, 1001, 999]]), seed=7),
+        act_case("softmax_nchw_channels", "softmax", v.normal(2, 3, 2, 2), seed=8),
+    ]
+    return cs
+
+
+# ---------------------------------------------------------------------------------------------- linear
+
+def linear_case(name, x, w, b=None, gy=None, seed=0):
+    X, W = leaf(x), leaf(w)
+    B = leaf(b) if b is not None else None
+    y = F.linear(X, W, B)
+    if gy is None:
+        gy = Values(seed + 5000).normal(*y.shape)
+    y.backward(gy)
+    case = {"name": name, "op": "linear", "params": {}, "input": enc(X), "weight": enc(W), "grad_output": enc(gy),
+            "output": enc(y), "grad_input": enc(X.grad), "grad_weight": enc(W.grad)}
+    if B is not None:
+        case["bias"] = enc(B)
+        case["grad_bias"] = enc(B.grad)
+    return case
+
+
+def linear_cases():
+    v = Values(5)
+    return [
+        linear_case("ints_1x3_to_2", torch.tensor([[1.0, 2, 3]]), torch.tensor([[1.0, 0, -1], [2, 1, 0]]),
+                    torch.tensor([0.5, -1]), gy=torch.tensor([[1.0, 1]])),
+        linear_case("batch4_in5_out3", v.normal(4, 5), v.normal(3, 5), v.normal(3), seed=1),
+        linear_case("no_bias_batch2_in6_out4", v.ints(2, 6), v.ints(4, 6), None, seed=2),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------- losses
+
+def loss_case(name, op, x, target):
+    X = leaf(x)
+    case = {"name": name, "op": op, "params": {}, "input": enc(X)}
+    if op == "mse":
+        loss = F.mse_loss(X, target)
+        case["target"] = enc(target)
+    elif op == "softmax_cross_entropy":
+        loss = F.cross_entropy(X, torch.tensor(target))
+        case["target_classes"] = list(target)
+    elif op == "bce":
+        loss = F.binary_cross_entropy(X, target)
+        case["target"] = enc(target)
+        case["params"]["with_logits"] = False
+    elif op == "bce_with_logits":
+        loss = F.binary_cross_entropy_with_logits(X, target)
+        case["target"] = enc(target)
+        case["params"]["with_logits"] = True
+    else:
+        raise ValueError(op)
+    loss.backward()
+    case["loss"] = loss.item()
+    case["grad_input"] = enc(X.grad)
+    return case
+
+
+def loss_cases():
+    v = Values(6)
+    return [
+        loss_case("mse_nf", "mse", torch.tensor([[1.0, 2, 3], [4, 5, 6]]), torch.tensor([[1.0, 0, 3], [0, 5, 7]])),
+        loss_case("mse_nchw", "mse", v.normal(2, 2, 3, 3), v.normal(2, 2, 3, 3)),
+        loss_case("cross_entropy_single", "softmax_cross_entropy", torch.tensor([[1.0, 2, 3]]), [0]),
+        loss_case("cross_entropy_batch3", "softmax_cross_entropy", v.normal(3, 5), [4, 0, 2]),
+        loss_case("cross_entropy_large_logits", "softmax_cross_entropy",
+                  torch.tensor([[1000.0, 1001, 999], [-50, 20, 0]]), [1, 0]),
+        loss_case("bce_probabilities", "bce", v.uniform(2, 3), torch.tensor([[1.0, 0, 1], [0, 0, 1]])),
+        loss_case("bce_soft_targets_nchw", "bce", v.uniform(1, 2, 2, 2), v.uniform(1, 2, 2, 2, lo=0, hi=1, digits=2)),
+        loss_case("bce_with_logits", "bce_with_logits", torch.tensor([[0.5, -0.5, 0.0], [3.0, -4.0, 20.0]]),
+                  torch.tensor([[1.0, 0, 1], [0, 1, 0.25]])),
+        loss_case("bce_with_logits_random", "bce_with_logits", v.normal(2, 1, 2, 3) * 3,
+                  v.uniform(2, 1, 2, 3, lo=0, hi=1, digits=2)),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------- networks
+
+class Net:
+    """A network described layer by layer, run in PyTorch and serialised for the Swift Network."""
+
+    def __init__(self, name, x, layers, loss=None, gy=None, source=None):
+        self.name, self.x, self.layers, self.loss, self.gy, self.source = name, x, layers, loss, gy, source
+
+    def record(self):
+        X = leaf(self.x)
+        h = X
+        params = []  # per layer: dict of leaf tensors
+        for layer in self.layers:
+            op = layer["op"]
+            p = {}
+            if op == "conv2d":
+                K = leaf(layer["kernel"])
+                B = leaf(layer["bias"]) if layer.get("bias") is not None else None
+                p = {"kernel": K, "bias": B}
+                top, bottom, left, right = layer.get("padding", (0, 0, 0, 0))
+                mode = layer.get("padding_mode", "zeros")
+                hp = F.pad(h, (left, right, top, bottom)) if mode == "zeros" else F.pad(
+                    h, (left, right, top, bottom), mode=mode)
+                kk = torch.flip(K, [2, 3]) if layer.get("flip", False) else K
+                h = F.conv2d(hp, kk, B, stride=pair(layer.get("stride", 1)), dilation=pair(layer.get("dilation", 1)))
+            elif op == "conv_transpose2d":
+                W = leaf(layer["weight"])
+                B = leaf(layer["bias"]) if layer.get("bias") is not None else None
+                p = {"weight": W, "bias": B}
+                h = F.conv_transpose2d(h, W, B, stride=pair(layer.get("stride", 1)), padding=pair(layer.get("padding", 0)),
+                                       output_padding=pair(layer.get("output_padding", 0)),
+                                       dilation=pair(layer.get("dilation", 1)))
+            elif op == "max_pool2d":
+                ks = pair(layer["kernel_size"])
+                h = F.max_pool2d(h, ks, pair(layer.get("stride", ks)), pair(layer.get("padding", 0)),
+                                 ceil_mode=layer.get("ceil_mode", False))
+            elif op == "avg_pool2d":
+                ks = pair(layer["kernel_size"])
+                h = F.avg_pool2d(h, ks, pair(layer.get("stride", ks)), pair(layer.get("padding", 0)),
+                                 ceil_mode=layer.get("ceil_mode", False),
+                                 count_include_pad=layer.get("count_include_pad", True))
+            elif op == "global_max_pool":
+                h = F.adaptive_max_pool2d(h, 1)
+            elif op == "global_avg_pool":
+                h = F.adaptive_avg_pool2d(h, 1)
+            elif op == "relu":
+                h = F.relu(h)
+            elif op == "leaky_relu":
+                h = F.leaky_relu(h, layer.get("slope", 0.01))
+            elif op == "sigmoid":
+                h = torch.sigmoid(h)
+            elif op == "tanh":
+                h = torch.tanh(h)
+            elif op == "softmax":
+                h = F.softmax(h, dim=1)
+            elif op == "flatten":
+                h = torch.flatten(h, 1)
+            elif op == "linear":
+                W = leaf(layer["weight"])
+                B = leaf(layer["bias"]) if layer.get("bias") is not None else None
+                p = {"weight": W, "bias": B}
+                h = F.linear(h, W, B)
+            else:
+                raise ValueError(op)
+            params.append(p)
+        out = h
+        loss_value = None
+        if self.loss is not None:
+            lop = self.loss["op"]
+            if lop == "mse":
+                L = F.mse_loss(out, self.loss["target"])
+            elif lop == "softmax_cross_entropy":
+                L = F.cross_entropy(out, torch.tensor(self.loss["target"]))
+            elif lop == "bce":
+                L = F.binary_cross_entropy(out, self.loss["target"])
+            elif lop == "bce_with_logits":
+                L = F.binary_cross_entropy_with_logits(out, self.loss["target"])
+            else:
+                raise ValueError(lop)
+            L.backward()
+            loss_value = L.item()
+        else:
+            out.backward(self.gy)
+
+        layers_json = []
+        grads_json = []
+        for layer, p in zip(self.layers, params):
+            lj = {"op": layer["op"]}
+            prm = {}
+            if layer["op"] == "conv2d":
+                prm = {"stride": pair(layer.get("stride", 1)), "padding": list(layer.get("padding", (0, 0, 0, 0))),
+                       "padding_mode": layer.get("padding_mode", "zeros"), "dilation": pair(layer.get("dilation", 1)),
+                       "flip": layer.get("flip", False)}
+            elif layer["op"] == "conv_transpose2d":
+                prm = {"stride": pair(layer.get("stride", 1)), "padding": pair(layer.get("padding", 0)),
+                       "output_padding": pair(layer.get("output_padding", 0)), "dilation": pair(layer.get("dilation", 1))}
+            elif layer["op"] in ("max_pool2d", "avg_pool2d"):
+                ks = pair(layer["kernel_size"])
+                prm = {"kernel_size": ks, "stride": pair(layer.get("stride", ks)), "padding": pair(layer.get("padding", 0)),
+                       "ceil_mode": layer.get("ceil_mode", False)}
+                if layer["op"] == "avg_pool2d":
+                    prm["count_include_pad"] = layer.get("count_include_pad", True)
+            elif layer["op"] == "leaky_relu":
+                prm = {"slope": layer.get("slope", 0.01)}
+            lj["params"] = prm
+            g = {}
+            for key, t in p.items():
+                if t is None:
+                    continue
+                lj[key] = enc(t)
+                g[key] = enc(t.grad)
+            layers_json.append(lj)
+            grads_json.append(g)
+        case = {"name": self.name, "op": "network", "input": enc(X), "layers": layers_json,
+                "output": enc(out), "grad_input": enc(X.grad), "layer_grads": grads_json}
+        if self.source:
+            case["source"] = self.source
+        if self.loss is not None:
+            lj = {"op": self.loss["op"]}
+            if self.loss["op"] == "softmax_cross_entropy":
+                lj["target_classes"] = list(self.loss["target"])
+            else:
+                lj["target"] = enc(self.loss["target"])
+            case["loss"] = lj
+            case["loss_value"] = loss_value
+        else:
+            case["grad_output"] = enc(self.gy)
+        return case
+
+
+def as4(t):
+    while t.dim() < 4:
+        t = t.unsqueeze(0)
+    return t
+
+
+def conv_padding_from_spec(value):
+    """The spec's conv padding (int, [ph, pw] or [t, b, l, r]) as (top, bottom, left, right)."""
+    if value is None:
+        return (0, 0, 0, 0)
+    if isinstance(value, int):
+        return (value,) * 4
+    if len(value) == 2:
+        return (value[0], value[0], value[1], value[1])
+    return tuple(value)
+
+
+def example_network(filename):
+    """A network spec from examples/ (Specs' format) as a Net."""
+    with open(os.path.join(EXAMPLES, filename)) as f:
+        spec = yaml.safe_load(f)
+    assert spec["op"] == "network", filename
+    x = as4(torch.tensor(spec["input"], dtype=torch.float64))
+    layers, loss = [], None
+    for raw in spec["layers"]:
+        op = raw["op"]
+        if op in ("mse", "softmax_cross_entropy", "bce"):
+            if op == "softmax_cross_entropy":
+                t = raw["target"]
+                loss = {"op": op, "target": [t] if isinstance(t, int) else list(t)}
+            else:
+                with_logits = raw.get("with_logits", False)
+                loss = {"op": "bce_with_logits" if op == "bce" and with_logits else op,
+                        "target": torch.tensor(raw["target"], dtype=torch.float64)}
+            continue
+        layer = {"op": op}
+        for key in ("stride", "dilation", "output_padding", "kernel_size", "ceil_mode", "count_include_pad",
+                    "slope", "padding_mode", "flip"):
+            if key in raw:
+                layer[key] = raw[key]
+        if op == "conv2d":
+            k = torch.tensor(raw["kernel"], dtype=torch.float64)
+            while k.dim() < 4:
+                k = k.unsqueeze(0)
+            layer["kernel"] = k
+            layer["bias"] = torch.tensor(raw["bias"], dtype=torch.float64).reshape(-1) if "bias" in raw else None
+            pad = raw.get("padding", 0)
+            if isinstance(pad, str):
+                kh, kw = k.shape[2], k.shape[3]
+                d = pair(raw.get("dilation", 1))
+                pad = {"valid": (0, 0, 0, 0), "same": same_padding(kh, kw, *d), "full": full_padding(kh, kw, *d)}[pad]
+            layer["padding"] = conv_padding_from_spec(pad)
+        elif op == "conv_transpose2d":
+            layer["weight"] = torch.tensor(raw["weight"], dtype=torch.float64)
+            layer["bias"] = torch.tensor(raw["bias"], dtype=torch.float64).reshape(-1) if "bias" in raw else None
+            layer["padding"] = raw.get("padding", 0)
+        elif op == "linear":
+            layer["weight"] = torch.tensor(raw["weight"], dtype=torch.float64)
+            layer["bias"] = torch.tensor(raw["bias"], dtype=torch.float64).reshape(-1) if "bias" in raw else None
+        elif op in ("max_pool2d", "avg_pool2d"):
+            layer["padding"] = raw.get("padding", 0)
+        layers.append(layer)
+    return Net(os.path.splitext(filename)[0], x, layers, loss=loss, source="examples/" + filename)
+
+
+def small_networks():
+    v = Values(7)
+    nets = [
+        Net("conv_relu_maxpool_linear_ce_batch2", v.normal(2, 1, 6, 6),
+            [{"op": "conv2d", "kernel": v.normal(2, 1, 3, 3), "bias": v.normal(2), "padding": (1, 1, 1, 1)},
+             {"op": "relu"},
+             {"op": "max_pool2d", "kernel_size": 2},
+             {"op": "flatten"},
+             {"op": "linear", "weight": v.normal(3, 18), "bias": v.normal(3)}],
+            loss={"op": "softmax_cross_entropy", "target": [2, 0]}),
+        Net("reflect_stride2_leaky_avgceil_sigmoid_bce", v.normal(1, 2, 7, 7),
+            [{"op": "conv2d", "kernel": v.normal(3, 2, 3, 3), "bias": v.normal(3), "stride": 2,
+              "padding": (1, 1, 1, 1), "padding_mode": "reflect"},
+             {"op": "leaky_relu", "slope": 0.1},
+             {"op": "avg_pool2d", "kernel_size": 2, "ceil_mode": True, "padding": 1, "count_include_pad": False},
+             {"op": "flatten"},
+             {"op": "linear", "weight": v.normal(2, 27), "bias": v.normal(2)},
+             {"op": "sigmoid"}],
+            loss={"op": "bce", "target": torch.tensor([[1.0, 0.0]])}),
+        Net("conv_tanh_convtranspose_mse", v.normal(1, 1, 5, 5),
+            [{"op": "conv2d", "kernel": v.normal(2, 1, 3, 3), "bias": v.normal(2), "stride": 2, "flip": True},
+             {"op": "tanh"},
+             {"op": "conv_transpose2d", "weight": v.normal(2, 1, 3, 3), "bias": v.normal(1), "stride": 2}],
+            loss={"op": "mse", "target": v.normal(1, 1, 5, 5)}),
+        Net("dilated_globalavg_linear_softmax_gradoutput", v.normal(2, 2, 6, 6),
+            [{"op": "conv2d", "kernel": v.normal(4, 2, 2, 2), "bias": None, "dilation": 2,
+              "padding": (1, 0, 1, 0), "padding_mode": "circular"},
+             {"op": "relu"},
+             {"op": "global_avg_pool"},
+             {"op": "flatten"},
+             {"op": "linear", "weight": v.normal(3, 4), "bias": v.normal(3)},
+             {"op": "softmax"}],
+            gy=v.normal(2, 3)),
+        Net("globalmax_bce_with_logits", v.ints(1, 2, 3, 3),
+            [{"op": "conv2d", "kernel": v.ints(2, 2, 2, 2, lo=-1, hi=1), "bias": v.ints(2), "padding": (0, 0, 0, 0)},
+             {"op": "global_max_pool"},
+             {"op": "flatten"}],
+            loss={"op": "bce_with_logits", "target": torch.tensor([[1.0, 0.0]])}),
+    ]
+    return nets
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    write("conv2d.json", "conv2d", conv2d_cases())
+    write("conv_transpose2d.json", "conv_transpose2d", conv_transpose2d_cases())
+    write("pooling.json", "pooling", pooling_cases())
+    write("activations.json", "activation", activation_cases())
+    write("linear.json", "linear", linear_cases())
+    write("losses.json", "loss", loss_cases())
+    write("networks.json", "network", [n.record() for n in small_networks()])
+    examples = []
+    for name in ("cnn-basics-backprop.yaml", "lenet5.yaml"):
+        if os.path.exists(os.path.join(EXAMPLES, name)):
+            examples.append(example_network(name).record())
+        else:
+            print(f"warning: examples/{name} is missing; its fixture is not written", file=sys.stderr)
+    if examples:
+        write("example_networks.json", "network", examples)
+    total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT) if f.endswith(".json"))
+    print(f"total fixture size: {total} bytes")
+
+
+if __name__ == "__main__":
+    main()
