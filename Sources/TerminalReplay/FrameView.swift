@@ -10,7 +10,8 @@ import Storyboard
 ///
 /// Cells are `L value R`: the value right-aligned, `L`/`R` a marker pair that plain text needs and
 /// colour draws as a coloured block instead: `[ 3]` window, `< 7>` cell written, `{ 4}` current
-/// operand, `* 5*` selected maximum, `~ 2~` source of a padding value, `: 1:` contributor. Padding
+/// operand, `* 5*` selected maximum, `~ 2~` source of a padding value (contributors are coloured
+/// only). Padding
 /// and inserted zeros carry a `·` before the value, pending cells show `_`.
 ///
 /// A grid wider or taller than the room it has is clipped around its highlighted cells with `…`
@@ -44,7 +45,7 @@ public struct FrameView: Sendable {
         rows = Array(Set(rows)).sorted()
         for layoutRow in rows {
             lines.append(ScreenLine())
-            lines.append(contentsOf: layoutRowLines(frame.grids(inLayoutRow: layoutRow)))
+            lines.append(contentsOf: layoutRowLines(frame.grids(inLayoutRow: layoutRow), written: frame.written))
         }
 
         lines.append(ScreenLine())
@@ -74,8 +75,9 @@ public struct FrameView: Sendable {
     }
 
     /// The lines of one layout row: blocks side by side when they fit, else one under the other.
-    func layoutRowLines(_ grids: [Grid]) -> [ScreenLine] {
-        let full = grids.map { block($0, maxWidth: nil) }
+    func layoutRowLines(_ grids: [Grid], written: CellRef? = nil) -> [ScreenLine] {
+        let subtitles = grids.contains { $0.subtitle != nil }
+        let full = grids.map { block($0, maxWidth: nil, subtitleLine: subtitles, written: written) }
         let joinerWidths = grids.enumerated().map { i, g in i == 0 ? 0 : (g.joiner.map { $0.unicodeScalars.count + 2 } ?? 2) }
         let total = full.map(\.width).reduce(0, +) + joinerWidths.reduce(0, +)
         if columns == nil || total <= columns! {
@@ -85,7 +87,7 @@ public struct FrameView: Sendable {
         var out: [ScreenLine] = []
         for (i, g) in grids.enumerated() {
             if i > 0 { out.append(g.joiner.map { ScreenLine(" " + $0, .label) } ?? ScreenLine()) }
-            out.append(contentsOf: block(g, maxWidth: columns).lines)
+            out.append(contentsOf: block(g, maxWidth: columns, written: written).lines)
         }
         return out
     }
@@ -117,7 +119,9 @@ public struct FrameView: Sendable {
     }
 
     /// One grid: title, subtitle, then the cell rows, clipped to `maxWidth` columns and `gridRows` rows.
-    func block(_ g: Grid, maxWidth: Int?) -> Block {
+    /// - Parameter written: the frame's cell being written; when given, other cells that still carry
+    ///   a `.written` mark (partial sums from earlier frames) are drawn as ordinary cells.
+    func block(_ g: Grid, maxWidth: Int?, subtitleLine: Bool = false, written: CellRef? = nil) -> Block {
         let valueWidth = g.cells.map { Self.valueText($0).unicodeScalars.count }.max() ?? 1
         let cellWidth = valueWidth + 2
         let focus = Self.focus(g)
@@ -145,7 +149,15 @@ public struct FrameView: Sendable {
         for r in rowRange {
             var line = ScreenLine()
             if leftCut { line.append("…", .clip) }
-            for c in colRange { Self.appendCell(g[r, c], width: valueWidth, gridRole: role, to: &line) }
+            for c in colRange {
+                var cell = g[r, c]
+                if let written, cell.marks.contains(.written),
+                    written.grid != g.id || written.row != r || written.column != c
+                {
+                    cell.marks.remove(.written)
+                }
+                Self.appendCell(cell, width: valueWidth, gridRole: role, to: &line)
+            }
             if rightCut { line.append("…", .clip) }
             cellLines.append(line)
         }
@@ -155,7 +167,7 @@ public struct FrameView: Sendable {
         var title = g.title
         if rowRange.count < g.rows || colRange.count < g.columns { title += " (\(g.rows)×\(g.columns))" }
         lines.append(ScreenLine(title, .label))
-        if let s = g.subtitle { lines.append(ScreenLine(s, .dim)) }
+        if let s = g.subtitle { lines.append(ScreenLine(s, .dim)) } else if subtitleLine { lines.append(ScreenLine()) }
         let first = lines.count
         lines.append(contentsOf: cellLines)
         let width = lines.map(\.width).max() ?? 0
@@ -180,7 +192,9 @@ public struct FrameView: Sendable {
         if m.contains(.selected) { return ("*", "*", .selected) }
         if m.contains(.window) { return ("[", "]", .window) }
         if m.contains(.source) { return ("~", "~", .source) }
-        if m.contains(.contributor) { return (":", ":", .contributor) }
+        // Contributors (e.g. every kernel cell of a cell frame) are coloured only: markers on all of
+        // them would drown the window in plain text.
+        if m.contains(.contributor) { return (" ", " ", .contributor) }
         if m.contains(.pending) || cell.text.isEmpty { return (" ", " ", .dim) }
         switch cell.role {
         case .padding, .insertedZero: return (" ", " ", .padding)
@@ -320,7 +334,7 @@ public struct FrameView: Sendable {
             case .current: (l, r, role) = ("{", "}", .current)
             case .selected: (l, r, role) = ("*", "*", .selected)
             case .source: (l, r, role) = ("~", "~", .source)
-            case .contributor: (l, r, role) = (":", ":", .contributor)
+            case .contributor: continue   // coloured only (see `marker`), nothing to show in plain text
             case .padding, .insertedZero: (l, r, role) = ("·", "", .padding)
             case .pending: (l, r, role) = ("_", "", .dim)
             default: continue

@@ -138,16 +138,22 @@ public final class Terminal {
     }
 
     /// Writes `text` completely (retrying short writes and EINTR).
-    public func write(_ text: String) {
+    public func write(_ text: String) { Self.write(text, to: outputFD) }
+
+    /// Writes `text` completely to `fd` (retrying short writes and EINTR).
+    /// - Returns: false when the descriptor refused it (e.g. a closed pipe).
+    @discardableResult
+    public static func write(_ text: String, to fd: Int32) -> Bool {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeMutableBytes { buf in
-                Glibc.write(outputFD, buf.baseAddress! + offset, buf.count - offset)
+                Glibc.write(fd, buf.baseAddress! + offset, buf.count - offset)
             }
-            if n < 0 { if errno == EINTR || errno == EAGAIN { continue }; return }
+            if n < 0 { if errno == EINTR || errno == EAGAIN { continue }; return false }
             offset += n
         }
+        return true
     }
 
     /// What woke the event loop.
