@@ -43,7 +43,7 @@ struct SpecBuilder {
                 let layerOp = try opName(itemKeys, at: item, allowed: OpCatalog.layerOps + OpCatalog.lossOps,
                                          context: "a layer")
                 if OpCatalog.lossOps.contains(layerOp), i != items.count - 1 {
-                    throw item.error("the loss \(layerOp) must be the last layer, but \(items.count - 1 - i) layer\(items.count - 1 - i == 1 ? "" : "s") follow it",
+                    throw item.error("the loss \(layerOp) must be the last layer, but \(items.count - 1 - i) layer\(items.count - 1 - i == 1 ? " follows" : "s follow") it",
                                      valid: "move the loss to the end of layers")
                 }
                 try checkKeys(itemPairs, valid: OpCatalog.layerKeys(op: layerOp), op: layerOp, inLayer: true)

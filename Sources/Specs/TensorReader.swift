@@ -33,6 +33,9 @@ enum TensorReader {
         if node.items() == nil {
             // A scalar.
             if node.isNull { throw node.error("has no value", valid: "a nested list of numbers: \(layout)") }
+            if case .mapping = node.node {
+                throw node.error("expected a nested list of numbers, got a mapping", valid: layout)
+            }
             guard ranks.contains(0) else {
                 let v = try node.double(expected: "a nested list of numbers: \(layout)")
                 throw node.error("got the single number \(Self.format(v)), expected a nested list", valid: layout)
@@ -40,7 +43,7 @@ enum TensorReader {
             data.append(try node.double())
             return GivenTensor(shape: [], data: data, node: node)
         }
-        try collect(node, depth: 0, shape: &shape, data: &data, rowLabel: "")
+        try collect(node, depth: 0, shape: &shape, data: &data)
         guard ranks.contains(shape.count) else {
             throw node.error("has \(shape.count) dimension\(shape.count == 1 ? "" : "s") (\(ShapeText.join(shape))), expected \(ranks.lowerBound == ranks.upperBound ? "\(ranks.lowerBound)" : "\(Swift.max(1, ranks.lowerBound)) to \(ranks.upperBound)")",
                              valid: layout)
@@ -49,14 +52,13 @@ enum TensorReader {
     }
 
     /// Depth-first walk that fixes the shape on the first path down and checks every other row against it.
-    private static func collect(_ node: SpecNode, depth: Int, shape: inout [Int], data: inout [Double], rowLabel: String) throws(SpecError) {
+    private static func collect(_ node: SpecNode, depth: Int, shape: inout [Int], data: inout [Double]) throws(SpecError) {
         guard let items = node.items() else {
             // A leaf: must be at the leaf depth.
             if depth < shape.count {
                 throw node.error("is a number but the rows before it are lists of \(shape[depth]) values (ragged array)",
                                  valid: "every row must have the same shape")
             }
-            if shape.count < depth { shape.append(contentsOf: []) }
             if node.isNull { throw node.error("is empty, not a number", valid: "a finite number") }
             data.append(try node.double())
             return
@@ -79,10 +81,7 @@ enum TensorReader {
                              valid: "every row must have the same length")
         }
         for item in items {
-            try collect(item, depth: depth + 1, shape: &shape, data: &data, rowLabel: "")
-        }
-        if depth + 1 == shape.count, items.contains(where: { $0.items() != nil }) {
-            // unreachable: handled in leaf/list checks above
+            try collect(item, depth: depth + 1, shape: &shape, data: &data)
         }
     }
 
