@@ -57,6 +57,7 @@ extension Frame {
             }
             if let b = e.bias { out.append("  bias \(b.label)=\(b.text)") }
         }
+        for e in extraEquations { out.append("also: \(e.text())") }
         if let s = runningSum { out.append(s.text) }
         for n in notes { out.append("note: \(n)") }
         for l in legend { out.append("legend: \(l.swatch) = \(l.label)") }

@@ -7,9 +7,10 @@ import Engine
 /// A frame is self-contained: a view draws it without knowing any convolution arithmetic. Every
 /// number in it comes from the trace (header + events), never from hand-typed values.
 ///
-/// Layout: grids are placed on a coarse layout grid by `Grid.position` (row, column); views lay
-/// out each layout row left to right, drawing `Grid.joiner` (e.g. "⋆", "=") before a grid.
-/// The equation and running sum go below the grids, the caption at the bottom, the legend last.
+/// Layout: grids are placed on a coarse layout table by `Grid.position` (row, column); views align
+/// the table's columns (a column is as wide as its widest grid) and draw `Grid.joiner` (e.g. "⋆",
+/// "=") before a grid. The equation, the extra equations and the running sum go below the grids,
+/// then the notes, the caption, and the legend last.
 ///
 /// Compatibility: this type only grows (new optional fields with defaults); existing fields keep
 /// their meaning.
@@ -43,6 +44,9 @@ public struct Frame: Equatable, Sendable, Codable {
     public var equation: Equation?
     /// The running sum after this step (mac granularity), nil at cell granularity.
     public var runningSum: RunningSum?
+    /// Further equations drawn under the main one, e.g. the true-convolution equation of the same
+    /// window beside the cross-correlation one. Usually empty.
+    public var extraEquations: [Equation] = []
     /// Short extra lines shown under the equation, e.g. the output-size formula with numbers, or
     /// "padding read x[0,1] = 5 (reflect)". Plain text.
     public var notes: [String]

@@ -1,3 +1,0 @@
-// CairoRender — placeholder until its module lands; the only module that imports Cairo and giflib.
-import CCairo
-import CGif

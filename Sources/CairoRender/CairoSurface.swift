@@ -1,0 +1,125 @@
+// CairoRender — a Cairo surface owned by a class: created checked, finished and destroyed in deinit.
+import CCairo
+
+/// Owns one `cairo_surface_t`. Every constructor checks the surface status.
+public final class CairoSurface {
+    /// The underlying handle; valid for the lifetime of this object.
+    let handle: OpaquePointer
+    /// Stream sink for SVG / PDF surfaces (kept alive as long as the surface).
+    let sink: ByteSink?
+
+    private init(handle: OpaquePointer, sink: ByteSink?, what: String) throws {
+        self.handle = handle
+        self.sink = sink
+        let status = cairo_surface_status(handle)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            cairo_surface_destroy(handle)
+            throw RenderError("cairo: could not create \(what): \(CairoSurface.text(status))")
+        }
+    }
+
+    deinit {
+        cairo_surface_finish(handle)
+        cairo_surface_destroy(handle)
+    }
+
+    /// An ARGB32 image of `width`×`height` pixels.
+    public static func image(width: Int, height: Int) throws -> CairoSurface {
+        guard width > 0, height > 0, width <= 32767, height <= 32767 else {
+            throw RenderError("cairo: an image of \(width)×\(height) pixels is out of range (1…32767 per side); use a smaller --scale")
+        }
+        guard let h = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(width), Int32(height)) else {
+            throw RenderError("cairo: could not create a \(width)×\(height) image")
+        }
+        return try CairoSurface(handle: h, sink: nil, what: "a \(width)×\(height) image")
+    }
+
+    /// An SVG 1.1 document of `width`×`height` points whose bytes go to `sink`.
+    static func svg(width: Double, height: Double, sink: ByteSink) throws -> CairoSurface {
+        let closure = Unmanaged.passUnretained(sink).toOpaque()
+        guard let h = cairo_svg_surface_create_for_stream(byteSinkWrite, closure, width, height) else {
+            throw RenderError("cairo: could not create an SVG surface")
+        }
+        let s = try CairoSurface(handle: h, sink: sink, what: "an SVG surface")
+        cairo_svg_surface_restrict_to_version(h, CAIRO_SVG_VERSION_1_1)
+        cairo_svg_surface_set_document_unit(h, CAIRO_SVG_UNIT_PT)
+        try s.check("SVG setup")
+        return s
+    }
+
+    /// A PDF document whose pages are `width`×`height` points; bytes go to `sink`.
+    static func pdf(width: Double, height: Double, sink: ByteSink) throws -> CairoSurface {
+        let closure = Unmanaged.passUnretained(sink).toOpaque()
+        guard let h = cairo_pdf_surface_create_for_stream(byteSinkWrite, closure, width, height) else {
+            throw RenderError("cairo: could not create a PDF surface")
+        }
+        let s = try CairoSurface(handle: h, sink: sink, what: "a PDF surface")
+        // Fixed metadata so that the same frames give the same bytes.
+        cairo_pdf_surface_set_metadata(h, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z")
+        cairo_pdf_surface_set_metadata(h, CAIRO_PDF_METADATA_MOD_DATE, "2000-01-01T00:00:00Z")
+        cairo_pdf_surface_set_metadata(h, CAIRO_PDF_METADATA_CREATOR, "convtrace")
+        try s.check("PDF setup")
+        return s
+    }
+
+    /// Throws if the surface is in an error state.
+    func check(_ step: String) throws {
+        let status = cairo_surface_status(handle)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw RenderError("cairo: \(step) failed: \(CairoSurface.text(status))")
+        }
+        if let e = sink?.error { throw e }
+    }
+
+    /// Flushes and finishes the surface (SVG / PDF write their trailer here).
+    func finish() throws {
+        cairo_surface_finish(handle)
+        try check("finishing the document")
+    }
+
+    /// PNG bytes of an image surface.
+    func pngData() throws -> [UInt8] {
+        cairo_surface_flush(handle)
+        let sink = ByteSink()
+        let status = cairo_surface_write_to_png_stream(handle, byteSinkWrite, Unmanaged.passUnretained(sink).toOpaque())
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw RenderError("cairo: PNG encoding failed: \(CairoSurface.text(status))")
+        }
+        return sink.bytes
+    }
+
+    /// Pixel rows of an ARGB32 image surface (premultiplied, native-endian 0xAARRGGBB words).
+    func withPixels<R>(_ body: (UnsafePointer<UInt32>, _ width: Int, _ height: Int, _ strideWords: Int) throws -> R) throws -> R {
+        cairo_surface_flush(handle)
+        let w = Int(cairo_image_surface_get_width(handle)), h = Int(cairo_image_surface_get_height(handle))
+        let stride = Int(cairo_image_surface_get_stride(handle))
+        guard let data = cairo_image_surface_get_data(handle), w > 0, h > 0 else {
+            throw RenderError("cairo: the image surface has no pixel data")
+        }
+        return try data.withMemoryRebound(to: UInt32.self, capacity: stride / 4 * h) {
+            try body(UnsafePointer($0), w, h, stride / 4)
+        }
+    }
+
+    static func text(_ status: cairo_status_t) -> String {
+        guard let s = cairo_status_to_string(status) else { return "status \(status.rawValue)" }
+        return String(cString: s)
+    }
+}
+
+/// Collects the bytes a Cairo stream surface writes.
+final class ByteSink {
+    var bytes: [UInt8] = []
+    var error: RenderError?
+    init() {}
+}
+
+/// `cairo_write_func_t` appending to a `ByteSink` passed as the closure pointer.
+let byteSinkWrite: cairo_write_func_t = { closure, data, length in
+    guard let closure else { return CAIRO_STATUS_WRITE_ERROR }
+    let sink = Unmanaged<ByteSink>.fromOpaque(closure).takeUnretainedValue()
+    if length > 0, let data {
+        sink.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
+    }
+    return CAIRO_STATUS_SUCCESS
+}

@@ -1,0 +1,426 @@
+// CairoRender — lays out and draws one frame on a Cairo context: grids, window, equation, caption, legend.
+import Storyboard
+
+/// Measures and draws frames. Not thread-safe (it owns a measuring context and caches widths).
+final class FramePainter {
+    let theme: Theme
+    private let measurer: CairoContext
+    private var widths: [FontSpec: [String: Double]] = [:]
+    private var currentFont: FontSpec?
+
+    init(theme: Theme) throws {
+        self.theme = theme
+        measurer = try CairoContext(try CairoSurface.image(width: 1, height: 1))
+    }
+
+    /// Advance width of `text` in `font` (cached).
+    func width(_ text: String, _ font: FontSpec) -> Double {
+        if let w = widths[font]?[text] { return w }
+        if currentFont != font { measurer.setFont(font); currentFont = font }
+        let w = measurer.textWidth(text)
+        widths[font, default: [:]][text] = w
+        return w
+    }
+
+    // MARK: layout
+
+    /// The table of grids: sizes only (no text block), to find a common width first.
+    func layoutTable(_ frame: Frame) -> FrameLayout {
+        var L = FrameLayout(width: 0, height: 0)
+        let m = Metrics.margin
+        var y = m + 30
+        let columns = Array(Set(frame.grids.map(\.position.column))).sorted()
+        let rows = Array(Set(frame.grids.map(\.position.row))).sorted()
+        struct Size { var cellW: Double; var cellH: Double; var gridW: Double; var gridH: Double; var boxW: Double; var headerH: Double }
+        var sizes: [Size] = []
+        for g in frame.grids {
+            var textW = 0.0
+            for c in g.cells where !c.text.isEmpty {
+                textW = max(textW, width(c.text, c.role.isPadding ? Fonts.cellItalic : Fonts.cell))
+            }
+            let cellW = max(Metrics.cellMin, textW + Metrics.cellPad)
+            let cellH = Metrics.cellMin
+            let gridW = Double(g.columns) * cellW, gridH = Double(g.rows) * cellH
+            let titleW = width(g.title, Fonts.gridTitle)
+            let subW = g.subtitle.map { width($0, Fonts.gridSubtitle) } ?? 0
+            let headerH = 18 + (g.subtitle == nil ? 0 : 14) + 6.0
+            sizes.append(Size(cellW: cellW, cellH: cellH, gridW: gridW, gridH: gridH, boxW: max(gridW, titleW, subW),
+                              headerH: headerH))
+        }
+        var colW: [Int: Double] = [:], rowHeader: [Int: Double] = [:], rowGrid: [Int: Double] = [:]
+        for (i, g) in frame.grids.enumerated() {
+            colW[g.position.column] = max(colW[g.position.column] ?? 0, sizes[i].boxW)
+            rowHeader[g.position.row] = max(rowHeader[g.position.row] ?? 0, sizes[i].headerH)
+            rowGrid[g.position.row] = max(rowGrid[g.position.row] ?? 0, sizes[i].gridH)
+        }
+        var colX: [Int: Double] = [:]
+        var x = m
+        for (n, c) in columns.enumerated() {
+            if n > 0 { x += Metrics.columnGap }
+            colX[c] = x
+            x += colW[c] ?? 0
+        }
+        // The title and the step counter must fit on one line.
+        let heading = width(frame.title, Fonts.title) + width(frame.stepText + " · " + frame.phase.name, Fonts.step) + 30
+        L.tableWidth = max(x - m, heading)
+        var rowY: [Int: Double] = [:]
+        for (n, r) in rows.enumerated() {
+            if n > 0 { y += Metrics.rowGap }
+            rowY[r] = y
+            y += (rowHeader[r] ?? 0) + (rowGrid[r] ?? 0)
+        }
+        for (i, g) in frame.grids.enumerated() {
+            let s = sizes[i]
+            let cx = (colX[g.position.column] ?? m) + (colW[g.position.column] ?? 0) / 2
+            let top = (rowY[g.position.row] ?? y) + (rowHeader[g.position.row] ?? 0)
+            let titleY = top - 6 - (g.subtitle == nil ? 0 : 14)
+            L.boxes.append(FrameLayout.GridBox(grid: i, x: cx - s.gridW / 2, y: top, cellW: s.cellW, cellH: s.cellH,
+                                               headerX: cx, titleY: titleY, subtitleY: top - 7))
+            if let j = g.joiner, let gx = colX[g.position.column] {
+                L.joiners.append(FrameLayout.Joiner(text: j, x: gx - Metrics.columnGap / 2, y: top + s.gridH / 2))
+            }
+        }
+        L.tableBottom = y
+        return L
+    }
+
+    /// The full layout at a given content width (the common width of all frames).
+    func layout(_ frame: Frame, contentWidth: Double) -> FrameLayout {
+        var L = layoutTable(frame)
+        let m = Metrics.margin
+        L.width = contentWidth + 2 * m
+        // Centre the table when the canvas is wider than it.
+        let shift = max(0, (contentWidth - L.tableWidth) / 2)
+        if shift > 0 {
+            for i in L.boxes.indices { L.boxes[i].x += shift; L.boxes[i].headerX += shift }
+            for i in L.joiners.indices { L.joiners[i].x += shift }
+        }
+        // Title and step counter.
+        L.runs.append(run(frame.title, Fonts.title, theme.ink, x: m, y: m + 17))
+        let step = frame.stepText + " · " + frame.phase.name
+        let sw = width(step, Fonts.step)
+        L.runs.append(run(step, Fonts.step, theme.ink2, x: m + contentWidth - sw, y: m + 17))
+
+        var y = L.tableBottom + 16
+        var lines: [[Piece]] = []
+        if let e = frame.equation { lines += equationLines(e) }
+        for e in frame.extraEquations { lines += equationLines(e) }
+        if let r = frame.runningSum { lines.append(runningLine(r)) }
+        for line in lines {
+            y = place(line, x0: m, width: contentWidth, y: y, lineHeight: Metrics.lineHeight, into: &L)
+        }
+        if !frame.notes.isEmpty { y += 4 }
+        for n in frame.notes {
+            y = place(words(n, Fonts.note, theme.ink2), x0: m, width: contentWidth, y: y, lineHeight: 17, into: &L)
+        }
+        if !frame.caption.isEmpty {
+            y += 6
+            y = place(words(frame.caption, Fonts.caption, theme.ink), x0: m, width: contentWidth, y: y, lineHeight: 19, into: &L)
+        }
+        // Legend: swatch + label items, wrapped.
+        if !frame.legend.isEmpty {
+            y += 8
+            var x = m
+            var baseline = y + 14
+            for item in frame.legend {
+                let w = Metrics.swatch + 6 + width(item.label, Fonts.legend)
+                if x > m && x + w > m + contentWidth {
+                    x = m
+                    baseline += 20
+                }
+                L.legend.append(FrameLayout.LegendItem(
+                    swatch: item.swatch, x: x, y: baseline - 11,
+                    label: run(item.label, Fonts.legend, theme.ink2, x: x + Metrics.swatch + 6, y: baseline)))
+                x += w + 18
+            }
+            y = baseline + 6
+        }
+        L.height = y + m
+        return L
+    }
+
+    /// One styled piece of text in a line; `breakBefore` allows a line break before it.
+    struct Piece {
+        var text: String
+        var font: FontSpec
+        var color: RGB
+        var background: RGB?
+        var breakBefore = true
+    }
+
+    private func run(_ text: String, _ font: FontSpec, _ color: RGB, x: Double, y: Double, background: RGB? = nil) -> FrameLayout.Run {
+        FrameLayout.Run(text: text, font: font, color: color, background: background, x: x, y: y, width: width(text, font))
+    }
+
+    /// Splits plain text into word pieces.
+    private func words(_ text: String, _ font: FontSpec, _ color: RGB) -> [Piece] {
+        text.split(separator: " ", omittingEmptySubsequences: true).map { Piece(text: String($0), font: font, color: color) }
+    }
+
+    /// Places pieces left to right with a space between, wrapping at `width`; returns the next y.
+    private func place(_ pieces: [Piece], x0: Double, width maxW: Double, y: Double, lineHeight: Double,
+                       into L: inout FrameLayout) -> Double {
+        guard !pieces.isEmpty else { return y }
+        var x = x0
+        var baseline = y + lineHeight - 6
+        var first = true
+        for p in pieces {
+            let w = width(p.text, p.font)
+            let space = first ? 0 : width(" ", p.font)
+            if !first && p.breakBefore && x + space + w > x0 + maxW {
+                x = x0 + 24
+                baseline += lineHeight
+            } else {
+                x += space
+            }
+            L.runs.append(run(p.text, p.font, p.color, x: x, y: baseline, background: p.background))
+            x += w
+            first = false
+        }
+        return baseline + 6
+    }
+
+    private func termPiece(_ t: Term, _ combine: Equation.Combine) -> Piece {
+        let text = combine == .sum || combine == .apply ? t.text : (t.operands.first.map { Operand.wrapped($0.text) } ?? t.productText)
+        switch t.state {
+        case .current:
+            return Piece(text: text, font: Fonts.equationBold, color: theme.ink, background: theme.currentFill)
+        case .pending:
+            return Piece(text: text, font: Fonts.equation, color: theme.faint)
+        case .done:
+            if t.isSelected && combine == .max {
+                return Piece(text: text, font: Fonts.equationBold, color: theme.selectedEdge)
+            }
+            return Piece(text: text, font: Fonts.equation, color: t.isPadding ? theme.paddingInk : theme.ink)
+        }
+    }
+
+    private func plain(_ s: String, bold: Bool = false, color: RGB? = nil) -> Piece {
+        Piece(text: s, font: bold ? Fonts.equationBold : Fonts.equation, color: color ?? theme.ink)
+    }
+
+    /// The equation as lines of pieces (one line per channel group when grouped).
+    func equationLines(_ e: Equation) -> [[Piece]] {
+        let result = e.result == nil ? plain("?", color: theme.faint) : plain(e.resultText, bold: true, color: theme.writtenEdge)
+        func termsJoined(_ range: Range<Int>, sep: String) -> [Piece] {
+            var out: [Piece] = []
+            for (n, i) in range.enumerated() {
+                if n > 0 { out.append(plain(sep)) }
+                var p = termPiece(e.terms[i], e.combine)
+                if n > 0 { p.breakBefore = false }
+                out.append(p)
+            }
+            // Break before the operator, never between operator and term.
+            return out
+        }
+        let lhs = plain(e.target.label, bold: true)
+        switch e.combine {
+        case .sum where e.groups.count > 1:
+            var lines: [[Piece]] = []
+            for g in e.groups {
+                var line = [plain(g.label + ":", color: theme.ink2)] + termsJoined(g.terms, sep: "+")
+                line.append(plain("="))
+                line.append(g.subtotal == nil ? plain("?", color: theme.faint) : plain(g.subtotalText, bold: true))
+                lines.append(line)
+            }
+            var last: [Piece] = [lhs, plain("=")]
+            for (n, g) in e.groups.enumerated() {
+                if n > 0 { last.append(plain("+")) }
+                last.append(g.subtotal == nil ? plain("?", color: theme.faint) : plain(g.subtotalText))
+            }
+            if let b = e.bias { last += [plain("+"), plain(Operand.wrapped(b.text) + " (bias)")] }
+            last += [plain("="), result]
+            lines.append(last)
+            return lines
+        case .sum:
+            var line: [Piece] = [lhs, plain("=")]
+            line += e.terms.isEmpty ? [plain("0")] : termsJoined(0..<e.terms.count, sep: "+")
+            if let b = e.bias { line += [plain("+"), plain(Operand.wrapped(b.text) + " (bias)")] }
+            // Scatter and spread equations have no single result; the others show "= ?" until known.
+            let open = e.result == nil && (e.target.label.hasPrefix("scatter") || e.target.label.hasSuffix("+"))
+            if !open { line += [plain("="), result] }
+            return [line]
+        case .max:
+            var line: [Piece] = [lhs, plain("="), plain("max(")]
+            var inner = termsJoined(0..<e.terms.count, sep: ",")
+            if !inner.isEmpty { inner[0].breakBefore = false }
+            line += inner
+            line += [plain(")"), plain("="), result]
+            return [line]
+        case .mean:
+            var line: [Piece] = [lhs, plain("="), plain("(")]
+            line += termsJoined(0..<e.terms.count, sep: "+")
+            line += [plain(") /"), plain(e.divisor.map { ValueFormat.plain($0) } ?? "?"), plain("="), result]
+            return [line]
+        case .apply:
+            var line: [Piece] = [lhs, plain("=")]
+            line += [plain("f(" + (e.terms.first?.operands.first?.text ?? "") + ")"), plain("="), result]
+            return [line]
+        }
+    }
+
+    private func runningLine(_ r: RunningSum) -> [Piece] {
+        let label = r.combine == .max ? "running max:" : "running sum:"
+        var line: [Piece] = [plain(label, color: theme.ink2)]
+        if r.termsDone > 1 {
+            if r.combine == .max {
+                line += [plain("max(" + r.beforeText + ","), Piece(text: r.termText, font: Fonts.equationBold, color: theme.ink, background: theme.currentFill), plain(")")]
+            } else {
+                line += [plain(r.beforeText), plain("+"),
+                         Piece(text: Operand.wrapped(r.termText), font: Fonts.equationBold, color: theme.ink, background: theme.currentFill)]
+            }
+            line.append(plain("="))
+        }
+        line.append(plain(r.afterText, bold: true, color: theme.writtenEdge))
+        line.append(plain("(term \(r.termsDone) of \(r.termsTotal))", color: theme.ink2))
+        return line
+    }
+
+    // MARK: drawing
+
+    /// Fill, edge colour, edge width and dash of a cell (or a legend swatch).
+    func cellStyle(role: CellRole, marks: CellMarks) -> (fill: RGB, edge: RGB?, edgeWidth: Double, dash: [Double]) {
+        var fill: RGB
+        switch role {
+        case .normal: fill = theme.cellFill
+        case .padding: fill = theme.paddingFill
+        case .insertedZero: fill = theme.insertedFill
+        case .empty: fill = theme.background
+        }
+        if marks.contains(.pending) { fill = theme.pendingFill }
+        if marks.contains(.contributor) { fill = theme.contributorFill }
+        if marks.contains(.window) { fill = theme.windowFill }
+        if marks.contains(.selected) { fill = theme.selectedFill }
+        if marks.contains(.written) { fill = theme.writtenFill }
+        if marks.contains(.current) { fill = theme.currentFill }
+        if marks.contains(.current) { return (fill, theme.currentEdge, 3, []) }
+        if marks.contains(.written) { return (fill, theme.writtenEdge, 3, []) }
+        if marks.contains(.selected) { return (fill, theme.selectedEdge, 2.5, []) }
+        if marks.contains(.source) { return (fill, theme.sourceEdge, 2.5, [4, 2]) }
+        return (fill, nil, 0, [])
+    }
+
+    /// Draws `frame` laid out as `L` on `ctx` (already scaled), over a canvas of `size` points.
+    func draw(_ frame: Frame, _ L: FrameLayout, on ctx: CairoContext, canvasWidth: Double, canvasHeight: Double) {
+        ctx.fillRect(0, 0, canvasWidth, canvasHeight, theme.background)
+        for box in L.boxes { drawGrid(frame.grids[box.grid], box, frame, ctx) }
+        for j in L.joiners {
+            // ⋆ and ∗ are small glyphs: draw them larger so the operator reads at a glance.
+            let font = j.text == "⋆" || j.text == "∗" ? Fonts.joinerLarge : Fonts.joiner
+            ctx.setFont(font)
+            let w = width(j.text, font)
+            ctx.showText(j.text, x: j.x - w / 2, y: j.y + (font == Fonts.joinerLarge ? 12 : 8), theme.ink2)
+        }
+        var font: FontSpec?
+        for r in L.runs {
+            if let bg = r.background { ctx.fillRect(r.x - 3, r.y - 15, r.width + 6, 20, bg) }
+            if font != r.font { ctx.setFont(r.font); font = r.font }
+            ctx.showText(r.text, x: r.x, y: r.y, r.color)
+        }
+        for item in L.legend {
+            let role: CellRole
+            var marks: CellMarks = []
+            switch item.swatch {
+            case .padding: role = .padding(PaddingFill(mode: .zeros))
+            case .insertedZero: role = .insertedZero
+            default:
+                role = .normal
+                switch item.swatch {
+                case .window: marks = .window
+                case .current: marks = .current
+                case .written: marks = .written
+                case .selected: marks = .selected
+                case .source: marks = .source
+                case .pending: marks = .pending
+                case .contributor: marks = .contributor
+                default: break
+                }
+            }
+            let s = Metrics.swatch
+            let st = cellStyle(role: role, marks: marks)
+            ctx.fillRect(item.x, item.y, s, s, st.fill)
+            ctx.strokeRect(item.x, item.y, s, s, theme.gridLine, width: 1, dash: role.isPadding ? [2, 2] : [])
+            if let edge = st.edge { ctx.strokeRect(item.x + 1, item.y + 1, s - 2, s - 2, edge, width: 2, dash: st.dash) }
+            if item.swatch == .window { ctx.strokeRect(item.x - 1, item.y - 1, s + 2, s + 2, theme.windowEdge, width: 2) }
+            if font != item.label.font { ctx.setFont(item.label.font); font = item.label.font }
+            ctx.showText(item.label.text, x: item.label.x, y: item.label.y, item.label.color)
+        }
+    }
+
+    private func drawGrid(_ g: Grid, _ box: FrameLayout.GridBox, _ frame: Frame, _ ctx: CairoContext) {
+        // Header.
+        ctx.setFont(Fonts.gridTitle)
+        let tw = width(g.title, Fonts.gridTitle)
+        ctx.showText(g.title, x: box.headerX - tw / 2, y: box.titleY, theme.ink)
+        if let s = g.subtitle {
+            ctx.setFont(Fonts.gridSubtitle)
+            let sw = width(s, Fonts.gridSubtitle)
+            ctx.showText(s, x: box.headerX - sw / 2, y: box.subtitleY, theme.ink2)
+        }
+        let (cw, ch) = (box.cellW, box.cellH)
+        // Fills.
+        for r in 0..<g.rows {
+            for c in 0..<g.columns {
+                let cell = g[r, c]
+                let st = cellStyle(role: cell.role, marks: cell.marks)
+                ctx.fillRect(box.x + Double(c) * cw, box.y + Double(r) * ch, cw, ch, st.fill)
+            }
+        }
+        // Cell lines.
+        for r in 0...g.rows {
+            ctx.line(box.x, box.y + Double(r) * ch, box.x + Double(g.columns) * cw, box.y + Double(r) * ch, theme.gridLine, width: 1)
+        }
+        for c in 0...g.columns {
+            ctx.line(box.x + Double(c) * cw, box.y, box.x + Double(c) * cw, box.y + Double(g.rows) * ch, theme.gridLine, width: 1)
+        }
+        // Padding cells: dashed inner border so they stay recognisable under any highlight.
+        for r in 0..<g.rows {
+            for c in 0..<g.columns {
+                let cell = g[r, c]
+                let x = box.x + Double(c) * cw, y = box.y + Double(r) * ch
+                if cell.role.isPadding || cell.role == .insertedZero {
+                    ctx.strokeRect(x + 4, y + 4, cw - 8, ch - 8, theme.faint, width: 1, dash: cell.role.isPadding ? [3, 3] : [1, 2])
+                }
+            }
+        }
+        // Window bounds.
+        if let w = frame.window {
+            for b in w.bounds where b.grid == g.id {
+                ctx.strokeRect(box.x + Double(b.column) * cw - 1.5, box.y + Double(b.row) * ch - 1.5,
+                               Double(b.columns) * cw + 3, Double(b.rows) * ch + 3, theme.windowEdge, width: 2.5)
+            }
+        }
+        // Mark edges and text.
+        for r in 0..<g.rows {
+            for c in 0..<g.columns {
+                let cell = g[r, c]
+                let x = box.x + Double(c) * cw, y = box.y + Double(r) * ch
+                let st = cellStyle(role: cell.role, marks: cell.marks)
+                if let edge = st.edge {
+                    let inset = st.edgeWidth / 2 + 1
+                    ctx.strokeRect(x + inset, y + inset, cw - 2 * inset, ch - 2 * inset, edge, width: st.edgeWidth, dash: st.dash)
+                }
+                if !cell.text.isEmpty {
+                    let font: FontSpec
+                    let color: RGB
+                    switch cell.role {
+                    case .padding: font = Fonts.cellItalic; color = theme.paddingInk
+                    case .insertedZero: font = Fonts.cellItalic; color = theme.faint
+                    default:
+                        font = cell.marks.contains(.current) || cell.marks.contains(.written) ? Fonts.cellBold : Fonts.cell
+                        color = theme.ink
+                    }
+                    ctx.setFont(font)
+                    let w = width(cell.text, font)
+                    let dy = cell.annotation == nil ? 5.0 : 2.0
+                    ctx.showText(cell.text, x: x + (cw - w) / 2, y: y + ch / 2 + dy, color)
+                }
+                if let a = cell.annotation {
+                    ctx.setFont(Fonts.annotation)
+                    let w = width(a, Fonts.annotation)
+                    ctx.showText(a, x: x + cw - w - 3, y: y + ch - 3, theme.annotation)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+// CairoRender — animated GIF through giflib: fixed palette, Netscape loop, per-frame delay, every return code checked.
+import CGif
+import Foundation
+
+/// Writes an animated GIF frame by frame with giflib. The file appears at `path` only when
+/// `close()` succeeds (written to a temporary name, then renamed).
+final class GIFEncoder {
+    private var gif: UnsafeMutablePointer<GifFileType>?
+    private let path: String
+    private let tempPath: String
+    private let width: Int, height: Int
+    private let palette: [RGB]
+    private var lookup: [UInt32: UInt8] = [:]
+    private var line: [GifPixelType]
+
+    init(path: String, width: Int, height: Int, palette: [RGB]) throws {
+        guard width > 0, height > 0, width <= 65535, height <= 65535 else {
+            throw RenderError("gif: \(width)×\(height) is out of range (1…65535 per side)")
+        }
+        guard !palette.isEmpty, palette.count <= 256 else { throw RenderError("gif: the palette must have 1…256 colours") }
+        self.path = path
+        self.tempPath = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        self.width = width; self.height = height; self.palette = palette
+        line = Array(repeating: 0, count: width)
+        var err: Int32 = 0
+        guard let g = EGifOpenFileName(tempPath, false, &err) else {
+            throw RenderError("gif: cannot create \(path): \(GIFEncoder.text(err))")
+        }
+        gif = g
+        EGifSetGifVersion(g, true)
+        // The colour map size must be a power of two.
+        var size = 2
+        while size < palette.count { size *= 2 }
+        var colors = [GifColorType](repeating: GifColorType(Red: 0, Green: 0, Blue: 0), count: size)
+        for (i, c) in palette.enumerated() { colors[i] = GifColorType(Red: c.r, Green: c.g, Blue: c.b) }
+        guard let map = GifMakeMapObject(Int32(size), &colors) else {
+            abandon()
+            throw RenderError("gif: out of memory making the colour map")
+        }
+        defer { GifFreeMapObject(map) }
+        try check(EGifPutScreenDesc(g, Int32(width), Int32(height), 8, 0, map), "writing the screen descriptor")
+        // Netscape 2.0 application extension: loop forever.
+        try check(EGifPutExtensionLeader(g, APPLICATION_EXT_FUNC_CODE), "starting the loop extension")
+        var app = Array("NETSCAPE2.0".utf8)
+        try check(EGifPutExtensionBlock(g, 11, &app), "writing the loop extension")
+        var loop: [UInt8] = [1, 0, 0]
+        try check(EGifPutExtensionBlock(g, 3, &loop), "writing the loop count")
+        try check(EGifPutExtensionTrailer(g), "ending the loop extension")
+    }
+
+    deinit { abandon() }
+
+    /// Closes the file without publishing it (after an error).
+    private func abandon() {
+        if let g = gif {
+            var err: Int32 = 0
+            _ = EGifCloseFile(g, &err)
+            gif = nil
+            unlink(tempPath)
+        }
+    }
+
+    private func check(_ rc: Int32, _ step: String) throws {
+        guard rc == GIF_OK else {
+            let code = gif?.pointee.Error ?? 0
+            abandon()
+            throw RenderError("gif: \(step) failed for \(path): \(GIFEncoder.text(code))")
+        }
+    }
+
+    static func text(_ code: Int32) -> String {
+        guard let s = GifErrorString(code) else { return "giflib error \(code)" }
+        return String(cString: s)
+    }
+
+    /// The palette index nearest to an opaque ARGB pixel (cached).
+    private func index(_ argb: UInt32) -> UInt8 {
+        let key = argb & 0x00FF_FFFF
+        if let i = lookup[key] { return i }
+        let r = Int((key >> 16) & 0xFF), g = Int((key >> 8) & 0xFF), b = Int(key & 0xFF)
+        var best = 0, bestD = Int.max
+        for (i, c) in palette.enumerated() {
+            let dr = r - Int(c.r), dg = g - Int(c.g), db = b - Int(c.b)
+            let d = 3 * dr * dr + 4 * dg * dg + 2 * db * db
+            if d < bestD { bestD = d; best = i }
+        }
+        lookup[key] = UInt8(best)
+        return UInt8(best)
+    }
+
+    /// Appends one frame of opaque ARGB32 pixels.
+    func addFrame(pixels: UnsafePointer<UInt32>, width w: Int, height h: Int, strideWords: Int, delay: Int) throws {
+        guard let g = gif else { throw RenderError("gif: \(path) is already closed") }
+        guard w == width, h == height else { throw RenderError("gif: frame is \(w)×\(h), expected \(width)×\(height)") }
+        var gcb = GraphicsControlBlock(DisposalMode: DISPOSE_DO_NOT, UserInputFlag: false, DelayTime: Int32(delay),
+                                       TransparentColor: NO_TRANSPARENT_COLOR)
+        var ext = [GifByteType](repeating: 0, count: 4)
+        let len = EGifGCBToExtension(&gcb, &ext)
+        try check(EGifPutExtension(g, GRAPHICS_EXT_FUNC_CODE, Int32(len), &ext), "writing a frame delay")
+        try check(EGifPutImageDesc(g, 0, 0, Int32(width), Int32(height), false, nil), "writing an image descriptor")
+        for y in 0..<height {
+            let row = pixels + y * strideWords
+            for x in 0..<width { line[x] = index(row[x]) }
+            try check(EGifPutLine(g, &line, Int32(width)), "writing pixel row \(y)")
+        }
+    }
+
+    /// Finishes the file and moves it into place.
+    func close() throws {
+        guard let g = gif else { throw RenderError("gif: \(path) is already closed") }
+        var err: Int32 = 0
+        gif = nil
+        guard EGifCloseFile(g, &err) == GIF_OK else {
+            unlink(tempPath)
+            throw RenderError("gif: closing \(path) failed: \(GIFEncoder.text(err))")
+        }
+        guard rename(tempPath, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(tempPath)
+            throw RenderError("gif: cannot move the finished file to \(path): \(reason)")
+        }
+    }
+}

@@ -1,0 +1,282 @@
+// Storyboard — conv2d backward scenes: kernel gradient (dY ⋆ X), input gradient (padded dY ⋆ rotated K), bias gradient (Σ dY).
+import Engine
+
+/// conv2d backward frames, one per gradient cell (or per term at mac granularity).
+enum ConvGradientScene {
+    static func frame(_ ctx: SceneContext, group: [TraceEvent], current: Int?, state: TraceState) -> Frame? {
+        guard let e0 = group.first, e0.layer < ctx.geometry.count,
+              case .conv2d(let p, let kernelTensor, _) = ctx.geometry[e0.layer].layer
+        else { return nil }
+        switch e0.target {
+        case .kernel: return kernelGradient(ctx, p, kernelTensor, group, current, state)
+        case .input: return inputGradient(ctx, p, kernelTensor, group, current, state)
+        case .bias: return biasGradient(ctx, group, current, state)
+        case .none: return nil
+        }
+    }
+
+    /// Term states and the running sum for a group of `grad` events.
+    static func termState(_ gi: Int, _ current: Int?) -> TermState {
+        guard let c = current else { return .done }
+        return gi < c ? .done : (gi == c ? .current : .pending)
+    }
+
+    static func running(_ ctx: SceneContext, _ group: [TraceEvent], _ current: Int?) -> RunningSum? {
+        guard let c = current else { return nil }
+        let e = group[c]
+        let before = c > 0 ? group[c - 1].acc : e.acc - e.product
+        return RunningSum(before: before, term: e.product, after: e.acc, beforeText: ctx.text(before),
+                          termText: ctx.text(e.product), afterText: ctx.text(e.acc), termsDone: c + 1,
+                          termsTotal: group.count)
+    }
+
+    static func result(_ ctx: SceneContext, _ group: [TraceEvent], _ current: Int?) -> Double? {
+        guard let last = group.last else { return nil }
+        if let c = current, c < group.count - 1 { return nil }
+        return last.acc
+    }
+
+    // MARK: kernel gradient
+
+    static func kernelGradient(_ ctx: SceneContext, _ p: Conv2DParams, _ kernelTensor: Tensor, _ group: [TraceEvent],
+                               _ current: Int?, _ state: TraceState) -> Frame? {
+        guard let e0 = group.first else { return nil }
+        let l = e0.layer
+        let X = state.activations[l]
+        let Kt = KnownTensor(final: kernelTensor)
+        guard let dY = state.gradOutput(of: l), let dK = state.gradKernel[l] else { return nil }
+        let k = Int(e0.kernel.n), c = Int(e0.kernel.c), n = Int(e0.output.n)
+        let padded = p.padding != .zero
+        var input = padded
+            ? ctx.paddedPlane(X, n: n, c: c, padding: p.padding, mode: p.paddingMode, id: "input", role: .paddedInput,
+                              title: padded ? "padded input X" : "input X", subtitle: X.c > 1 ? "channel \(c)" : nil,
+                              symbol: "x", position: GridPosition(row: 0, column: 0))
+            : ctx.constantPlane(X, n: n, c: c, id: "input", role: .input, title: "input X",
+                                subtitle: X.c > 1 ? "channel \(c)" : nil, symbol: "x",
+                                position: GridPosition(row: 0, column: 0))
+        var dYGrid = ctx.plane(dY, n: n, c: k, id: "grad_output", role: .gradOutput, title: "dY (gradient of Y)",
+                               subtitle: dY.c > 1 ? "filter \(k)" : nil, symbol: "dY",
+                               position: GridPosition(row: 0, column: 1), joiner: "⋆", showPendingAsDone: true)
+        var dKGrid = ctx.plane(dK, n: k, c: c, id: "grad_kernel", role: .gradKernel, title: "dK (kernel gradient)",
+                               subtitle: Kt.n > 1 || Kt.c > 1 ? "filter \(k) · channel \(c)" : nil, symbol: "dK",
+                               position: GridPosition(row: 0, column: 2), joiner: "=", partialAsDone: true)
+        let ki = Int(e0.kernel.h), kj = Int(e0.kernel.w)
+        dKGrid.mark(ki, kj, .written)
+        var terms: [Term] = []
+        var windowCells: [CellRef] = []
+        for (gi, e) in group.enumerated() {
+            let st = termState(gi, current)
+            let isCur = st == .current
+            let r = Int(e.padded.h), q = Int(e.padded.w)
+            input.mark(r, q, isCur ? [.window, .current] : .window, annotation: "×" + ctx.text(e.a))
+            dYGrid.mark(Int(e.output.h), Int(e.output.w), isCur ? [.contributor, .current] : .contributor)
+            windowCells.append(CellRef(grid: "input", row: r, column: q))
+            let isPad = e.flags.contains(.padding)
+            terms.append(Term(operands: [
+                Operand(label: ctx.label("dY", e.output, shape: dY.shape), value: e.a, text: ctx.text(e.a),
+                        ref: CellRef(grid: "grad_output", row: Int(e.output.h), column: Int(e.output.w))),
+                Operand(label: isPad && p.paddingMode == .zeros ? "pad" : ctx.label("x", e.input, shape: X.shape),
+                        value: e.b, text: ctx.text(e.b), ref: CellRef(grid: "input", row: r, column: q), isPadding: isPad),
+            ], product: e.product, productText: ctx.text(e.product), isPadding: isPad, state: st, traceStep: e.step))
+        }
+        if let c = current { setCell(&dKGrid, ki, kj, group[c].acc, ctx) }
+        let res = result(ctx, group, current)
+        let label = ctx.label("dK", e0.kernel, shape: Kt.shape)
+        let eq = Equation(target: Operand(label: label, value: res ?? 0, text: res.map(ctx.text) ?? "",
+                                          ref: CellRef(grid: "grad_kernel", row: ki, column: kj)),
+                          terms: terms, result: res, resultText: res.map(ctx.text) ?? "")
+        let s = p.stride, d = p.dilation
+        func expr(_ v: String, _ s: Int, _ off: Int) -> String {
+            (s == 1 ? v : "\(v)·\(s)") + (off == 0 ? "" : " + \(off)")
+        }
+        let rowExpr = expr("y", s.y, ki * d.y - p.padding.top), colExpr = expr("x", s.x, kj * d.x - p.padding.left)
+        let caption = "\(label) sums dY[y,x] · X[\(rowExpr), \(colExpr)] over every output cell (y,x): the input cells that kernel tap (\(ki),\(kj)) touched, weighted by the gradient arriving there."
+        let bounds = boundsOf(windowCells, grid: "input")
+        var legend = [LegendEntry(swatch: .window, label: "input cells kernel tap (\(ki),\(kj)) read (×dY)"),
+                      LegendEntry(swatch: .contributor, label: "dY cells in the sum")]
+        if current != nil { legend.append(LegendEntry(swatch: .current, label: "this term")) }
+        if padded { legend.append(SceneContext.paddingLegend(p.paddingMode)) }
+        legend.append(LegendEntry(swatch: .written, label: "being accumulated"))
+        return Frame(scene: .kernelGradient, phase: e0.phase, layer: l, traceSteps: stepsRange(group, current),
+                     title: "conv2d backward · kernel gradient dK", caption: caption, grids: [input, dYGrid, dKGrid],
+                     window: WindowHighlight(cells: windowCells, bounds: bounds.map { [$0] } ?? [],
+                                             step: GridStep(rows: s.y, columns: s.x)),
+                     written: CellRef(grid: "grad_kernel", row: ki, column: kj), equation: eq,
+                     runningSum: running(ctx, group, current), legend: legend)
+    }
+
+    // MARK: input gradient
+
+    static func inputGradient(_ ctx: SceneContext, _ p: Conv2DParams, _ kernelTensor: Tensor, _ group: [TraceEvent],
+                              _ current: Int?, _ state: TraceState) -> Frame? {
+        guard let e0 = group.first else { return nil }
+        let l = e0.layer
+        let Kt = KnownTensor(final: kernelTensor)
+        guard let dY = state.gradOutput(of: l) else { return nil }
+        let dX = state.gradInput[l]
+        let n = Int(e0.input.n), c = Int(e0.input.c), h = Int(e0.input.h), w = Int(e0.input.w)
+        let (Fh, Fw, K) = (Kt.h, Kt.w, Kt.n)
+        let (s, d) = (p.stride, p.dilation)
+        // dY placed on the grid the rotated kernel slides over: dY[y] sits at y·s + d·(F−1) − pad_before.
+        let offY = d.y * (Fh - 1) - p.padding.top, offX = d.x * (Fw - 1) - p.padding.left
+        let rMin = min(0, offY), cMin = min(0, offX)
+        let rMax = max(dX.h - 1 + d.y * (Fh - 1), (dY.h - 1) * s.y + offY)
+        let cMax = max(dX.w - 1 + d.x * (Fw - 1), (dY.w - 1) * s.x + offX)
+        let rows = rMax - rMin + 1, cols = cMax - cMin + 1
+        func gridPos(_ y: Int, _ x: Int) -> (Int, Int) { (y * s.y + offY - rMin, x * s.x + offX - cMin) }
+
+        var grids: [Grid] = []
+        for kk in 0..<K {
+            var cells: [Cell] = []
+            for r in 0..<rows {
+                for q in 0..<cols {
+                    let ry = r + rMin - offY, qx = q + cMin - offX
+                    let onRow = ry >= 0 && ry % s.y == 0 && ry / s.y < dY.h
+                    let onCol = qx >= 0 && qx % s.x == 0 && qx / s.x < dY.w
+                    let inRows = ry >= 0 && ry <= (dY.h - 1) * s.y, inCols = qx >= 0 && qx <= (dY.w - 1) * s.x
+                    if onRow && onCol {
+                        let v = dY[n, kk, ry / s.y, qx / s.x]
+                        cells.append(Cell(value: v, text: ctx.text(v)))
+                    } else if inRows && inCols {
+                        cells.append(Cell(value: 0, text: "0", role: .insertedZero))
+                    } else {
+                        cells.append(Cell(value: 0, text: "0", role: .padding(PaddingFill(mode: .zeros))))
+                    }
+                }
+            }
+            let sub = (K > 1 ? "filter \(kk) · " : "") + "padded" + (s != Pair(1) ? ", zeros between (stride)" : "")
+            grids.append(Grid(id: GridID("grad_output.k\(kk)"), role: .paddedGradOutput, title: "dY (gradient of Y)",
+                              subtitle: sub, symbol: "dY", rows: rows, columns: cols, cells: cells,
+                              origin: GridOrigin(row: rMin - offY, column: cMin - offX), slice: TensorSlice(n: n, c: kk),
+                              position: GridPosition(row: kk, column: 0)))
+            // The kernel the forward pass slid (rotated if flip), rotated 180° again for the backward view.
+            grids.append(ctx.constantPlane(Kt, n: kk, c: c, id: GridID("rotated.k\(kk)"), role: .rotatedKernel,
+                                           title: p.flip ? "kernel K (= flipped kernel rotated back)" : "kernel rotated 180°",
+                                           subtitle: K > 1 || Kt.c > 1 ? "filter \(kk) · channel \(c)" : nil, symbol: "k",
+                                           position: GridPosition(row: kk, column: 1), joiner: "⋆", rotated: !p.flip))
+        }
+        var dXGrid = ctx.plane(dX, n: n, c: c, id: "grad_input", role: .gradInput, title: "dX (input gradient)",
+                               subtitle: dX.c > 1 ? "channel \(c)" : nil, symbol: "dX",
+                               position: GridPosition(row: 0, column: 2), joiner: "=", partialAsDone: true)
+        dXGrid.mark(h, w, .written)
+        if let cu = current { setCell(&dXGrid, h, w, group[cu].acc, ctx) }
+
+        var windowCells: [CellRef] = []
+        var bounds: [CellRect] = []
+        for kk in 0..<K {
+            let id = GridID("grad_output.k\(kk)")
+            guard let gi = grids.firstIndex(where: { $0.id == id }), let ri = grids.firstIndex(where: { $0.id == GridID("rotated.k\(kk)") })
+            else { continue }
+            for t in 0..<Fh {
+                for u in 0..<Fw {
+                    let r = h - rMin + t * d.y, q = w - cMin + u * d.x
+                    let wv = grids[ri][t, u].text
+                    grids[gi].mark(r, q, .window, annotation: "×" + wv)
+                    windowCells.append(CellRef(grid: id, row: r, column: q))
+                }
+            }
+            bounds.append(CellRect(grid: id, row: h - rMin, column: w - cMin, rows: d.y * (Fh - 1) + 1,
+                                   columns: d.x * (Fw - 1) + 1))
+        }
+        var terms: [Term] = []
+        for (gi, e) in group.enumerated() {
+            let st = termState(gi, current)
+            let kk = Int(e.kernel.n)
+            let (r, q) = gridPos(Int(e.output.h), Int(e.output.w))
+            let tapI = p.flip ? Fh - 1 - Int(e.kernel.h) : Int(e.kernel.h)
+            let tapJ = p.flip ? Fw - 1 - Int(e.kernel.w) : Int(e.kernel.w)
+            let rotRow = Fh - 1 - tapI, rotCol = Fw - 1 - tapJ
+            let marks: CellMarks = st == .current ? [.contributor, .current] : .contributor
+            if let g = grids.firstIndex(where: { $0.id == GridID("grad_output.k\(kk)") }) { grids[g].mark(r, q, marks) }
+            if let g = grids.firstIndex(where: { $0.id == GridID("rotated.k\(kk)") }) { grids[g].mark(rotRow, rotCol, marks) }
+            terms.append(Term(operands: [
+                Operand(label: ctx.label("dY", e.output, shape: dY.shape), value: e.a, text: ctx.text(e.a),
+                        ref: CellRef(grid: GridID("grad_output.k\(kk)"), row: r, column: q)),
+                Operand(label: ctx.label("k", e.kernel, shape: Kt.shape), value: e.b, text: ctx.text(e.b),
+                        ref: CellRef(grid: GridID("rotated.k\(kk)"), row: rotRow, column: rotCol)),
+            ], product: e.product, productText: ctx.text(e.product), state: st, traceStep: e.step))
+        }
+        let res = result(ctx, group, current)
+        let label = ctx.label("dX", e0.input, shape: dX.shape)
+        let eq = Equation(target: Operand(label: label, value: res ?? 0, text: res.map(ctx.text) ?? "",
+                                          ref: CellRef(grid: "grad_input", row: h, column: w)),
+                          terms: terms, result: res, resultText: res.map(ctx.text) ?? "")
+        let caption = "\(label): slide the kernel rotated 180° over dY padded by d·(F−1)"
+            + (s != Pair(1) ? " with \(s.y == s.x ? s.y - 1 : max(s.y, s.x) - 1) zero(s) inserted between cells (stride)" : "")
+            + " — a full convolution; only the \(group.count) real dY cell(s) under the window add to it."
+        var legend = [LegendEntry(swatch: .window, label: "window over padded dY (×rotated weight)"),
+                      LegendEntry(swatch: .contributor, label: "dY cells and weights in the sum"),
+                      LegendEntry(swatch: .padding, label: "padding (zeros)")]
+        if s != Pair(1) { legend.append(LegendEntry(swatch: .insertedZero, label: "zeros inserted by the stride")) }
+        if current != nil { legend.append(LegendEntry(swatch: .current, label: "this term")) }
+        legend.append(LegendEntry(swatch: .written, label: "being accumulated"))
+        return Frame(scene: .inputGradient, phase: e0.phase, layer: l, traceSteps: stepsRange(group, current),
+                     title: "conv2d backward · input gradient dX", caption: caption, grids: grids + [dXGrid],
+                     window: WindowHighlight(cells: windowCells, bounds: bounds, step: GridStep(rows: d.y, columns: d.x)),
+                     written: CellRef(grid: "grad_input", row: h, column: w), equation: eq,
+                     runningSum: running(ctx, group, current), legend: legend)
+    }
+
+    // MARK: bias gradient
+
+    static func biasGradient(_ ctx: SceneContext, _ group: [TraceEvent], _ current: Int?, _ state: TraceState) -> Frame? {
+        guard let e0 = group.first else { return nil }
+        let l = e0.layer
+        guard let dY = state.gradOutput(of: l), let db = state.gradBias[l] else { return nil }
+        let k = Int(e0.kernel.n), n = Int(e0.output.n)
+        var dYGrid = ctx.plane(dY, n: n, c: k, id: "grad_output", role: .gradOutput, title: "dY (gradient of Y)",
+                               subtitle: dY.c > 1 ? "filter \(k)" : nil, symbol: "dY",
+                               position: GridPosition(row: 0, column: 0), showPendingAsDone: true)
+        var dbGrid = ctx.plane(db, n: 0, c: 0, id: "grad_bias", role: .gradBias, title: "db (bias gradient)",
+                               subtitle: nil, symbol: "db", position: GridPosition(row: 0, column: 1), joiner: "Σ →")
+        // db is stored 1×K×1×1: lay it out as one row of K cells.
+        var cells: [Cell] = []
+        for kk in 0..<db.c {
+            let o = db.offset(0, kk, 0, 0)
+            cells.append(db.state[o] == 0 ? Cell(value: nil, text: "", marks: .pending)
+                         : Cell(value: db.values[o], text: ctx.text(db.values[o]), marks: .done))
+        }
+        dbGrid = Grid(id: "grad_bias", role: .gradBias, title: "db (bias gradient)", symbol: "db", rows: 1,
+                      columns: db.c, cells: cells, position: GridPosition(row: 0, column: 1), joiner: "Σ →")
+        dbGrid.mark(0, k, .written)
+        if let cu = current { setCell(&dbGrid, 0, k, group[cu].acc, ctx) }
+        var terms: [Term] = []
+        for (gi, e) in group.enumerated() {
+            let st = termState(gi, current)
+            dYGrid.mark(Int(e.output.h), Int(e.output.w), st == .current ? [.contributor, .current] : .contributor)
+            terms.append(Term(operands: [
+                Operand(label: ctx.label("dY", e.output, shape: dY.shape), value: e.a, text: ctx.text(e.a),
+                        ref: CellRef(grid: "grad_output", row: Int(e.output.h), column: Int(e.output.w))),
+            ], product: e.product, productText: ctx.text(e.product), state: st, traceStep: e.step))
+        }
+        let res = result(ctx, group, current)
+        let label = "db[\(k)]"
+        let eq = Equation(target: Operand(label: label, value: res ?? 0, text: res.map(ctx.text) ?? "",
+                                          ref: CellRef(grid: "grad_bias", row: 0, column: k)),
+                          terms: terms, result: res, resultText: res.map(ctx.text) ?? "")
+        var legend = [LegendEntry(swatch: .contributor, label: "dY cells summed")]
+        if current != nil { legend.append(LegendEntry(swatch: .current, label: "this term")) }
+        legend.append(LegendEntry(swatch: .written, label: "being accumulated"))
+        return Frame(scene: .biasGradient, phase: e0.phase, layer: l, traceSteps: stepsRange(group, current),
+                     title: "conv2d backward · bias gradient db", caption:
+                        "\(label) is the sum of every dY cell of filter \(k): the bias is added to every output cell, so each passes its gradient straight back.",
+                     grids: [dYGrid, dbGrid], written: CellRef(grid: "grad_bias", row: 0, column: k), equation: eq,
+                     runningSum: running(ctx, group, current), legend: legend)
+    }
+}
+
+/// Overwrites a grid cell's value (the running value at mac granularity).
+func setCell(_ g: inout Grid, _ r: Int, _ c: Int, _ v: Double, _ ctx: SceneContext) {
+    guard g.contains(row: r, column: c) else { return }
+    g.cells[r * g.columns + c].value = v
+    g.cells[r * g.columns + c].text = ctx.text(v)
+    g.cells[r * g.columns + c].marks.remove(.pending)
+}
+
+/// Bounding rectangle of some cells on one grid.
+func boundsOf(_ cells: [CellRef], grid: GridID) -> CellRect? {
+    let on = cells.filter { $0.grid == grid }
+    guard let r0 = on.map(\.row).min(), let r1 = on.map(\.row).max(), let c0 = on.map(\.column).min(),
+          let c1 = on.map(\.column).max() else { return nil }
+    return CellRect(grid: grid, row: r0, column: c0, rows: r1 - r0 + 1, columns: c1 - c0 + 1)
+}

@@ -1,0 +1,110 @@
+// Storyboard — which events belong to one frame: one output cell's terms, one gradient cell's terms, …
+
+import Engine
+
+/// Cuts an event stream into groups (one group → one cell frame, or one frame per step at mac
+/// granularity). Knows nothing of pictures; counting frames uses it alone.
+struct FrameGrouper: Sendable {
+    /// What makes consecutive events one group.
+    enum Key: Hashable, Sendable {
+        case forwardCell(layer: Int, output: Index4)
+        case scatter(layer: Int, input: Index4)
+        case grad(layer: Int, target: UInt8, cell: Index4)
+        case single(step: Int)
+    }
+
+    /// Layers whose backward input-gradient terms are grouped by dY cell (pooling: routing view).
+    let groupInputGradByOutput: Set<Int>
+    /// Transposed-conv layers drawn as a scatter: forward macs grouped by input cell.
+    let scatterLayers: Set<Int>
+
+    init(geometry: [LayerGeometry], options: StoryboardOptions) {
+        var pools = Set<Int>(), scatter = Set<Int>()
+        for (l, g) in geometry.enumerated() {
+            switch g.layer {
+            case .maxPool2d, .avgPool2d, .globalMaxPool, .globalAvgPool: pools.insert(l)
+            case .convTranspose2d where options.transposedView == .scatter: scatter.insert(l)
+            default: break
+            }
+        }
+        groupInputGradByOutput = pools
+        scatterLayers = scatter
+    }
+
+    /// The group key of `e`.
+    func key(_ e: TraceEvent) -> Key {
+        switch e.kind {
+        case .mac, .bias, .pool, .output:
+            if scatterLayers.contains(e.layer) {
+                if e.kind == .mac { return .scatter(layer: e.layer, input: e.input) }
+                return .forwardCell(layer: e.layer, output: e.output)
+            }
+            return .forwardCell(layer: e.layer, output: e.output)
+        case .activation, .loss:
+            return .single(step: e.step)
+        case .grad:
+            switch e.target {
+            case .input:
+                if groupInputGradByOutput.contains(e.layer) {
+                    return .grad(layer: e.layer, target: 4, cell: e.output)
+                }
+                return .grad(layer: e.layer, target: e.target.rawValue, cell: e.input)
+            case .kernel: return .grad(layer: e.layer, target: e.target.rawValue, cell: e.kernel)
+            case .bias: return .grad(layer: e.layer, target: e.target.rawValue, cell: Index4(Int(e.kernel.n), 0, 0, 0))
+            case .none: return .single(step: e.step)
+            }
+        }
+    }
+
+    /// Whether `e` ends its group (inclusive): an `output` event finishes its cell.
+    func closesGroup(_ e: TraceEvent) -> Bool {
+        switch e.kind {
+        case .output: !scatterLayers.contains(e.layer)
+        case .activation, .loss: true
+        case .grad: e.target == .none
+        default: false
+        }
+    }
+
+    /// Whether `e` makes a frame of its own at mac granularity.
+    static func isStep(_ e: TraceEvent) -> Bool { e.kind != .output }
+}
+
+/// Counts frames without drawing them.
+public struct FrameCounter: Sendable {
+    let grouper: FrameGrouper
+    let options: StoryboardOptions
+    var currentKey: FrameGrouper.Key?
+    var currentAdmitted = false
+    var currentSteps = 0
+    var currentEvents = 0
+    /// Frames counted so far (complete groups only until `finish`).
+    public private(set) var count = 0
+
+    init(grouper: FrameGrouper, options: StoryboardOptions) { self.grouper = grouper; self.options = options }
+
+    mutating func closeGroup() {
+        guard currentEvents > 0 else { return }
+        if currentAdmitted {
+            count += options.granularity == .cell ? (currentSteps > 0 ? 1 : 0) : currentSteps
+        }
+        currentKey = nil; currentSteps = 0; currentEvents = 0
+    }
+
+    /// Adds one event.
+    public mutating func add(_ e: TraceEvent) {
+        let k = grouper.key(e)
+        if k != currentKey { closeGroup() }
+        currentKey = k
+        currentAdmitted = options.phase.admits(e.phase) && (options.layers?.contains(e.layer) ?? true)
+        currentEvents += 1
+        if FrameGrouper.isStep(e) { currentSteps += 1 }
+        if grouper.closesGroup(e) { closeGroup() }
+    }
+
+    /// Closes the last group; returns the total.
+    public mutating func finish() -> Int {
+        closeGroup()
+        return count
+    }
+}

@@ -1,0 +1,165 @@
+// Storyboard — trace (header + events) → frames: the entry points, and the streaming frame builder.
+import Engine
+
+/// Turns a trace into frames. The state shown at step t is a pure function of the header
+/// (`StoryboardSource`) and the events before t.
+///
+/// ```swift
+/// let board = try Storyboard(source: source, options: StoryboardOptions(granularity: .cell))
+/// let frames = try board.frames(events: recording.events)
+/// ```
+public struct Storyboard: Sendable {
+    public let source: StoryboardSource
+    public let options: StoryboardOptions
+    let geometry: [LayerGeometry]
+
+    /// - Throws: `StoryboardError` when the header's shapes do not fit together.
+    public init(source: StoryboardSource, options: StoryboardOptions = StoryboardOptions()) throws {
+        self.source = source
+        self.options = options
+        do {
+            geometry = try layerGeometries(network: source.network, inputShape: source.input.shape)
+        } catch let e as StoryboardError {
+            throw e
+        } catch {
+            throw StoryboardError("\(error)")
+        }
+    }
+
+    /// How many frames `events` would make with these options (cheap: no frame is drawn).
+    /// - Complexity: O(events).
+    public func countFrames<S: Sequence>(events: S) -> Int where S.Element == TraceEvent {
+        var counter = makeCounter()
+        for e in events { counter.add(e) }
+        return counter.finish()
+    }
+
+    /// A counter to feed events one by one (for streamed traces).
+    public func makeCounter() -> FrameCounter {
+        FrameCounter(grouper: FrameGrouper(geometry: geometry, options: options), options: options)
+    }
+
+    /// Throws the frame-budget refusal when `count` exceeds `options.maxFrames`.
+    public func checkBudget(_ count: Int) throws {
+        guard let limit = options.maxFrames, count > limit else { return }
+        var hints: [String] = []
+        if options.granularity == .mac { hints.append("--steps cell (one frame per output cell)") }
+        if options.phase == .all { hints.append("--phase forward or --phase backward") }
+        if geometry.count > 1 { hints.append("a single layer (a smaller spec)") }
+        hints.append("a smaller input or region, or a single output cell")
+        hints.append("--max-frames \(count) if you really want them all")
+        throw StoryboardError(
+            "this trace would make \(count) frames, more than the frame budget of \(limit). Narrow it with "
+                + hints.joined(separator: "; "))
+    }
+
+    /// Every frame of the trace, numbered, with `count` filled in.
+    /// - Throws: `StoryboardError` when the frame budget is exceeded (checked before drawing).
+    /// - Complexity: O(events + frames · frame size).
+    public func frames(events: [TraceEvent]) throws -> [Frame] {
+        let total = countFrames(events: events)
+        try checkBudget(total)
+        var builder = try makeBuilder(expectedCount: total)
+        var out: [Frame] = []
+        out.reserveCapacity(total)
+        for e in events { out.append(contentsOf: builder.add(e)) }
+        out.append(contentsOf: builder.finish())
+        return out
+    }
+
+    /// A builder to feed events one by one; frames come out as their group of events completes.
+    /// - Parameter expectedCount: stored in each frame's `count` (use `countFrames` first); 0 if unknown.
+    public func makeBuilder(expectedCount: Int = 0) throws -> FrameBuilder {
+        try FrameBuilder(source: source, options: options, geometry: geometry, expectedCount: expectedCount)
+    }
+}
+
+/// Streams frames out of events: feed `add(_:)` every event in order, then `finish()`.
+///
+/// Memory: the known values of every tensor in the network, plus the events of one group.
+public struct FrameBuilder: Sendable {
+    let ctx: SceneContext
+    let grouper: FrameGrouper
+    var state: TraceState
+    var group: [TraceEvent] = []
+    var groupKey: FrameGrouper.Key?
+    var undo: [TraceState.Undo] = []
+    /// Index the next frame gets.
+    public private(set) var nextIndex = 0
+    /// Value written into every frame's `count`.
+    public var expectedCount: Int
+    /// Transposed-conv direct view: buffered scatter macs by output cell, per layer.
+    var gathered: [Int: [Index4: [TraceEvent]]] = [:]
+
+    init(source: StoryboardSource, options: StoryboardOptions, geometry: [LayerGeometry], expectedCount: Int) throws {
+        ctx = SceneContext(source: source, geometry: geometry, options: options)
+        grouper = FrameGrouper(geometry: geometry, options: options)
+        state = try TraceState(source: source)
+        self.expectedCount = expectedCount
+    }
+
+    /// Adds one event; returns the frames completed by it (often none, at most one group's worth).
+    public mutating func add(_ e: TraceEvent) -> [Frame] {
+        var out: [Frame] = []
+        let k = grouper.key(e)
+        if let gk = groupKey, gk != k { out = closeGroup() }
+        groupKey = k
+        group.append(e)
+        state.apply(e, undo: &undo)
+        if grouper.closesGroup(e) { out += closeGroup() }
+        return out
+    }
+
+    /// Closes the last group and returns its frames.
+    public mutating func finish() -> [Frame] { closeGroup() }
+
+    private mutating func closeGroup() -> [Frame] {
+        defer { group.removeAll(keepingCapacity: true); undo.removeAll(keepingCapacity: true); groupKey = nil }
+        guard let last = group.last else { return [] }
+        let admitted = ctx.options.phase.admits(last.phase) && (ctx.options.layers?.contains(last.layer) ?? true)
+        let steps = group.indices.filter { FrameGrouper.isStep(group[$0]) }
+        guard admitted, !steps.isEmpty else { return [] }
+        var frames: [Frame] = []
+        if ctx.options.granularity == .cell {
+            if let f = draw(current: nil) { frames.append(f) }
+        } else {
+            // Rebuild the state step by step inside the group so each frame shows the state after its step.
+            state.revert(undo)
+            var scratch: [TraceState.Undo] = []
+            var applied = 0
+            for s in steps {
+                while applied <= s {
+                    state.apply(group[applied], undo: &scratch)
+                    applied += 1
+                }
+                if let f = draw(current: s) { frames.append(f) }
+            }
+            while applied < group.count {
+                state.apply(group[applied], undo: &scratch)
+                applied += 1
+            }
+        }
+        for i in frames.indices {
+            frames[i].index = nextIndex
+            frames[i].count = expectedCount
+            nextIndex += 1
+        }
+        return frames
+    }
+
+    private func draw(current: Int?) -> Frame? {
+        guard let e0 = group.first else { return nil }
+        let l = e0.layer
+        guard l < ctx.geometry.count else { return GenericScene.frame(ctx, group: group, current: current, state: state) }
+        switch (ctx.geometry[l].layer, e0.kind) {
+        case (.conv2d, .mac), (.conv2d, .bias), (.conv2d, .output):
+            return ConvScene.frame(ctx, group: group, current: current, state: state)
+        case (.conv2d, .grad):
+            return ConvGradientScene.frame(ctx, group: group, current: current, state: state)
+        case (.maxPool2d, _), (.avgPool2d, _), (.globalMaxPool, _), (.globalAvgPool, _):
+            return PoolScene.frame(ctx, group: group, current: current, state: state)
+        default:
+            return GenericScene.frame(ctx, group: group, current: current, state: state)
+        }
+    }
+}

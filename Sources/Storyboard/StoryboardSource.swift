@@ -1,0 +1,81 @@
+// Storyboard — what a storyboard is drawn from (the trace header's content) and how (options).
+import Engine
+
+/// The header of a trace as the storyboard needs it: the network with its weights, the input and
+/// the gradient arriving at the output. `TraceHeader` (Tracing) rebuilds exactly these.
+public struct StoryboardSource: Sendable {
+    /// The layers (one layer for a single op) and the optional loss.
+    public var network: Network
+    /// The input, N×C×H×W (N×F for a network that starts with `linear`).
+    public var input: Tensor
+    /// dY at the network output when the backward pass starts from a given gradient.
+    public var gradOutput: Tensor?
+    /// Rank of the input as the spec gave it (1 for a 1-D signal, 2 for H×W, …); only changes how
+    /// cells are labelled (`x[2]` instead of `x[0,2]`). Nil: infer from the shape.
+    public var inputRank: Int?
+    /// A name for titles (e.g. the spec file's title), optional.
+    public var name: String?
+
+    public init(network: Network, input: Tensor, gradOutput: Tensor? = nil, inputRank: Int? = nil,
+                name: String? = nil) {
+        self.network = network; self.input = input; self.gradOutput = gradOutput
+        self.inputRank = inputRank; self.name = name
+    }
+}
+
+/// How to cut a trace into frames.
+public struct StoryboardOptions: Equatable, Sendable {
+    /// One frame per output cell written (`cell`) or per elementary step (`mac`).
+    public enum Granularity: String, Equatable, Sendable, CaseIterable {
+        case cell, mac
+    }
+    /// Which pass to draw.
+    public enum PhaseFilter: String, Equatable, Sendable, CaseIterable {
+        case forward, backward, all
+
+        func admits(_ p: Phase) -> Bool {
+            switch self {
+            case .all: true
+            case .forward: p == .forward
+            case .backward: p == .backward
+            }
+        }
+    }
+    /// How to draw a transposed convolution.
+    public enum TransposedView: String, Equatable, Sendable, CaseIterable {
+        /// Each input cell times the kernel, scattered (added) into the output.
+        case scatter
+        /// The equivalent direct convolution over the zero-inserted, padded input with the kernel
+        /// rotated 180°.
+        case direct
+    }
+
+    public var granularity: Granularity
+    public var phase: PhaseFilter
+    /// Decimal places for non-integer values.
+    public var digits: Int
+    /// Refuse to make more frames than this (nil: no limit).
+    public var maxFrames: Int?
+    /// For conv2d layers: also show the other of cross-correlation / true convolution side by side
+    /// (the kernel rotated 180° and the second output).
+    public var compareFlip: Bool
+    /// Transposed convolution view.
+    public var transposedView: TransposedView
+    /// Only these layers (nil: all).
+    public var layers: Set<Int>?
+
+    public init(granularity: Granularity = .cell, phase: PhaseFilter = .all, digits: Int = 2,
+                maxFrames: Int? = 2000, compareFlip: Bool = false, transposedView: TransposedView = .scatter,
+                layers: Set<Int>? = nil) {
+        self.granularity = granularity; self.phase = phase; self.digits = digits
+        self.maxFrames = maxFrames; self.compareFlip = compareFlip; self.transposedView = transposedView
+        self.layers = layers
+    }
+}
+
+/// Why a storyboard could not be made, with what would be valid.
+public struct StoryboardError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
