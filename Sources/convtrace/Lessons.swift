@@ -1,12 +1,49 @@
-// convtrace (CLI) — `convtrace lessons`: placeholder until its issue lands.
+// convtrace (CLI) — `convtrace lessons`: build Lessons/ into Output/, or check that Output/ is up to date.
 import ArgumentParser
+import Foundation
+import LessonBuilder
 
 extension Convtrace {
     struct Lessons: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "lessons", abstract: "Build the lessons in Lessons/ into Output/.")
+        static let configuration = CommandConfiguration(
+            commandName: "lessons",
+            abstract: "Build the lessons in Lessons/ into Output/.",
+            discussion: """
+                Each lesson becomes OUT/<lesson>/README.md with its pictures; OUT/README.md indexes them and
+                OUT/ERRATA.md lists the tutorial claims in IN/errata/ that are wrong. Every claim in a lesson
+                must hold. With --check nothing is written: the lessons are rebuilt in a temporary folder and
+                the command fails, naming the files, when OUT differs.
+                """)
+
+        @Option(name: .customLong("in"), help: "The lessons folder.")
+        var input = "Lessons"
+
+        @Option(name: .customLong("out"), help: "The output folder.")
+        var output = "Output"
+
+        @Flag(help: "Rebuild in a temporary folder and compare with the output folder instead of writing.")
+        var check = false
 
         func run() throws {
-            throw ValidationError("convtrace lessons is not available yet")
+            let site = LessonSite(lessonsDirectory: input, pictures: LessonPictures.maker())
+            do {
+                if check {
+                    let differing = try site.check(against: output)
+                    guard differing.isEmpty else {
+                        FileHandle.standardError.write(Data(("\(output) is not what \(input) produces; rebuild with `convtrace lessons`:\n"
+                            + differing.map { "  \($0)\n" }.joined()).utf8))
+                        throw ExitCode.failure
+                    }
+                    print("\(output) is up to date with \(input)")
+                } else {
+                    let report = try site.build(into: output)
+                    print("built \(report.lessons.count) lessons into \(output) (\(report.lessonClaims) claims hold); "
+                        + "\(report.errataChecks.count) tutorial claims checked, \(report.errataWrong.count) wrong (see \(output)/ERRATA.md)")
+                }
+            } catch let error as LessonError {
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                throw ExitCode(error.kind == .malformed ? 2 : 1)
+            }
         }
     }
 }

@@ -1,0 +1,197 @@
+// LessonBuilder — one ```convtrace block: the spec, what to show, and what the text claims.
+import Foundation
+import Yams
+
+/// A parsed ```convtrace block.
+public struct LessonBlock: Sendable {
+    /// 1-based line of the opening fence.
+    public var line: Int
+    /// The block's text between the fences, as written.
+    public var source: String
+    /// The spec handed to Specs: the block without its lesson keys, tensor generators expanded, as JSON.
+    public var specJSON: String
+    /// The block text with the lesson keys blanked out (line numbers kept), recipes as written.
+    public var specText: String
+    /// Whether the spec uses tensor recipes (then Specs gets `specJSON`, else `specText`).
+    public var usesRecipes: Bool
+    /// What Specs parses: `specText` when it can (so its line numbers match the file), else `specJSON`.
+    public var specForEngine: String { usesRecipes ? specJSON : specText }
+    public var show: [ShowKind]
+    public var claims: [Claim]
+    /// Absolute tolerance for claims; nil means 1e-9 relative to the largest magnitude.
+    public var tolerance: Double?
+    public var title: String?
+    public var caption: String?
+    /// Where a claims file found the claim (tutorial title and section).
+    public var cite: String?
+    /// One line: why the claimed number is wrong (claims files only).
+    public var why: String?
+    /// Which output cell or gradient entry `table`/`equation` expand, e.g. `output[1][2]`.
+    public var cell: String?
+    /// Which frames `frames` shows (1-based), default the first, middle and last.
+    public var frameNumbers: [Int]?
+
+    /// Keys a block may hold besides the spec.
+    public static let lessonKeys: Set<String> = [
+        "show", "expect", "tolerance", "title", "caption", "cite", "why", "shape_order", "cell", "frames",
+    ]
+
+    /// Parses the block text found at `line` of `file`.
+    /// - Throws: `LessonError` (`.malformed`) naming the line and what is wrong.
+    public init(source: String, line: Int, file: String) throws {
+        self.line = line
+        self.source = source
+        func fail(_ message: String, at offset: Int? = nil) -> LessonError {
+            LessonError(.malformed, file: file, line: offset.map { line + $0 } ?? line, message)
+        }
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: source) else { throw fail("empty convtrace block: expected a spec with an `op:` key") }
+            root = node
+        } catch let e as LessonError {
+            throw e
+        } catch {
+            throw fail("convtrace block is not valid YAML: \(error)")
+        }
+        guard case .mapping(let mapping) = root else {
+            throw fail("convtrace block must be a YAML mapping (`op: …`, `input: …`, `expect: …`)")
+        }
+        var specPairs: [(Node, Node)] = []
+        var show: [ShowKind] = []
+        var claims: [Claim] = []
+        var expectNode: Node?
+        var shapeOrder: String?
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.string else { throw fail("block keys must be strings", at: keyNode.mark?.line) }
+            let keyLine = keyNode.mark?.line
+            switch key {
+            case "show":
+                let items: [Node]
+                if case .sequence(let seq) = value { items = Array(seq) } else { items = [value] }
+                for item in items {
+                    guard let name = item.string, let kind = ShowKind(rawValue: name) else {
+                        throw fail("show: unknown view `\(item.string ?? "?")`; valid: "
+                            + ShowKind.allCases.map(\.rawValue).joined(separator: ", "), at: item.mark?.line ?? keyLine)
+                    }
+                    show.append(kind)
+                }
+            case "expect":
+                expectNode = value
+            case "tolerance":
+                guard let t = value.float ?? value.int.map(Double.init), t >= 0, t.isFinite else {
+                    throw fail("tolerance: expected a non-negative number, got `\(value.string ?? "?")`", at: keyLine)
+                }
+                tolerance = t
+            case "shape_order":
+                guard let s = value.string, !s.isEmpty, s.allSatisfy({ "NCHWF".contains($0) }) else {
+                    throw fail("shape_order: expected axis letters from N, C, H, W (e.g. HWC)", at: keyLine)
+                }
+                shapeOrder = s
+            case "frames":
+                guard case .sequence(let seq) = value, let numbers = Optional(seq.compactMap(\.int)),
+                      numbers.count == seq.count, numbers.allSatisfy({ $0 >= 1 }) else {
+                    throw fail("frames: expected a list of 1-based frame numbers", at: keyLine)
+                }
+                frameNumbers = numbers
+            case "title", "caption", "cite", "why", "cell":
+                guard let s = value.string else { throw fail("\(key): expected text", at: keyLine) }
+                switch key {
+                case "title": title = s
+                case "caption": caption = s
+                case "cite": cite = s
+                case "why": why = s
+                default:
+                    guard let parsed = Claim.parseKey(s), ["output", "grad_input", "grad_kernel", "grad_weight", "grad_bias"]
+                        .contains(parsed.quantity.split(separator: ".").last.map(String.init) ?? "") else {
+                        throw fail("cell: expected an entry such as `output[0][1]` or `grad_kernel[0][0]`", at: keyLine)
+                    }
+                    cell = s
+                }
+            default:
+                specPairs.append((keyNode, value))
+            }
+        }
+        self.show = show
+        if let expectNode {
+            guard case .mapping(let expectations) = expectNode else {
+                throw fail("expect: expected a mapping such as `output: [3, 6, 5]`", at: expectNode.mark?.line)
+            }
+            for (keyNode, value) in expectations {
+                let keyLine = line + (keyNode.mark?.line ?? 0)
+                guard let key = keyNode.string, let parsed = Claim.parseKey(key) else {
+                    throw fail("expect: unknown key `\(keyNode.string ?? "?")`; valid: "
+                        + Claim.quantities.sorted().joined(separator: ", ")
+                        + " (optionally `layerN.` before and `[i]` after)", at: keyNode.mark?.line)
+                }
+                let isShape = parsed.quantity.hasSuffix("output_shape") || parsed.quantity.hasSuffix("shapes")
+                if isShape, let text = value.string, case .scalar = value, value.int == nil, value.float == nil {
+                    let parts = text.split(whereSeparator: { $0 == "x" || $0 == "×" }).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+                    guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else {
+                        throw fail("expect: \(key): `\(text)` is not a shape like 15x15x2", at: keyNode.mark?.line)
+                    }
+                    if let order = shapeOrder, order.count != parts.count {
+                        throw fail("expect: \(key): shape_order `\(order)` has \(order.count) axes but `\(text)` has \(parts.count)", at: keyNode.mark?.line)
+                    }
+                    claims.append(Claim(key: key, quantity: parsed.quantity, indices: parsed.indices,
+                                        expected: NumberTree(ints: parts.map { $0! }), printed: text,
+                                        shapeOrder: shapeOrder, line: keyLine))
+                    continue
+                }
+                guard let tree = LessonBlock.numbers(value) else {
+                    throw fail("expect: \(key): expected a number or a nested list of numbers", at: keyNode.mark?.line)
+                }
+                claims.append(Claim(key: key, quantity: parsed.quantity, indices: parsed.indices, expected: tree,
+                                    printed: tree.text, line: keyLine))
+            }
+        }
+        self.claims = claims
+        let specNode = Node.mapping(Node.Mapping(specPairs))
+        guard specPairs.contains(where: { $0.0.string == "op" }) else {
+            throw fail("convtrace block has no `op:` key (e.g. `op: conv2d`)")
+        }
+        let expanded: Node
+        do {
+            expanded = try TensorGenerator.expand(specNode)
+        } catch let e as TensorGenerator.Failure {
+            throw fail(e.message, at: e.line)
+        }
+        self.specJSON = SpecJSON.text(expanded)
+        self.usesRecipes = specJSON != SpecJSON.text(specNode)
+        self.specText = LessonBlock.specLines(source: source)
+    }
+
+    /// Every number of a YAML value, nested; nil when something is not a number.
+    static func numbers(_ node: Node) -> NumberTree? {
+        switch node {
+        case .scalar:
+            if let i = node.int { return .scalar(Double(i)) }
+            if let f = node.float, f.isFinite { return .scalar(f) }
+            return nil
+        case .sequence(let seq):
+            var items: [NumberTree] = []
+            for item in seq {
+                guard let t = numbers(item) else { return nil }
+                items.append(t)
+            }
+            return .list(items)
+        default:
+            return nil
+        }
+    }
+
+    /// The block's lines with top-level lesson keys (and their nested lines) blanked, so line numbers hold.
+    static func specLines(source: String) -> String {
+        var kept: [Substring] = []
+        var skipping = false
+        for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
+            let indented = line.first == " " || line.first == "\t" || line.first == "-"
+            if !indented, let colon = line.firstIndex(of: ":") {
+                skipping = lessonKeys.contains(String(line[..<colon]).trimmingCharacters(in: .whitespaces))
+            } else if !indented, !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                skipping = false
+            }
+            kept.append(skipping ? "" : line)
+        }
+        return kept.joined(separator: "\n")
+    }
+}

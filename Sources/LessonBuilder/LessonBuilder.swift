@@ -1,1 +1,0 @@
-// LessonBuilder — placeholder until its module lands.

@@ -1,0 +1,305 @@
+// LessonBuilder — builds every lesson of a folder into an output folder, atomically per lesson, plus the
+// index and the errata page; `check` rebuilds in a temporary folder and names what differs.
+import Engine
+import Foundation
+import Specs
+import Tracing
+
+/// The lessons folder (`Lessons/`, with claims files in `Lessons/errata/`) and how to build it.
+public struct LessonSite: Sendable {
+    public var lessonsDirectory: String
+    public var evaluator: any BlockEvaluator
+    /// Draws `animation`, `frames`, `final`; nil leaves those views out (with a note).
+    public var pictures: (any PictureMaker)?
+
+    public init(lessonsDirectory: String, evaluator: any BlockEvaluator = SpecsEvaluator(), pictures: (any PictureMaker)? = nil) {
+        self.lessonsDirectory = lessonsDirectory; self.evaluator = evaluator; self.pictures = pictures
+    }
+
+    /// What one build did.
+    public struct Report: Sendable {
+        /// Lesson stems built, in order.
+        public var lessons: [String] = []
+        /// Claims checked in lessons (all must hold).
+        public var lessonClaims = 0
+        /// Claims checked in the errata files, and those that are wrong (the tutorials' mistakes).
+        public var errataChecks: [ClaimCheck] = []
+        public var errataWrong: [ClaimCheck] { errataChecks.filter { !$0.holds } }
+    }
+
+    /// `*.md` files directly in the lessons folder, sorted by name (README.md excluded).
+    public func lessonFiles() throws -> [String] { try markdownFiles(in: lessonsDirectory) }
+
+    /// `*.md` files in `errata/`, sorted (README.md excluded).
+    public func errataFiles() throws -> [String] {
+        let dir = (lessonsDirectory as NSString).appendingPathComponent("errata")
+        guard FileManager.default.fileExists(atPath: dir) else { return [] }
+        return try markdownFiles(in: dir)
+    }
+
+    private func markdownFiles(in dir: String) throws -> [String] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: dir)
+        } catch {
+            throw LessonError(.io, file: dir, line: 0, "cannot list the folder: \(error.localizedDescription)")
+        }
+        return names.filter { $0.hasSuffix(".md") && $0 != "README.md" && !$0.hasPrefix(".") }.sorted()
+            .map { (dir as NSString).appendingPathComponent($0) }
+    }
+
+    // MARK: - Build
+
+    /// Builds every lesson into `output`: `output/<lesson>/README.md` and its pictures, `output/README.md`
+    /// (the index), `output/ERRATA.md`. Each lesson folder is replaced atomically: a lesson that fails
+    /// (a malformed block, a claim that does not hold) leaves its previous folder untouched.
+    /// - Throws: the first `LessonError` met, after building every lesson that could be built.
+    @discardableResult
+    public func build(into output: String) throws -> Report {
+        let fm = FileManager.default
+        try makeDirectory(output)
+        var report = Report()
+        var entries: [IndexEntry] = []
+        var firstError: LessonError?
+        for file in try lessonFiles() {
+            let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            do {
+                let staging = (output as NSString).appendingPathComponent(".building-\(stem)")
+                try? fm.removeItem(atPath: staging)
+                try makeDirectory(staging)
+                defer { try? fm.removeItem(atPath: staging) }
+                let built = try buildLesson(file: file, into: staging)
+                try replaceDirectory((output as NSString).appendingPathComponent(stem), with: staging)
+                report.lessons.append(stem)
+                report.lessonClaims += built.claims
+                entries.append(IndexEntry(stem: stem, title: built.title, summary: built.summary, thumbnail: built.thumbnail))
+            } catch let error as LessonError {
+                if firstError == nil { firstError = error }
+                let previous = (output as NSString).appendingPathComponent(stem)
+                if fm.fileExists(atPath: (previous as NSString).appendingPathComponent("README.md")) {
+                    entries.append(IndexEntry(stem: stem, title: stem, summary: "", thumbnail: nil))
+                }
+            }
+        }
+        // Remove folders of lessons that no longer exist (only folders this builder wrote).
+        let current = Set(try lessonFiles().map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension })
+        for name in (try? fm.contentsOfDirectory(atPath: output)) ?? [] where !name.hasPrefix(".") && !current.contains(name) {
+            let readme = ((output as NSString).appendingPathComponent(name) as NSString).appendingPathComponent("README.md")
+            if let text = try? String(contentsOfFile: readme, encoding: .utf8), text.hasPrefix(LessonSite.generatedMarker) {
+                try? fm.removeItem(atPath: (output as NSString).appendingPathComponent(name))
+            }
+        }
+        var errataDocs: [(LessonDocument, [ClaimCheck])] = []
+        do {
+            for file in try errataFiles() {
+                let doc = try LessonDocument(contentsOf: file)
+                let checks = try Verifier(evaluator: evaluator).verify(doc)
+                errataDocs.append((doc, checks))
+                report.errataChecks += checks
+            }
+            try writeAtomically(ErrataPage.markdown(errataDocs, lessonsDirectory: lessonsDirectory),
+                                to: (output as NSString).appendingPathComponent("ERRATA.md"))
+        } catch let error as LessonError {
+            if firstError == nil { firstError = error }
+        }
+        try writeAtomically(LessonSite.index(entries, errataWrong: report.errataWrong.count),
+                            to: (output as NSString).appendingPathComponent("README.md"))
+        if let firstError { throw firstError }
+        return report
+    }
+
+    /// First line of every generated lesson page (lets the builder recognise its own folders).
+    public static let generatedMarker = "<!-- Generated by `convtrace lessons`"
+
+    struct IndexEntry { var stem: String; var title: String; var summary: String; var thumbnail: String? }
+    struct BuiltLesson { var title: String; var summary: String; var thumbnail: String?; var claims: Int }
+
+    /// Builds one lesson into `directory` (README.md plus pictures); every claim must hold.
+    func buildLesson(file: String, into directory: String) throws -> BuiltLesson {
+        let doc = try LessonDocument(contentsOf: file)
+        let sourceName = "Lessons/" + (file as NSString).lastPathComponent
+        var page = "\(LessonSite.generatedMarker) from \(sourceName); edit the source, not this file. -->\n"
+        var thumbnail: String?
+        var claims = 0
+        var failures: [String] = []
+        for segment in doc.segments {
+            switch segment {
+            case .text(let text):
+                page += text
+            case .block(let block):
+                let traced = block.show.contains { [.table, .equation, .trace, .animation, .frames, .final].contains($0) }
+                let outcome = try evaluator.evaluate(spec: block.specForEngine, file: file, line: block.line, traced: traced)
+                let checks = Verifier.check(block, outcome: outcome, file: file)
+                claims += checks.count
+                failures += checks.flatMap(\.messages)
+                let (markdown, images) = try views(block, outcome: outcome, directory: directory)
+                if thumbnail == nil { thumbnail = images.first }
+                page += markdown
+            }
+        }
+        guard failures.isEmpty else {
+            throw LessonError(.evaluation, file: file, line: 0,
+                              "a lesson must verify clean, but:\n" + failures.joined(separator: "\n"))
+        }
+        try writeAtomically(page, to: (directory as NSString).appendingPathComponent("README.md"))
+        return BuiltLesson(title: doc.title ?? (file as NSString).lastPathComponent, summary: LessonSite.summary(doc),
+                           thumbnail: thumbnail, claims: claims)
+    }
+
+    /// The Markdown replacing one block, and the picture files it links.
+    func views(_ block: LessonBlock, outcome: BlockOutcome, directory: String) throws -> (String, [String]) {
+        var parts: [String] = []
+        var images: [String] = []
+        if let title = block.title, !block.show.isEmpty { parts.append("**\(title)**\n") }
+        let stem = String(format: "block-%03d", block.line)
+        for kind in block.show {
+            switch kind {
+            case .table: parts.append(LessonViews.table(block, outcome: outcome))
+            case .equation: parts.append(LessonViews.equation(block, outcome: outcome))
+            case .shape: parts.append(LessonViews.shape(block, outcome: outcome))
+            case .result: parts.append(LessonViews.result(block, outcome: outcome))
+            case .spec:
+                let lines = block.specText.split(separator: "\n", omittingEmptySubsequences: false)
+                    .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+                parts.append("```yaml\n" + lines.joined(separator: "\n") + "\n```\n")
+            case .trace: parts.append(try traceExcerpt(block, outcome: outcome))
+            case .animation, .frames, .final:
+                guard let pictures else {
+                    parts.append("_(\(kind.rawValue): picture views are not wired into this build)_\n")
+                    continue
+                }
+                let files = try pictures.draw(kind, outcome: outcome, block: block, directory: directory, stem: "\(stem)-\(kind.rawValue)")
+                images += files
+                let alt = block.caption ?? block.title ?? kind.rawValue
+                parts.append(files.map { "![\(alt)](\($0))" }.joined(separator: " ") + "\n")
+            }
+        }
+        if let caption = block.caption, !block.show.isEmpty { parts.append("_\(caption)_\n") }
+        return (parts.isEmpty ? "" : parts.joined(separator: "\n"), images)
+    }
+
+    /// A few lines of the JSON Lines trace: the terms of the chosen cell.
+    func traceExcerpt(_ block: LessonBlock, outcome: BlockOutcome) throws -> String {
+        guard let problem = outcome.problem else { return "" }
+        let tmp = (NSTemporaryDirectory() as NSString).appendingPathComponent("convtrace-lesson-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        do {
+            let writer = try JSONLWriter(path: tmp, header: problem.traceHeader())
+            var tracer = Tracer(sink: writer)
+            _ = try problem.run(tracer: &tracer)
+            try writer.finish()
+        } catch {
+            throw LessonError(.evaluation, file: block.cite ?? "", line: block.line, "cannot write the trace: \(error)")
+        }
+        let lines = ((try? String(contentsOfFile: tmp, encoding: .utf8)) ?? "").split(separator: "\n")
+        let cell = LessonViews.chosenCell(block, outcome: outcome)
+        let steps = LessonViews.terms(of: cell, outcome: outcome)?.events.map(\.step) ?? []
+        let picked = steps.prefix(8).compactMap { $0 + 1 < lines.count ? lines[$0 + 1] : nil }
+        let total = outcome.events.count
+        return "The trace lines of `\(cell)` (\(min(8, steps.count)) of its \(steps.count) terms; the whole trace has \(total) events after its header line):\n\n```json\n"
+            + picked.joined(separator: "\n") + "\n```\n"
+    }
+
+    /// The first sentence of the first paragraph after the title.
+    static func summary(_ doc: LessonDocument) -> String {
+        for case .text(let text) in doc.segments {
+            for line in text.split(separator: "\n") {
+                let t = line.trimmingCharacters(in: .whitespaces)
+                if t.isEmpty || t.hasPrefix("#") || t.hasPrefix("<") || t.hasPrefix("|") || t.hasPrefix("!") { continue }
+                if let end = t.range(of: ". ") { return String(t[..<end.lowerBound]) + "." }
+                return t
+            }
+        }
+        return ""
+    }
+
+    /// `Output/README.md`: one line and one thumbnail per lesson.
+    static func index(_ entries: [IndexEntry], errataWrong: Int) -> String {
+        var s = "\(generatedMarker) from Lessons/; edit the sources, not this file. -->\n"
+        s += "# convtrace lessons\n\n"
+        s += "Every number in these lessons is computed by the convtrace engine and checked when the lessons are built.\n\n"
+        s += "| | Lesson |\n|---|---|\n"
+        for e in entries {
+            let thumb = e.thumbnail.map { "<img src=\"\(e.stem)/\($0)\" width=\"120\" alt=\"\">" } ?? ""
+            let summary = e.summary.isEmpty ? "" : " — " + e.summary
+            s += "| \(thumb) | [\(e.title)](\(e.stem)/README.md)\(summary) |\n"
+        }
+        s += "\nTutorial errata: [ERRATA.md](ERRATA.md) (\(errataWrong) wrong claims found in the tutorials).\n"
+        return s
+    }
+
+    // MARK: - Check
+
+    /// Rebuilds into a temporary folder and compares with `output`.
+    /// - Returns: the relative paths that differ, are missing from `output`, or are extra in it (sorted).
+    public func check(against output: String) throws -> [String] {
+        let tmp = (NSTemporaryDirectory() as NSString).appendingPathComponent("convtrace-check-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        try build(into: tmp)
+        let fresh = LessonSite.files(under: tmp)
+        let committed = LessonSite.files(under: output)
+        var differing: [String] = []
+        for path in Set(fresh).union(committed).sorted() {
+            let a = FileManager.default.contents(atPath: (tmp as NSString).appendingPathComponent(path))
+            let b = FileManager.default.contents(atPath: (output as NSString).appendingPathComponent(path))
+            if a == nil { differing.append("\(path) (not produced by the sources)") }
+            else if b == nil { differing.append("\(path) (missing)") }
+            else if a != b { differing.append("\(path) (differs)") }
+        }
+        return differing
+    }
+
+    /// Every regular file under `root`, relative, sorted; dot-files and dot-folders skipped.
+    static func files(under root: String) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
+        var out: [String] = []
+        while let path = walker.nextObject() as? String {
+            if path.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent(path), isDirectory: &isDir), !isDir.boolValue {
+                out.append(path)
+            }
+        }
+        return out.sorted()
+    }
+
+    // MARK: - Files
+
+    func makeDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw LessonError(.io, file: path, line: 0, "cannot create the folder: \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes `text` to a temporary file beside `path`, then renames it over `path`.
+    func writeAtomically(_ text: String, to path: String) throws {
+        let tmp = path + ".tmp-\(UUID().uuidString)"
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
+            if rename(tmp, path) != 0 { throw LessonError(.io, file: path, line: 0, "cannot rename \(tmp) into place (errno \(errno))") }
+        } catch let e as LessonError {
+            try? FileManager.default.removeItem(atPath: tmp)
+            throw e
+        } catch {
+            try? FileManager.default.removeItem(atPath: tmp)
+            throw LessonError(.io, file: path, line: 0, "cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    /// Puts the finished `staging` folder at `destination`, replacing what was there.
+    func replaceDirectory(_ destination: String, with staging: String) throws {
+        let fm = FileManager.default
+        let old = (destination as NSString).deletingLastPathComponent + "/.old-" + (destination as NSString).lastPathComponent
+        try? fm.removeItem(atPath: old)
+        if fm.fileExists(atPath: destination), rename(destination, old) != 0 {
+            throw LessonError(.io, file: destination, line: 0, "cannot move the previous lesson folder aside (errno \(errno))")
+        }
+        if rename(staging, destination) != 0 {
+            _ = rename(old, destination)
+            throw LessonError(.io, file: destination, line: 0, "cannot move the built lesson into place (errno \(errno))")
+        }
+        try? fm.removeItem(atPath: old)
+    }
+}

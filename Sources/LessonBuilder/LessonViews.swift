@@ -1,0 +1,229 @@
+// LessonBuilder — the text views of a block (table, equation, shape, trace, spec, result), all generated
+// from the engine's results and events: no number here is typed by hand.
+import Engine
+import Foundation
+
+/// Generates the Markdown that replaces a block, view by view.
+public enum LessonViews {
+    /// The cell `table`/`equation` expand: the block's `cell:`, else the network output's first cell.
+    static func chosenCell(_ block: LessonBlock, outcome: BlockOutcome) -> String {
+        if let cell = block.cell { return cell }
+        let shape = outcome.values["output"]?.shape ?? []
+        return "output" + shape.map { _ in "[0]" }.joined()
+    }
+
+    /// The events that accumulate into `cell` (an `output[...]`, `grad_*[...]` key, optionally `layerN.`).
+    static func terms(of cell: String, outcome: BlockOutcome) -> (name: String, layer: Int, events: [TraceEvent])? {
+        guard let parsed = Claim.parseKey(cell) else { return nil }
+        var quantity = parsed.quantity
+        let lastLayer = max(0, outcome.network.layers.count - 1)
+        var layer = quantity == "grad_input" ? 0 : lastLayer
+        if quantity.hasPrefix("layer"), let dot = quantity.firstIndex(of: ".") {
+            layer = Int(quantity[quantity.index(quantity.startIndex, offsetBy: 5)..<dot]) ?? 0
+            quantity = String(quantity[quantity.index(after: dot)...])
+        }
+        // Given indices are the folded (as-written) ones; pad on the left to rank 4.
+        var idx = parsed.indices
+        if quantity == "grad_bias" {
+            let k = idx.last ?? 0
+            idx = [k, 0, 0, 0]
+        } else {
+            while idx.count < 4 { idx.insert(0, at: 0) }
+        }
+        let target = Index4(idx[0], idx[1], idx[2], idx[3])
+        let selected: [TraceEvent]
+        switch quantity {
+        case "output":
+            selected = outcome.events.filter { e in
+                e.phase == .forward && e.layer == layer && e.output == target
+                    && (e.kind == .mac || e.kind == .bias || e.kind == .pool || e.kind == .output || e.kind == .activation)
+            }
+        case "grad_input":
+            selected = outcome.events.filter { $0.phase == .backward && $0.layer == layer && $0.kind == .grad && $0.target == .input && $0.input == target }
+        case "grad_kernel", "grad_weight":
+            selected = outcome.events.filter { $0.phase == .backward && $0.layer == layer && $0.kind == .grad && $0.target == .kernel && $0.kernel == target }
+        case "grad_bias":
+            selected = outcome.events.filter { $0.phase == .backward && $0.layer == layer && $0.kind == .grad && $0.target == .bias && $0.kernel.n == target.n }
+        default:
+            return nil
+        }
+        return (cell, layer, selected)
+    }
+
+    static func cellText(_ i: Index4, rank: Int = 4) -> String {
+        let all = [Int(i.n), Int(i.c), Int(i.h), Int(i.w)]
+        return "(" + all.suffix(rank).map(String.init).joined(separator: ",") + ")"
+    }
+
+    /// A Markdown table of every term of the chosen cell.
+    public static func table(_ block: LessonBlock, outcome: BlockOutcome) -> String {
+        let cell = chosenCell(block, outcome: outcome)
+        guard let (name, _, events) = terms(of: cell, outcome: outcome), !events.isEmpty else {
+            return "_(no trace terms for `\(cell)`)_\n"
+        }
+        let f = { (v: Double) in NumberFormat.text(v, digits: 6) }
+        var rows: [String] = []
+        let isGrad = events.first?.kind == .grad
+        let isPool = events.contains { $0.kind == .pool }
+        if isGrad {
+            rows.append("| term | dY cell | dY | × | operand cell | operand | = product | running sum |")
+            rows.append("|---:|---|---:|---|---|---:|---:|---:|")
+            for (n, e) in events.enumerated() {
+                let operandCell: String
+                switch e.target {
+                case .kernel: operandCell = "x" + cellText(e.input) + (e.flags.contains(.padding) ? " (padding)" : "")
+                case .input: operandCell = "k" + cellText(e.kernel)
+                default: operandCell = "1"
+                }
+                rows.append("| \(n + 1) | \(cellText(e.output)) | \(f(e.a)) | × | \(operandCell) | \(f(e.b)) | \(f(e.product)) | \(f(e.acc)) |")
+            }
+        } else if isPool {
+            rows.append("| term | input cell | value | running result | chosen |")
+            rows.append("|---:|---|---:|---:|---|")
+            var n = 0
+            for e in events where e.kind == .pool {
+                n += 1
+                let mark = e.flags.contains(.selected) ? "new max" : ""
+                let pad = e.flags.contains(.padding) ? " (padding)" : ""
+                rows.append("| \(n) | \(cellText(e.input))\(pad) | \(f(e.a)) | \(f(e.acc)) | \(mark) |")
+            }
+        } else {
+            rows.append("| term | input cell | x | × | kernel cell | w | = x·w | running sum |")
+            rows.append("|---:|---|---:|---|---|---:|---:|---:|")
+            var n = 0
+            for e in events {
+                switch e.kind {
+                case .mac:
+                    n += 1
+                    let pad = e.flags.contains(.padding) ? " (padding)" : ""
+                    rows.append("| \(n) | \(cellText(e.input))\(pad) | \(f(e.a)) | × | \(cellText(e.kernel)) | \(f(e.b)) | \(f(e.product)) | \(f(e.acc)) |")
+                case .bias:
+                    n += 1
+                    rows.append("| \(n) | bias | | + | \(cellText(Index4(0, 0, 0, Int(e.kernel.n)), rank: 1)) | \(f(e.b)) | \(f(e.product)) | \(f(e.acc)) |")
+                case .activation:
+                    n += 1
+                    rows.append("| \(n) | \(cellText(e.input)) | \(f(e.a)) | f | | | | \(f(e.acc)) |")
+                default:
+                    break
+                }
+            }
+        }
+        let final = events.last.map { f($0.acc) } ?? ""
+        return "Every term of `\(name)` (indices are (n, c, h, w) for input cells and (k, c, i, j) for kernel cells):\n\n"
+            + rows.joined(separator: "\n") + "\n\n`\(name)` = \(final)\n"
+    }
+
+    /// The LaTeX sum of the chosen cell with the numbers in, as GitHub renders `$$…$$`.
+    public static func equation(_ block: LessonBlock, outcome: BlockOutcome) -> String {
+        let cell = chosenCell(block, outcome: outcome)
+        guard let (name, _, events) = terms(of: cell, outcome: outcome), let last = events.last else {
+            return "_(no trace terms for `\(cell)`)_\n"
+        }
+        let parsed = Claim.parseKey(cell)
+        let base = parsed.map { q -> String in
+            let symbol: String
+            switch q.quantity.split(separator: ".").last.map(String.init) ?? "" {
+            case "grad_input": symbol = "\\partial x"
+            case "grad_kernel", "grad_weight": symbol = "\\partial k"
+            case "grad_bias": symbol = "\\partial b"
+            default: symbol = "y"
+            }
+            return symbol + "_{" + q.indices.map(String.init).joined(separator: ",") + "}"
+        } ?? name
+        var parts: [String] = []
+        let isPool = events.contains { $0.kind == .pool }
+        if isPool {
+            let values = events.filter { $0.kind == .pool }.map { NumberFormat.latex($0.a) }
+            let isMax = outcome.network.layers.indices.contains(events[0].layer)
+                && { if case .maxPool2d = outcome.network.layers[events[0].layer] { return true } else { return false } }()
+            let result = NumberFormat.text(last.acc, digits: 6)
+            if isMax {
+                return "$$\n\(base) = \\max(" + values.joined(separator: ", ") + ") = \(result)\n$$\n"
+            }
+            let divisor = events.last { $0.kind == .output }.map { NumberFormat.text($0.b, digits: 6) } ?? "?"
+            return "$$\n\(base) = \\frac{" + values.joined(separator: " + ") + "}{\(divisor)} = \(result)\n$$\n"
+        }
+        for e in events {
+            switch e.kind {
+            case .mac, .grad: parts.append(NumberFormat.latex(e.a, digits: 6) + " \\cdot " + NumberFormat.latex(e.b, digits: 6))
+            case .bias: parts.append(NumberFormat.latex(e.b, digits: 6))
+            default: break
+            }
+        }
+        if parts.count > 12 {
+            parts = Array(parts.prefix(5)) + ["\\cdots"] + Array(parts.suffix(5))
+        }
+        let sum = parts.isEmpty ? NumberFormat.text(last.a, digits: 6) : parts.joined(separator: " + ")
+        return "$$\n\(base) = \(sum) = \(NumberFormat.text(last.acc, digits: 6))\n$$\n"
+    }
+
+    /// The output-size formula with the numbers in, per spatial layer and axis.
+    public static func shape(_ block: LessonBlock, outcome: BlockOutcome) -> String {
+        var lines: [String] = []
+        let shapes = outcome.activationShapes
+        for (i, layer) in outcome.network.layers.enumerated() where i < shapes.count {
+            let input = shapes[i]
+            guard input.count == 4 else { continue }
+            let label = outcome.network.layers.count > 1 ? "layer \(i) (\(layer.opName))" : layer.opName
+            var axes: [(String, OutputSize)] = []
+            do {
+                switch layer {
+                case .conv2d(let p, let kernel, _):
+                    let (kh, kw) = p.flip ? (kernel.shape[2], kernel.shape[3]) : (kernel.shape[2], kernel.shape[3])
+                    axes.append(("height", try OutputSize.convolution(input: input[2], kernel: kh, stride: p.stride.y,
+                        padding: (p.padding.top, p.padding.bottom), dilation: p.dilation.y, axis: "height")))
+                    axes.append(("width", try OutputSize.convolution(input: input[3], kernel: kw, stride: p.stride.x,
+                        padding: (p.padding.left, p.padding.right), dilation: p.dilation.x, axis: "width")))
+                case .convTranspose2d(let p, let weight, _):
+                    axes.append(("height", try OutputSize.transposedConvolution(input: input[2], kernel: weight.shape[2], stride: p.stride.y,
+                        padding: p.padding.y, outputPadding: p.outputPadding.y, dilation: p.dilation.y, axis: "height")))
+                    axes.append(("width", try OutputSize.transposedConvolution(input: input[3], kernel: weight.shape[3], stride: p.stride.x,
+                        padding: p.padding.x, outputPadding: p.outputPadding.x, dilation: p.dilation.x, axis: "width")))
+                case .maxPool2d(let p), .avgPool2d(let p):
+                    axes.append(("height", try OutputSize.pooling(input: input[2], kernel: p.kernelSize.y, stride: p.stride.y,
+                        padding: p.padding.y, ceilMode: p.ceilMode, axis: "height")))
+                    axes.append(("width", try OutputSize.pooling(input: input[3], kernel: p.kernelSize.x, stride: p.stride.x,
+                        padding: p.padding.x, ceilMode: p.ceilMode, axis: "width")))
+                default:
+                    continue
+                }
+            } catch {
+                continue
+            }
+            // A 1-D signal has a height of 1 throughout: show only the width.
+            let oneD = outcome.problem?.folding.oneD ?? false
+            for (axis, size) in axes where !(oneD && axis == "height") {
+                lines.append("- \(label), \(axis): \(size.description)")
+            }
+        }
+        if lines.isEmpty { return "" }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The computed tensors as Markdown grids.
+    public static func result(_ block: LessonBlock, outcome: BlockOutcome) -> String {
+        var out = ""
+        for key in ["output", "grad_input", "grad_kernel", "grad_weight", "grad_bias", "loss"] {
+            guard let value = outcome.values[key] else { continue }
+            out += "**\(key)** " + grid(value)
+        }
+        return out
+    }
+
+    /// A tensor as a small Markdown table per 2-D slice (a scalar or vector inline).
+    static func grid(_ value: NumberTree) -> String {
+        let f = { (v: Double) in NumberFormat.text(v, digits: 6) }
+        switch value.shape.count {
+        case 0: return "= " + f(value.flattened.first ?? 0) + "\n\n"
+        case 1: return "= `[" + value.flattened.map(f).joined(separator: ", ") + "]`\n\n"
+        case 2:
+            guard case .list(let rows) = value, let width = rows.first?.shape.first else { return "\n" }
+            var s = "\n\n|" + String(repeating: " |", count: width) + "\n|" + String(repeating: "---:|", count: width) + "\n"
+            for row in rows { s += "| " + row.flattened.map(f).joined(separator: " | ") + " |\n" }
+            return s + "\n"
+        default:
+            guard case .list(let slices) = value else { return "\n" }
+            return slices.enumerated().map { "\n\n[\($0.offset)]" + grid($0.element) }.joined()
+        }
+    }
+}

@@ -1,0 +1,15 @@
+// LessonBuilder — the door to the picture views (Storyboard + CairoRender), kept behind a protocol so the
+// builder's text, verification and file handling do not depend on how pictures are drawn.
+
+/// Draws the picture views of one block into a lesson's folder.
+public protocol PictureMaker: Sendable {
+    /// Writes the files for `kind` (`animation`, `frames` or `final`) into `directory`, each file name
+    /// starting with `stem`, and returns their names (relative to `directory`) in display order.
+    /// - Parameters:
+    ///   - kind: which view.
+    ///   - outcome: the traced run of the block (events and problem).
+    ///   - block: the block (`frames:` chooses frame numbers; `caption`).
+    ///   - directory: the lesson's output folder (being built; it is renamed into place afterwards).
+    ///   - stem: a file-name prefix unique to the block, e.g. `block-023`.
+    func draw(_ kind: ShowKind, outcome: BlockOutcome, block: LessonBlock, directory: String, stem: String) throws -> [String]
+}

@@ -1,0 +1,79 @@
+// LessonBuilder — the real evaluator: Specs parses the block, the engine runs it, results are named.
+import Engine
+import Foundation
+import Specs
+import Tracing
+
+/// Runs blocks through `Specs` and the engine.
+public struct SpecsEvaluator: BlockEvaluator {
+    public init() {}
+
+    public func evaluate(spec: String, file: String, line: Int, traced: Bool) throws -> BlockOutcome {
+        let problem: Problem
+        do {
+            problem = try SpecDocument.parse(spec, file: file)
+        } catch {
+            throw LessonError(.malformed, file: file, line: line + max(0, (error.line ?? 1) - 1),
+                              SpecsEvaluator.message(error))
+        }
+        let result: NetworkResult
+        var events: [TraceEvent] = []
+        do {
+            if traced {
+                var tracer = Tracer(sink: RecordingSink())
+                result = try problem.run(tracer: &tracer)
+                events = tracer.sink.events
+            } else {
+                result = try problem.run()
+            }
+        } catch {
+            throw LessonError(.evaluation, file: file, line: line, SpecsEvaluator.message(error))
+        }
+        var values: [String: NumberTree] = [:]
+        if case .object(let pairs) = problem.evalJSON(result) {
+            for (key, value) in pairs {
+                if key == "layers", case .array(let layers) = value {
+                    for (i, layer) in layers.enumerated() {
+                        guard case .object(let entries) = layer else { continue }
+                        for (name, v) in entries where name != "op" {
+                            if let tree = SpecsEvaluator.tree(v) { values["layer\(i).\(name)"] = tree }
+                        }
+                    }
+                } else if let tree = SpecsEvaluator.tree(value) {
+                    values[key] = tree
+                }
+            }
+        }
+        values["shapes"] = .list(result.activations.dropFirst().map { NumberTree(ints: problem.folding.fold($0.shape)) })
+        for (i, activation) in result.activations.dropFirst().enumerated() {
+            values["layer\(i).output"] = NumberTree(Tensor(shape: problem.folding.fold(activation.shape), data: activation.data))
+        }
+        if let field = try? ReceptiveField.of(problem.network), !field.layerIndices.isEmpty {
+            let (ry, rx) = (field.y.size, field.x.size)
+            values["receptive_field"] = problem.folding.oneD || ry == rx ? .scalar(Double(rx)) : NumberTree(ints: [ry, rx])
+        }
+        return BlockOutcome(values: values, events: events, network: problem.network, input: problem.input,
+                            activationShapes: result.activations.map(\.shape), problem: problem)
+    }
+
+    static func message(_ error: SpecError) -> String {
+        var s = error.path.isEmpty ? "" : "\(error.path): "
+        s += error.problem
+        if !error.valid.isEmpty { s += " (\(error.valid))" }
+        return s
+    }
+
+    static func tree(_ value: JSONValue) -> NumberTree? {
+        switch value {
+        case .number(let v): return .scalar(v)
+        case .array(let items):
+            var out: [NumberTree] = []
+            for item in items {
+                guard let t = tree(item) else { return nil }
+                out.append(t)
+            }
+            return .list(out)
+        default: return nil
+        }
+    }
+}

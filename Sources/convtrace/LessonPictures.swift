@@ -1,0 +1,8 @@
+// convtrace (CLI) — which PictureMaker `convtrace lessons` uses (the Storyboard + CairoRender views).
+import LessonBuilder
+
+/// Chooses the picture views for lessons.
+enum LessonPictures {
+    /// The picture maker wired to Storyboard and CairoRender, or nil while that wiring is missing.
+    static func maker() -> (any PictureMaker)? { nil }
+}
