@@ -1,0 +1,83 @@
+// CLITests — runs the built `convtrace` binary (as swift-argument-parser's end-to-end tests do) and captures its output.
+import Foundation
+import Testing
+
+/// What one run of the binary produced.
+struct CLIResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+enum CLI {
+    /// The directory holding the built products: next to the test bundle, or CONVTRACE_BIN_DIR.
+    static let binary: URL? = {
+        let fm = FileManager.default
+        var candidates: [URL] = []
+        if let dir = ProcessInfo.processInfo.environment["CONVTRACE_BIN_DIR"] {
+            candidates.append(URL(fileURLWithPath: dir).appendingPathComponent("convtrace"))
+        }
+        #if os(macOS)
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("convtrace"))
+        }
+        #endif
+        candidates.append(Bundle.main.bundleURL.appendingPathComponent("convtrace"))
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("convtrace"))
+        if let exe = CommandLine.arguments.first {
+            candidates.append(URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("convtrace"))
+        }
+        return candidates.first { fm.isExecutableFile(atPath: $0.path) }
+    }()
+
+    /// Repository root (…/Tests/CLITests/ → …).
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Runs `convtrace arguments…` in the repository root with `stdin` piped in.
+    static func run(_ arguments: [String], stdin: String? = nil) throws -> CLIResult {
+        guard let binary else { throw CLIError("convtrace binary not found next to the test bundle; set CONVTRACE_BIN_DIR") }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        // Read both pipes before waiting so a large output cannot block the child.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLIResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Writes `text` to a fresh temporary file and returns its path.
+    static func temporaryFile(_ text: String, name: String = "spec.yaml") throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convtrace-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+/// Parses JSON text with Foundation (the CLI's output must be valid JSON).
+func jsonObject(_ text: String) -> [String: Any]? {
+    (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+}
+
+/// Flattens nested JSON arrays of numbers.
+func flatNumbers(_ value: Any?) -> [Double] {
+    if let n = value as? NSNumber { return [n.doubleValue] }
+    if let a = value as? [Any] { return a.flatMap { flatNumbers($0) } }
+    return []
+}

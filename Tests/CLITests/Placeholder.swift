@@ -1,2 +1,0 @@
-// CLITests — placeholder so the target builds; replaced by real suites.
-import Testing
