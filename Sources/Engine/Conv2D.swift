@@ -5,6 +5,9 @@
 /// Output cell (n, k, y, x) = bias[k] + Σ_{c,i,j} X̃[n, c, y·sy + i·dy, x·sx + j·dx] · K̃[k, c, i, j], where
 /// X̃ is the input padded by `params.padding` under `params.paddingMode` and K̃ is the kernel, rotated
 /// 180° when `params.flip` (K̃[k, c, i, j] = K[k, c, Fh−1−i, Fw−1−j]).
+///
+/// Shapes are checked once by `Conv2DGeometry`; the loops then run over raw buffers. With `NullSink`
+/// every `tracer.emit` is compiled away, so the traced and untraced runs are the same loops.
 public enum Conv2D {
     /// Output of conv2d.
     ///
@@ -22,14 +25,35 @@ public enum Conv2D {
         input: Tensor, kernel: Tensor, bias: Tensor?, params: Conv2DParams, tracer: inout Tracer<S>
     ) throws -> Tensor {
         let g = try Conv2DGeometry(input: input.shape, kernel: kernel.shape, bias: bias?.shape, params: params)
-        let (C, H, W, Fh, Fw) = (g.channels, g.height, g.width, g.kernelHeight, g.kernelWidth)
-        let (sy, sx, dy, dx) = (params.stride.y, params.stride.x, params.dilation.y, params.dilation.x)
-        let (top, left, H0, W0) = (params.padding.top, params.padding.left, params.padding.top + H, params.padding.left + W)
-        let zeros = params.paddingMode == .zeros
-        let flip = params.flip
-        let X = input.data, Kd = kernel.data, B = bias?.data
-        let rowSource = g.rowSource, colSource = g.colSource
         var out = [Double](repeating: 0, count: g.outputShape.reduce(1, *))
+        let noBias: [Double] = []
+        input.data.withUnsafeBufferPointer { X in
+            kernel.data.withUnsafeBufferPointer { K in
+                (bias?.data ?? noBias).withUnsafeBufferPointer { B in
+                    g.rowSource.withUnsafeBufferPointer { rows in
+                        g.colSource.withUnsafeBufferPointer { cols in
+                            out.withUnsafeMutableBufferPointer { Y in
+                                forwardLoops(g, X, K, bias == nil ? nil : B, rows, cols, Y, &tracer)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: g.outputShape, data: out)
+    }
+
+    @inlinable
+    static func forwardLoops<S: TraceSink>(
+        _ g: Conv2DGeometry, _ X: UnsafeBufferPointer<Double>, _ K: UnsafeBufferPointer<Double>,
+        _ B: UnsafeBufferPointer<Double>?, _ rowSource: UnsafeBufferPointer<Int>, _ colSource: UnsafeBufferPointer<Int>,
+        _ Y: UnsafeMutableBufferPointer<Double>, _ tracer: inout Tracer<S>
+    ) {
+        let (C, H, W, Fh, Fw) = (g.channels, g.height, g.width, g.kernelHeight, g.kernelWidth)
+        let p = g.params
+        let (sy, sx, dy, dx) = (p.stride.y, p.stride.x, p.dilation.y, p.dilation.x)
+        let (top, left) = (p.padding.top, p.padding.left)
+        let zeros = p.paddingMode == .zeros, flip = p.flip
         var o = 0
         for n in 0..<g.batch {
             for k in 0..<g.filters {
@@ -43,19 +67,19 @@ public enum Conv2D {
                                 let hp = y * sy + i * dy
                                 let sh = rowSource[hp]
                                 let ki = flip ? Fh - 1 - i : i
+                                let xRow = xPlane + sh * W, kRow = kPlane + ki * Fw
                                 for j in 0..<Fw {
                                     let wp = x * sx + j * dx
                                     let sw = colSource[wp]
                                     let kj = flip ? Fw - 1 - j : j
-                                    let a = (sh >= 0 && sw >= 0) ? X[xPlane + sh * W + sw] : 0
-                                    let b = Kd[kPlane + ki * Fw + kj]
+                                    let a = (sh >= 0 && sw >= 0) ? X[xRow + sw] : 0
+                                    let b = K[kRow + kj]
                                     let product = a * b
                                     acc += product
                                     tracer.emit(TraceEvent(
-                                        kind: .mac,
-                                        flags: (hp < top || hp >= H0 || wp < left || wp >= W0) ? .padding : [],
+                                        kind: .mac, flags: isPadding(hp, wp, g) ? .padding : [],
                                         output: Index4(n, k, y, x),
-                                        input: zeros || (sh >= 0 && sw >= 0 && hp >= top && hp < H0 && wp >= left && wp < W0)
+                                        input: zeros || !isPadding(hp, wp, g)
                                             ? Index4(n, c, hp - top, wp - left) : Index4(n, c, sh, sw),
                                         padded: Index4(n, c, hp, wp), kernel: Index4(k, c, ki, kj),
                                         a: a, b: b, product: product, acc: acc))
@@ -69,14 +93,20 @@ public enum Conv2D {
                                 kind: .bias, output: Index4(n, k, y, x), kernel: Index4(k, 0, 0, 0),
                                 a: before, b: B[k], product: B[k], acc: acc))
                         }
-                        out[o] = acc
+                        Y[o] = acc
                         o += 1
                         tracer.emit(TraceEvent(kind: .output, output: Index4(n, k, y, x), a: acc, acc: acc))
                     }
                 }
             }
         }
-        return Tensor(shape: g.outputShape, data: out)
+    }
+
+    /// Whether padded cell (hp, wp) lies in the padding.
+    @inlinable
+    static func isPadding(_ hp: Int, _ wp: Int, _ g: Conv2DGeometry) -> Bool {
+        let (top, left) = (g.params.padding.top, g.params.padding.left)
+        return hp < top || hp >= top + g.height || wp < left || wp >= left + g.width
     }
 
     /// Gradients of conv2d given dY (N×K×Ho×Wo): dX (N×C×H×W), dK (K×C×Fh×Fw), db (K, when there is a bias).
@@ -89,7 +119,8 @@ public enum Conv2D {
     /// Events (`grad`), in this order: kernel terms grouped by dK cell (k, c, i, j outer; n, y, x inner),
     /// a = dY, b = the input value read (0 for a zero padding cell), one per `mac`; input terms grouped by
     /// dX cell (n, c, h, w outer; k, then y, x, i, j inner — the `mac` order), a = dY, b = weight; bias
-    /// terms (k outer; n, y, x inner), a = dY, b = 1. `acc` is the running value of the target cell.
+    /// terms (k outer; n, y, x inner), `kernel` = (k, 0, 0, 0), a = dY, b = 1. `acc` is the running value
+    /// of the target cell; the gradients are exactly the last `acc` of each cell.
     /// - Throws: `EngineError` for bad shapes or parameters, or a `gradOutput` not shaped N×K×Ho×Wo.
     /// - Complexity: O(N·K·Ho·Wo·C·Fh·Fw).
     @inlinable
@@ -103,17 +134,101 @@ public enum Conv2D {
                 "conv2d backward: grad_output must have the shape of the output, N×K×Ho×Wo = "
                     + "\(ShapeCheck.shapeText(g.outputShape)), got \(ShapeCheck.shapeText(gradOutput.shape))")
         }
+        var dK = [Double](repeating: 0, count: kernel.count)
+        var dX = [Double](repeating: 0, count: input.count)
+        var db = [Double](repeating: 0, count: bias == nil ? 0 : g.filters)
+        input.data.withUnsafeBufferPointer { X in
+            gradOutput.data.withUnsafeBufferPointer { dY in
+                kernel.data.withUnsafeBufferPointer { K in
+                    g.rowSource.withUnsafeBufferPointer { rows in
+                        g.colSource.withUnsafeBufferPointer { cols in
+                            dK.withUnsafeMutableBufferPointer { dK in
+                                dX.withUnsafeMutableBufferPointer { dX in
+                                    db.withUnsafeMutableBufferPointer { db in
+                                        if tracer.isRecording {
+                                            kernelGradientLoops(g, X, dY, rows, cols, dK, &tracer)
+                                            inputGradientLoops(g, K, dY, g.rowTaps(), g.colTaps(), dX, &tracer)
+                                            if bias != nil { biasGradientLoops(g, dY, db, &tracer) }
+                                        } else {
+                                            untracedBackwardLoops(g, X, K, dY, rows, cols, dK, dX, bias == nil ? nil : db)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return LayerGradients(
+            input: Tensor(shape: input.shape, data: dX), kernel: Tensor(shape: kernel.shape, data: dK),
+            bias: bias.map { Tensor(shape: $0.shape, data: db) })
+    }
+
+    /// dK, dX and db in one pass over the `mac`s, for runs that record nothing.
+    ///
+    /// Bit-identical to the traced schedule: restricted to one dK cell (k, c, i, j) the `mac` order
+    /// (n, k, y, x, c, i, j) visits (n, y, x) in order; restricted to one dX cell it visits (k, y, x, i, j)
+    /// in order; to one db cell, (n, y, x). So every cell receives the same terms in the same order,
+    /// starting from 0, and the floating-point sums agree to the last bit (the trace-invariant tests check it).
+    @inlinable
+    static func untracedBackwardLoops(
+        _ g: Conv2DGeometry, _ X: UnsafeBufferPointer<Double>, _ K: UnsafeBufferPointer<Double>,
+        _ dY: UnsafeBufferPointer<Double>, _ rowSource: UnsafeBufferPointer<Int>,
+        _ colSource: UnsafeBufferPointer<Int>, _ dK: UnsafeMutableBufferPointer<Double>,
+        _ dX: UnsafeMutableBufferPointer<Double>, _ db: UnsafeMutableBufferPointer<Double>?
+    ) {
+        let (C, H, W, Fh, Fw) = (g.channels, g.height, g.width, g.kernelHeight, g.kernelWidth)
+        let p = g.params
+        let (sy, sx, dy, dx) = (p.stride.y, p.stride.x, p.dilation.y, p.dilation.x)
+        let flip = p.flip
+        var o = 0
+        for n in 0..<g.batch {
+            for k in 0..<g.filters {
+                for y in 0..<g.outHeight {
+                    for x in 0..<g.outWidth {
+                        let d = dY[o]
+                        o += 1
+                        if let db { db[k] += d }
+                        for c in 0..<C {
+                            let xPlane = (n * C + c) * H * W
+                            let kPlane = (k * C + c) * Fh * Fw
+                            for i in 0..<Fh {
+                                let hp = y * sy + i * dy
+                                let sh = rowSource[hp]
+                                let xRow = xPlane + sh * W, kRow = kPlane + (flip ? Fh - 1 - i : i) * Fw
+                                for j in 0..<Fw {
+                                    let sw = colSource[x * sx + j * dx]
+                                    let kCell = kRow + (flip ? Fw - 1 - j : j)
+                                    if sh >= 0 && sw >= 0 {
+                                        dK[kCell] += d * X[xRow + sw]
+                                        dX[xRow + sw] += d * K[kCell]
+                                    } else {
+                                        dK[kCell] += d * 0  // the padding term (±0), kept for bit-identity
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dK: one term per `mac`, grouped by kernel cell as given.
+    @inlinable
+    static func kernelGradientLoops<S: TraceSink>(
+        _ g: Conv2DGeometry, _ X: UnsafeBufferPointer<Double>, _ dY: UnsafeBufferPointer<Double>,
+        _ rowSource: UnsafeBufferPointer<Int>, _ colSource: UnsafeBufferPointer<Int>,
+        _ dK: UnsafeMutableBufferPointer<Double>, _ tracer: inout Tracer<S>
+    ) {
         let (N, K, C, H, W) = (g.batch, g.filters, g.channels, g.height, g.width)
         let (Fh, Fw, Ho, Wo) = (g.kernelHeight, g.kernelWidth, g.outHeight, g.outWidth)
-        let (sy, sx, dy, dx) = (params.stride.y, params.stride.x, params.dilation.y, params.dilation.x)
-        let (top, left, H0, W0) = (params.padding.top, params.padding.left, params.padding.top + H, params.padding.left + W)
-        let zeros = params.paddingMode == .zeros
-        let flip = params.flip
-        let X = input.data, Kd = kernel.data, dY = gradOutput.data
-        let rowSource = g.rowSource, colSource = g.colSource
-
-        // dK: one term per mac, grouped by kernel cell as given.
-        var dK = [Double](repeating: 0, count: kernel.count)
+        let p = g.params
+        let (sy, sx, dy, dx) = (p.stride.y, p.stride.x, p.dilation.y, p.dilation.x)
+        let (top, left) = (p.padding.top, p.padding.left)
+        let zeros = p.paddingMode == .zeros, flip = p.flip
+        var cell = 0
         for k in 0..<K {
             for c in 0..<C {
                 for ki in 0..<Fh {
@@ -127,107 +242,109 @@ public enum Conv2D {
                             for y in 0..<Ho {
                                 let hp = y * sy + i * dy
                                 let sh = rowSource[hp]
+                                let xRow = xPlane + sh * W, yRow = yPlane + y * Wo
                                 for x in 0..<Wo {
                                     let wp = x * sx + j * dx
                                     let sw = colSource[wp]
-                                    let a = dY[yPlane + y * Wo + x]
-                                    let b = (sh >= 0 && sw >= 0) ? X[xPlane + sh * W + sw] : 0
+                                    let a = dY[yRow + x]
+                                    let b = (sh >= 0 && sw >= 0) ? X[xRow + sw] : 0
                                     let product = a * b
                                     acc += product
                                     tracer.emit(TraceEvent(
-                                        kind: .grad, target: .kernel,
-                                        flags: (hp < top || hp >= H0 || wp < left || wp >= W0) ? .padding : [],
+                                        kind: .grad, target: .kernel, flags: isPadding(hp, wp, g) ? .padding : [],
                                         output: Index4(n, k, y, x),
-                                        input: zeros || (hp >= top && hp < H0 && wp >= left && wp < W0)
+                                        input: zeros || !isPadding(hp, wp, g)
                                             ? Index4(n, c, hp - top, wp - left) : Index4(n, c, sh, sw),
                                         padded: Index4(n, c, hp, wp), kernel: Index4(k, c, ki, kj),
                                         a: a, b: b, product: product, acc: acc))
                                 }
                             }
                         }
-                        dK[((k * C + c) * Fh + ki) * Fw + kj] = acc
+                        dK[cell] = acc
+                        cell += 1
                     }
                 }
             }
         }
+    }
 
-        // dX: per input cell, every mac that read it, in mac order (k, y, x, i, j).
-        let rows = g.rowTaps(), cols = g.colTaps()
-        var dX = [Double](repeating: 0, count: input.count)
+    /// dX: per input cell, every `mac` that read it, in `mac` order (k, y, x, i, j).
+    @inlinable
+    static func inputGradientLoops<S: TraceSink>(
+        _ g: Conv2DGeometry, _ Kd: UnsafeBufferPointer<Double>, _ dY: UnsafeBufferPointer<Double>,
+        _ rows: Conv2DGeometry.Taps, _ cols: Conv2DGeometry.Taps,
+        _ dX: UnsafeMutableBufferPointer<Double>, _ tracer: inout Tracer<S>
+    ) {
+        let (N, K, C, H, W) = (g.batch, g.filters, g.channels, g.height, g.width)
+        let (Fh, Fw, Ho, Wo) = (g.kernelHeight, g.kernelWidth, g.outHeight, g.outWidth)
+        let p = g.params
+        let (sy, sx, dy, dx) = (p.stride.y, p.stride.x, p.dilation.y, p.dilation.x)
+        let flip = p.flip
+        var cell = 0
         for n in 0..<N {
             for c in 0..<C {
                 for h in 0..<H {
-                    let rEnd = rows.start[h + 1]
                     for w in 0..<W {
-                        let cEnd = cols.start[w + 1]
                         var acc = 0.0
                         for k in 0..<K {
                             let yPlane = (n * K + k) * Ho * Wo
                             let kPlane = (k * C + c) * Fh * Fw
-                            var r0 = rows.start[h]
-                            while r0 < rEnd {
-                                let y = rows.out[r0]
-                                var r1 = r0 + 1
-                                while r1 < rEnd && rows.out[r1] == y { r1 += 1 }
-                                var c0 = cols.start[w]
-                                while c0 < cEnd {
-                                    let x = cols.out[c0]
-                                    var c1 = c0 + 1
-                                    while c1 < cEnd && cols.out[c1] == x { c1 += 1 }
+                            for gy in rows.groupStart[h]..<rows.groupStart[h + 1] {
+                                let y = rows.groupOut[gy]
+                                for gx in cols.groupStart[w]..<cols.groupStart[w + 1] {
+                                    let x = cols.groupOut[gx]
                                     let a = dY[yPlane + y * Wo + x]
-                                    for r in r0..<r1 {
+                                    for r in rows.tapStart[gy]..<rows.tapStart[gy + 1] {
                                         let i = rows.tap[r]
-                                        let ki = flip ? Fh - 1 - i : i
-                                        for q in c0..<c1 {
+                                        let kRow = kPlane + (flip ? Fh - 1 - i : i) * Fw
+                                        for q in cols.tapStart[gx]..<cols.tapStart[gx + 1] {
                                             let j = cols.tap[q]
                                             let kj = flip ? Fw - 1 - j : j
-                                            let b = Kd[kPlane + ki * Fw + kj]
+                                            let b = Kd[kRow + kj]
                                             let product = a * b
                                             acc += product
                                             tracer.emit(TraceEvent(
                                                 kind: .grad, target: .input,
-                                                flags: (y * sy + i * dy == h + top && x * sx + j * dx == w + left)
-                                                    ? [] : .padding,
+                                                flags: isPadding(y * sy + i * dy, x * sx + j * dx, g) ? .padding : [],
                                                 output: Index4(n, k, y, x), input: Index4(n, c, h, w),
                                                 padded: Index4(n, c, y * sy + i * dy, x * sx + j * dx),
-                                                kernel: Index4(k, c, ki, kj),
+                                                kernel: Index4(k, c, flip ? Fh - 1 - i : i, kj),
                                                 a: a, b: b, product: product, acc: acc))
                                         }
                                     }
-                                    c0 = c1
                                 }
-                                r0 = r1
                             }
                         }
-                        dX[((n * C + c) * H + h) * W + w] = acc
+                        dX[cell] = acc
+                        cell += 1
                     }
                 }
             }
         }
+    }
 
-        // db: Σ dY over n, y, x per filter.
-        var dB: Tensor? = nil
-        if let bias {
-            var db = [Double](repeating: 0, count: K)
-            for k in 0..<K {
-                var acc = 0.0
-                for n in 0..<N {
-                    let yPlane = (n * K + k) * Ho * Wo
-                    for y in 0..<Ho {
-                        for x in 0..<Wo {
-                            let a = dY[yPlane + y * Wo + x]
-                            acc += a
-                            tracer.emit(TraceEvent(
-                                kind: .grad, target: .bias, output: Index4(n, k, y, x), kernel: Index4(k, 0, 0, 0),
-                                a: a, b: 1, product: a, acc: acc))
-                        }
+    /// db: Σ dY over n, y, x per filter.
+    @inlinable
+    static func biasGradientLoops<S: TraceSink>(
+        _ g: Conv2DGeometry, _ dY: UnsafeBufferPointer<Double>, _ db: UnsafeMutableBufferPointer<Double>,
+        _ tracer: inout Tracer<S>
+    ) {
+        let (N, K, Ho, Wo) = (g.batch, g.filters, g.outHeight, g.outWidth)
+        for k in 0..<K {
+            var acc = 0.0
+            for n in 0..<N {
+                let yPlane = (n * K + k) * Ho * Wo
+                for y in 0..<Ho {
+                    for x in 0..<Wo {
+                        let a = dY[yPlane + y * Wo + x]
+                        acc += a
+                        tracer.emit(TraceEvent(
+                            kind: .grad, target: .bias, output: Index4(n, k, y, x), kernel: Index4(k, 0, 0, 0),
+                            a: a, b: 1, product: a, acc: acc))
                     }
                 }
-                db[k] = acc
             }
-            dB = Tensor(shape: bias.shape, data: db)
+            db[k] = acc
         }
-        return LayerGradients(
-            input: Tensor(shape: input.shape, data: dX), kernel: Tensor(shape: kernel.shape, data: dK), bias: dB)
     }
 }

@@ -96,37 +96,49 @@ public struct Conv2DGeometry: Equatable, Sendable {
         }
     }
 
-    /// The window rows that read each input row: for input row `h`, the pairs (output row y, tap row i)
-    /// with `rowSource[y·sy + i·dy] == h`, sorted by (y, i), as compressed rows (`start` has H + 1 entries).
+    /// For each input row h, the windows that read it: groups by output row y (ascending), each with
+    /// the tap rows i (ascending) with `rowSource[y·sy + i·dy] == h`. See `Taps`.
     @inlinable
-    public func rowTaps() -> (start: [Int], out: [Int], tap: [Int]) {
-        Self.taps(source: rowSource, size: height, outSize: outHeight, kernel: kernelHeight,
-                  stride: params.stride.y, dilation: params.dilation.y)
+    public func rowTaps() -> Taps {
+        Taps(source: rowSource, size: height, outSize: outHeight, kernel: kernelHeight,
+             stride: params.stride.y, dilation: params.dilation.y)
     }
 
-    /// As `rowTaps`, for columns: pairs (output column x, tap column j) per input column `w`.
+    /// As `rowTaps`, for columns: per input column w, groups by output column x with tap columns j.
     @inlinable
-    public func colTaps() -> (start: [Int], out: [Int], tap: [Int]) {
-        Self.taps(source: colSource, size: width, outSize: outWidth, kernel: kernelWidth,
-                  stride: params.stride.x, dilation: params.dilation.x)
+    public func colTaps() -> Taps {
+        Taps(source: colSource, size: width, outSize: outWidth, kernel: kernelWidth,
+             stride: params.stride.x, dilation: params.dilation.x)
     }
 
-    @usableFromInline
-    static func taps(source: [Int], size: Int, outSize: Int, kernel: Int, stride: Int, dilation: Int)
-        -> (start: [Int], out: [Int], tap: [Int])
-    {
-        var buckets = [[(Int, Int)]](repeating: [], count: size)
-        for y in 0..<outSize {
-            for i in 0..<kernel {
-                let s = source[y * stride + i * dilation]
-                if s >= 0 { buckets[s].append((y, i)) }
+    /// Which (output position, kernel tap) pairs read each input position along one axis, in compressed
+    /// form: input position p owns groups `groupStart[p] ..< groupStart[p + 1]`; group g is output
+    /// position `groupOut[g]` with taps `tap[tapStart[g] ..< tapStart[g + 1]]`. With zeros padding each
+    /// group has one tap; reflect/replicate/circular can make one window read a cell twice.
+    public struct Taps: Equatable, Sendable {
+        public var groupStart: [Int], groupOut: [Int], tapStart: [Int], tap: [Int]
+
+        public init(source: [Int], size: Int, outSize: Int, kernel: Int, stride: Int, dilation: Int) {
+            var buckets = [[(out: Int, tap: Int)]](repeating: [], count: size)
+            for y in 0..<outSize {
+                for i in 0..<kernel {
+                    let s = source[y * stride + i * dilation]
+                    if s >= 0 { buckets[s].append((y, i)) }
+                }
+            }
+            groupStart = [0]; groupOut = []; tapStart = [0]; tap = []
+            for bucket in buckets {
+                for (index, pair) in bucket.enumerated() {
+                    if index > 0 && bucket[index - 1].out == pair.out {
+                        tapStart[tapStart.count - 1] += 1
+                    } else {
+                        groupOut.append(pair.out)
+                        tapStart.append(tapStart[tapStart.count - 1] + 1)
+                    }
+                    tap.append(pair.tap)
+                }
+                groupStart.append(groupOut.count)
             }
         }
-        var start = [0], out: [Int] = [], tap: [Int] = []
-        for b in buckets {
-            for (y, i) in b { out.append(y); tap.append(i) }
-            start.append(out.count)
-        }
-        return (start, out, tap)
     }
 }
