@@ -12,6 +12,9 @@ final class GIFEncoder {
     private let palette: [RGB]
     private var lookup: [UInt32: UInt8] = [:]
     private var line: [GifPixelType]
+    /// Palette indices of the previous frame and of the current one (row-major).
+    private var previous: [UInt8] = []
+    private var current: [UInt8]
 
     init(path: String, width: Int, height: Int, palette: [RGB]) throws {
         guard width > 0, height > 0, width <= 65535, height <= 65535 else {
@@ -22,6 +25,7 @@ final class GIFEncoder {
         self.tempPath = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
         self.width = width; self.height = height; self.palette = palette
         line = Array(repeating: 0, count: width)
+        current = Array(repeating: 0, count: width * height)
         var err: Int32 = 0
         guard let g = EGifOpenFileName(tempPath, false, &err) else {
             throw RenderError("gif: cannot create \(path): \(GIFEncoder.text(err))")
@@ -88,21 +92,50 @@ final class GIFEncoder {
         return UInt8(best)
     }
 
-    /// Appends one frame of opaque ARGB32 pixels.
+    /// Appends one frame of opaque ARGB32 pixels. Only the rectangle that changed since the previous
+    /// frame is stored (the rest stays on screen: disposal "do not dispose").
     func addFrame(pixels: UnsafePointer<UInt32>, width w: Int, height h: Int, strideWords: Int, delay: Int) throws {
         guard let g = gif else { throw RenderError("gif: \(path) is already closed") }
         guard w == width, h == height else { throw RenderError("gif: frame is \(w)×\(h), expected \(width)×\(height)") }
+        var last: (argb: UInt32, index: UInt8) = (0xFFFF_FFFF, 0)
+        for y in 0..<height {
+            let row = pixels + y * strideWords
+            for x in 0..<width {
+                let p = row[x]
+                if p != last.argb { last = (p, index(p)) }
+                current[y * width + x] = last.index
+            }
+        }
+        // The changed rectangle (the whole frame the first time; one pixel when nothing changed).
+        var top = 0, bottom = height - 1, left = 0, right = width - 1
+        if previous.count == current.count {
+            top = height; bottom = -1; left = width; right = -1
+            for y in 0..<height {
+                var x = 0
+                let base = y * width
+                while x < width {
+                    if current[base + x] != previous[base + x] {
+                        top = min(top, y); bottom = max(bottom, y)
+                        left = min(left, x); right = max(right, x)
+                    }
+                    x += 1
+                }
+            }
+            if bottom < 0 { top = 0; bottom = 0; left = 0; right = 0 }
+        }
         var gcb = GraphicsControlBlock(DisposalMode: DISPOSE_DO_NOT, UserInputFlag: false, DelayTime: Int32(delay),
                                        TransparentColor: NO_TRANSPARENT_COLOR)
         var ext = [GifByteType](repeating: 0, count: 4)
         let len = EGifGCBToExtension(&gcb, &ext)
         try check(EGifPutExtension(g, GRAPHICS_EXT_FUNC_CODE, Int32(len), &ext), "writing a frame delay")
-        try check(EGifPutImageDesc(g, 0, 0, Int32(width), Int32(height), false, nil), "writing an image descriptor")
-        for y in 0..<height {
-            let row = pixels + y * strideWords
-            for x in 0..<width { line[x] = index(row[x]) }
-            try check(EGifPutLine(g, &line, Int32(width)), "writing pixel row \(y)")
+        let rw = right - left + 1, rh = bottom - top + 1
+        try check(EGifPutImageDesc(g, Int32(left), Int32(top), Int32(rw), Int32(rh), false, nil), "writing an image descriptor")
+        for y in top...bottom {
+            for x in 0..<rw { line[x] = current[y * width + left + x] }
+            try check(EGifPutLine(g, &line, Int32(rw)), "writing pixel row \(y)")
         }
+        swap(&previous, &current)
+        if current.count != previous.count { current = Array(repeating: 0, count: width * height) }
     }
 
     /// Finishes the file and moves it into place.
@@ -114,6 +147,8 @@ final class GIFEncoder {
             unlink(tempPath)
             throw RenderError("gif: closing \(path) failed: \(GIFEncoder.text(err))")
         }
+        // giflib creates the file private (0600); pictures are meant to be shared.
+        chmod(tempPath, 0o644)
         guard rename(tempPath, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(tempPath)

@@ -1,12 +1,196 @@
-// convtrace (CLI) — `convtrace render`: placeholder until its issue lands.
+// convtrace (CLI) — `convtrace render SPEC|TRACE -o DIR`: draw the frames of a trace as SVG, PNG, PDF and GIF.
 import ArgumentParser
+import CairoRender
+import Engine
+import Foundation
+import Specs
+import Storyboard
+import Tracing
 
 extension Convtrace {
     struct Render: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "render", abstract: "Draw the frames of a trace as SVG, PNG, PDF or GIF.")
+        static let configuration = CommandConfiguration(
+            commandName: "render",
+            abstract: "Draw the frames of a trace as SVG, PNG, PDF or GIF.",
+            discussion: """
+                Files in DIR: frame-0001.svg …, frame-0001.png … (1-based, at least 4 digits), frames.pdf (one
+                page per frame) and animation.gif (looping). Frames are drawn from the trace: a SPEC is run by the
+                engine first; a TRACE (.jsonl or .ctb) is read as written. Same input and options, same bytes.
+                --steps cell draws one frame per output (or gradient) cell with its whole equation; --steps mac one
+                frame per multiply-accumulate with the running sum. Above --max-frames (default 2000) nothing is
+                drawn and the message says how to narrow the trace.
+                Exit status: 0 done, 1 failed (I/O, drawing), 2 bad input (message on stderr).
+                """)
+
+        @Argument(help: "A problem spec (YAML/JSON, - for stdin) or a trace file (.jsonl or .ctb).")
+        var input: String
+
+        @Option(name: [.short, .customLong("output")], help: "The folder to write the pictures into (created if missing).")
+        var output: String
+
+        @Option(help: "Comma-separated formats: svg, png, pdf, gif.")
+        var format: String = "svg,png,pdf,gif"
+
+        @Option(help: "Step granularity: cell (one frame per output cell) or mac (one per multiply-accumulate).")
+        var steps: String = "cell"
+
+        @Option(help: "Which pass to draw: forward, backward or all.")
+        var phase: String = "all"
+
+        @Option(help: "Size factor (pixels per point for PNG and GIF), 0.25…8.")
+        var scale: Double = 1
+
+        @Option(help: "light or dark.")
+        var theme: String = "light"
+
+        @Option(help: "Decimal places for values that are not integers.")
+        var digits: Int = 2
+
+        @Option(help: "Refuse to draw more frames than this.")
+        var maxFrames: Int = 2000
+
+        @Option(help: "Only this layer (0-based index in the network).")
+        var layer: Int?
+
+        @Flag(help: "conv2d: draw cross-correlation and true convolution side by side.")
+        var compareFlip = false
+
+        @Option(help: "Transposed convolution view: scatter or direct.")
+        var transposed: String = "scatter"
+
+        @Option(help: "GIF frame delay in hundredths of a second.")
+        var delay: Int = 80
+
+        func validate() throws {
+            _ = try formats()
+            guard StoryboardOptions.Granularity(rawValue: steps) != nil else {
+                throw ValidationError("--steps \(steps): expected cell or mac")
+            }
+            guard StoryboardOptions.PhaseFilter(rawValue: phase) != nil else {
+                throw ValidationError("--phase \(phase): expected forward, backward or all")
+            }
+            guard ThemeName(rawValue: theme) != nil else { throw ValidationError("--theme \(theme): expected light or dark") }
+            guard StoryboardOptions.TransposedView(rawValue: transposed) != nil else {
+                throw ValidationError("--transposed \(transposed): expected scatter or direct")
+            }
+            guard scale.isFinite, scale >= 0.25, scale <= 8 else { throw ValidationError("--scale \(scale): expected 0.25…8") }
+            guard (0...12).contains(digits) else { throw ValidationError("--digits \(digits): expected 0…12") }
+            guard maxFrames >= 1 else { throw ValidationError("--max-frames \(maxFrames): expected at least 1") }
+            guard (2...6000).contains(delay) else { throw ValidationError("--delay \(delay): expected 2…6000 (hundredths of a second)") }
+            if let layer, layer < 0 { throw ValidationError("--layer \(layer): layers are numbered from 0") }
+        }
+
+        func formats() throws -> [PictureFormat] {
+            do { return try PictureFormat.list(format) } catch { throw ValidationError("--format: \(error)") }
+        }
+
+        var options: StoryboardOptions {
+            StoryboardOptions(
+                granularity: StoryboardOptions.Granularity(rawValue: steps) ?? .cell,
+                phase: StoryboardOptions.PhaseFilter(rawValue: phase) ?? .all, digits: digits, maxFrames: maxFrames,
+                compareFlip: compareFlip, transposedView: StoryboardOptions.TransposedView(rawValue: transposed) ?? .scatter,
+                layers: layer.map { [$0] })
+        }
 
         func run() throws {
-            throw ValidationError("convtrace render is not available yet")
+            let started = Date()
+            let frames: [Frame]
+            do {
+                frames = try Self.frames(input: input, options: options)
+            } catch let e as StoryboardError {
+                throw CommandFailure.report(e.description, code: CommandFailure.badInput)
+            } catch let e as SpecError {
+                throw CommandFailure.report(e.description, code: CommandFailure.badInput)
+            } catch let e as TraceError {
+                throw CommandFailure.report(e.description, code: CommandFailure.badInput)
+            } catch {
+                throw CommandFailure.report("\(error)", code: CommandFailure.badInput)
+            }
+            guard !frames.isEmpty else {
+                throw CommandFailure.report(
+                    "\(input): no frames to draw for --phase \(phase)\(layer.map { " --layer \($0)" } ?? "") (the trace has no such steps)",
+                    code: CommandFailure.badInput)
+            }
+            do {
+                let renderer = try FrameRenderer(
+                    frames: frames,
+                    style: RenderStyle(scale: scale, theme: ThemeName(rawValue: theme) ?? .light, gifDelay: delay))
+                let bar = ProgressBar(started: started)
+                let names = try FrameFiles.write(renderer, formats: try formats(), to: output) { done, total in
+                    bar.update(done, total)
+                }
+                bar.finish()
+                let kinds = try formats().map(\.rawValue).joined(separator: ", ")
+                print("\(output): \(frames.count) frame(s), \(names.count) file(s) (\(kinds)), \(renderer.pixelWidth)×\(renderer.pixelHeight) px")
+            } catch {
+                throw CommandFailure.report("\(error)", code: CommandFailure.failure)
+            }
         }
+
+        /// Frames of a spec (run by the engine) or of a trace file (read twice: count, then draw).
+        static func frames(input: String, options: StoryboardOptions) throws -> [Frame] {
+            if isTrace(input) {
+                let first = try TraceReader(path: input)
+                let h = first.header
+                let board = try Storyboard(
+                    source: StoryboardSource(network: h.network, input: h.input, gradOutput: h.gradOutput), options: options)
+                var counter = board.makeCounter()
+                try first.forEach { counter.add($0) }
+                let total = counter.finish()
+                try board.checkBudget(total)
+                var builder = try board.makeBuilder(expectedCount: total)
+                var frames: [Frame] = []
+                frames.reserveCapacity(total)
+                try TraceReader(path: input).forEach { frames += builder.add($0) }
+                frames += builder.finish()
+                return frames
+            }
+            let problem = try SpecDocument.load(path: input)
+            var tracer = Tracer(sink: RecordingSink())
+            _ = try problem.run(tracer: &tracer)
+            let source = StoryboardSource(network: problem.network, input: problem.input, gradOutput: problem.gradOutput,
+                                          inputRank: problem.folding.oneD ? 1 : nil,
+                                          name: problem.extras.title?.stringValue)
+            return try Storyboard(source: source, options: options).frames(events: tracer.sink.events)
+        }
+
+        /// A trace file: `.jsonl` / `.ctb`, or a file starting with the binary magic.
+        static func isTrace(_ path: String) -> Bool {
+            if path.hasSuffix(".jsonl") || path.hasSuffix(".ctb") { return true }
+            guard path != "-", let h = FileHandle(forReadingAtPath: path) else { return false }
+            defer { try? h.close() }
+            let head = (try? h.read(upToCount: 1)) ?? Data()
+            return head.first == 0x89
+        }
+    }
+}
+
+/// A progress bar on standard error, shown only when standard error is a terminal and the work has
+/// taken more than a second.
+final class ProgressBar {
+    let started: Date
+    let enabled: Bool
+    private var shown = false
+    private var lastDraw = Date.distantPast
+
+    init(started: Date) {
+        self.started = started
+        enabled = isatty(2) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    }
+
+    func update(_ done: Int, _ total: Int) {
+        guard enabled, total > 0 else { return }
+        let now = Date()
+        guard now.timeIntervalSince(started) > 1, now.timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
+        lastDraw = now
+        shown = true
+        let width = 30
+        let filled = width * done / total
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(bar) \(done)/\(total) files".utf8))
+    }
+
+    func finish() {
+        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }
