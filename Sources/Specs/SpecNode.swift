@@ -118,6 +118,19 @@ struct SpecNode {
 
     /// Parses YAML / JSON number spellings: ints (also 0x, 0o), decimals, exponents, `.nan`, `.inf`.
     static func parseNumber(_ raw: String) -> Double? {
+        // Fast path: plain decimal syntax (the overwhelmingly common case in tensors).
+        var plain = !raw.isEmpty
+        for u in raw.utf8 {
+            switch u {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "+"),
+                 UInt8(ascii: "e"), UInt8(ascii: "E"): continue
+            default: plain = false
+            }
+            if !plain { break }
+        }
+        if plain, let first = raw.utf8.first, first != UInt8(ascii: "e"), first != UInt8(ascii: "E") {
+            return Double(raw)
+        }
         let text = raw.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
         if text.isEmpty { return nil }
         switch text.lowercased() {

@@ -1,5 +1,6 @@
 // Specs — nested YAML/JSON lists → a shape and row-major numbers, refusing ragged, non-numeric and non-finite input.
 import Engine
+import Yams
 
 /// A tensor as written in a spec: its shape as given (before shorthand expansion) and its numbers.
 struct GivenTensor {
@@ -11,7 +12,7 @@ struct GivenTensor {
     var rank: Int { shape.count }
     var tensor: Tensor { Tensor(shape: shape, data: data) }
 
-    /// "3×3" style rendering of the given shape ("scalar" for rank 0).
+    /// "3×3" style rendering of the given shape ("a scalar" for rank 0).
     var shapeText: String { shape.isEmpty ? "a scalar" : ShapeText.join(shape) }
 }
 
@@ -27,11 +28,12 @@ enum TensorReader {
     /// - Parameters:
     ///   - ranks: the ranks this key accepts.
     ///   - layout: what the accepted ranks mean, for the message (e.g. "W, H×W, C×H×W or N×C×H×W").
+    /// - Complexity: O(elements); key paths are only built for an error.
     static func read(_ node: SpecNode, ranks: ClosedRange<Int>, layout: String) throws(SpecError) -> GivenTensor {
         var data: [Double] = []
         var shape: [Int] = []
-        if node.items() == nil {
-            // A scalar.
+        guard case .sequence = node.node else {
+            // A scalar (or a mapping).
             if node.isNull { throw node.error("has no value", valid: "a nested list of numbers: \(layout)") }
             if case .mapping = node.node {
                 throw node.error("expected a nested list of numbers, got a mapping", valid: layout)
@@ -43,7 +45,8 @@ enum TensorReader {
             data.append(try node.double())
             return GivenTensor(shape: [], data: data, node: node)
         }
-        try collect(node, depth: 0, shape: &shape, data: &data)
+        var indices: [Int] = []
+        try collect(node.node, root: node, indices: &indices, shape: &shape, data: &data)
         guard ranks.contains(shape.count) else {
             throw node.error("has \(shape.count) dimension\(shape.count == 1 ? "" : "s") (\(ShapeText.join(shape))), expected \(ranks.lowerBound == ranks.upperBound ? "\(ranks.lowerBound)" : "\(Swift.max(1, ranks.lowerBound)) to \(ranks.upperBound)")",
                              valid: layout)
@@ -51,44 +54,52 @@ enum TensorReader {
         return GivenTensor(shape: shape, data: data, node: node)
     }
 
+    /// The located node for an element at `indices` below `root`.
+    private static func located(_ n: Node, _ root: SpecNode, _ indices: [Int]) -> SpecNode {
+        SpecNode(node: n, path: root.path + indices.map { "[\($0)]" }.joined(), file: root.file)
+    }
+
     /// Depth-first walk that fixes the shape on the first path down and checks every other row against it.
-    private static func collect(_ node: SpecNode, depth: Int, shape: inout [Int], data: inout [Double]) throws(SpecError) {
-        guard let items = node.items() else {
+    private static func collect(_ n: Node, root: SpecNode, indices: inout [Int], shape: inout [Int], data: inout [Double]) throws(SpecError) {
+        let depth = indices.count
+        guard case .sequence(let seq) = n else {
             // A leaf: must be at the leaf depth.
             if depth < shape.count {
-                throw node.error("is a number but the rows before it are lists of \(shape[depth]) values (ragged array)",
-                                 valid: "every row must have the same shape")
+                throw located(n, root, indices).error("is a number but the rows before it are lists of \(shape[depth]) values (ragged array)",
+                                                      valid: "every row must have the same shape")
             }
-            if node.isNull { throw node.error("is empty, not a number", valid: "a finite number") }
-            data.append(try node.double())
+            if case .scalar(let s) = n, s.style == .plain || s.style == .any, let v = SpecNode.parseNumber(s.string), v.isFinite {
+                data.append(v)
+                return
+            }
+            let leaf = located(n, root, indices)
+            if leaf.isNull { throw leaf.error("is empty, not a number", valid: "a finite number") }
+            data.append(try leaf.double())
             return
         }
         if depth == shape.count {
             // First time at this depth; fix the extent unless rows with leaves came before.
             if !data.isEmpty {
-                throw node.error("is a list but the rows before it hold numbers here (ragged array)",
-                                 valid: "every row must have the same shape")
+                throw located(n, root, indices).error("is a list but the rows before it hold numbers here (ragged array)",
+                                                      valid: "every row must have the same shape")
             }
-            guard !items.isEmpty else { throw node.error("is an empty list", valid: "at least one value per row") }
+            guard seq.count > 0 else { throw located(n, root, indices).error("is an empty list", valid: "at least one value per row") }
             guard depth < 4 else {
-                throw node.error("nests deeper than 4 levels", valid: "at most N×C×H×W")
+                throw located(n, root, indices).error("nests deeper than 4 levels", valid: "at most N×C×H×W")
             }
-            shape.append(items.count)
-        } else if depth > shape.count || items.count != shape[depth] {
-            let rowNumber = node.path.split(separator: "[").last.flatMap { Int($0.dropLast()) }.map { $0 + 1 } ?? 0
-            let firstPath = firstRowPath(node.path)
-            throw node.error("ragged array: row \(rowNumber) has \(items.count) value\(items.count == 1 ? "" : "s"), row 1 (\(firstPath)) has \(shape[depth])",
-                             valid: "every row must have the same length")
+            shape.append(seq.count)
+        } else if depth > shape.count || seq.count != shape[depth] {
+            let row = (indices.last ?? 0) + 1
+            let first = root.path + (indices.dropLast().map { "[\($0)]" } + ["[0]"]).joined()
+            throw located(n, root, indices).error("ragged array: row \(row) has \(seq.count) value\(seq.count == 1 ? "" : "s"), row 1 (\(first)) has \(shape[depth])",
+                                                  valid: "every row must have the same length")
         }
-        for item in items {
-            try collect(item, depth: depth + 1, shape: &shape, data: &data)
+        indices.append(0)
+        for (i, item) in seq.enumerated() {
+            indices[depth] = i
+            try collect(item, root: root, indices: &indices, shape: &shape, data: &data)
         }
-    }
-
-    /// `input[2][1]` → `input[2][0]`: the first row at the same depth.
-    private static func firstRowPath(_ path: String) -> String {
-        guard let open = path.lastIndex(of: "[") else { return path }
-        return String(path[..<open]) + "[0]"
+        indices.removeLast()
     }
 
     static func format(_ v: Double) -> String {
