@@ -4,24 +4,15 @@ import Testing
 
 // MARK: - Support shared by the non-convolution engine tests (names prefixed to stay out of others' way)
 
-/// A small deterministic generator (SplitMix64), so random cases are the same on every run.
-struct RestRNG {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// The conv tests' SplitMix64 generator (SeededRandom.swift), under the name these tests use.
+typealias RestRNG = SeededRandom
+
+extension SeededRandom {
     /// Uniform in [lo, hi).
-    mutating func uniform(_ lo: Double, _ hi: Double) -> Double {
-        lo + (hi - lo) * Double(next() >> 11) / Double(UInt64(1) << 53)
-    }
-    mutating func tensor(_ shape: [Int], _ lo: Double = -1, _ hi: Double = 1) -> Tensor {
-        let count = shape.reduce(1, *)
-        return Tensor(shape: shape, data: (0..<count).map { _ in uniform(lo, hi) })
+    mutating func uniform(_ lo: Double, _ hi: Double) -> Double { double(lo, hi) }
+    /// A tensor of `shape` with elements uniform in [lo, hi).
+    mutating func tensor(_ shape: [Int], _ lo: Double, _ hi: Double) -> Tensor {
+        Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in double(lo, hi) })
     }
 }
 
