@@ -13,8 +13,10 @@ public struct SpecsEvaluator: BlockEvaluator {
         do {
             problem = try SpecDocument.parse(spec, file: file)
         } catch {
-            throw LessonError(.malformed, file: file, line: line + max(0, (error.line ?? 1) - 1),
-                              SpecsEvaluator.message(error))
+            // Block text keeps the file's line numbering (spec line 1 = the line after the fence); a spec
+            // rewritten as one-line JSON (recipes expanded) can only be placed at the fence.
+            let specLine = spec.hasPrefix("{") ? 0 : (error.line ?? 0)
+            throw LessonError(.malformed, file: file, line: line + specLine, SpecsEvaluator.message(error))
         }
         let result: NetworkResult
         var events: [TraceEvent] = []

@@ -60,6 +60,8 @@ public struct Verifier: Sendable {
         }
         if case .scalar = expected, case .list(let items) = computed, items.count == 1, case .scalar = items[0] {
             expected = .list([expected])  // `loss: 0.69` against a one-element list
+        } else if case .scalar = computed, case .list(let items) = expected, items.count == 1, case .scalar = items[0] {
+            computed = .list([computed])  // `grad_bias: [10]` against a bias given as a scalar
         }
         let tolerance = block.tolerance ?? 1e-9 * max(1, computed.maxMagnitude)
         var differences: [String] = []

@@ -22,8 +22,12 @@ struct ErrataTests {
         "cnn-basics-backprop:122:output_shape",
         // padding 2 with a 3×3 kernel grows 15×15 to 17×17; keeping 15 needs padding 1.
         "cnn-basics-backprop:138:output_shape",
+        // the pooling after the second conv is skipped: 15 → 17 → 8, so 8·8·4 = 256 values, not 900.
+        "cnn-basics-backprop:167:output_shape",
         // dx13's last term must use dy13: 3 + 20 + 100 = 123, not 33.
-        "cnn-basics-backprop:170:grad_input[0][2]",
+        "cnn-basics-backprop:189:grad_input[0][2]",
+        // db[k] sums dY over its own channel only: [10, 100], not [110, 110].
+        "cnn-basics-backprop:222:grad_bias",
         // output depth is K = 2, not 3.
         "convolutional-neural-networks:25:output_shape",
         // (W1 − K)/S + 1 drops the padding term: 5, not 3.
@@ -73,7 +77,7 @@ struct ErrataTests {
     func messages() throws {
         let run = VerifyRun(files: [lessonsPath("errata/cnn-basics-backprop.md")])
         #expect(run.messages.contains("\(lessonsPath("errata/cnn-basics-backprop.md")):122: output_shape: claimed 15x15x2, engine computes 29x29x2"))
-        #expect(run.messages.contains("\(lessonsPath("errata/cnn-basics-backprop.md")):170: grad_input[0][2]: claimed 33, engine computes 123"))
-        #expect(run.summary.hasSuffix("3 wrong"))
+        #expect(run.messages.contains("\(lessonsPath("errata/cnn-basics-backprop.md")):189: grad_input[0][2]: claimed 33, engine computes 123"))
+        #expect(run.summary.hasSuffix("5 wrong"))
     }
 }
