@@ -19,6 +19,8 @@ public struct Conv2DGeometry: Equatable, Sendable {
 
     /// Largest number of elements any tensor conv2d allocates may have (2^27 doubles = 1 GiB).
     public static let maxElements = 1 << 27
+    /// Largest padded height or width (2^24), so every index fits the trace's 32-bit fields.
+    public static let maxExtent = 1 << 24
 
     /// N×K×Ho×Wo.
     @inlinable public var outputShape: [Int] { [batch, filters, outHeight, outWidth] }
@@ -70,6 +72,12 @@ public struct Conv2DGeometry: Equatable, Sendable {
         let outShape = [input[0], kernel[0], hs.value, ws.value]
         try Self.checkAllocatable(outShape, what: "output", op: op)
         try Self.checkAllocatable([hs.input + hs.totalPadding, ws.input + ws.totalPadding], what: "padded input plane", op: op)
+        for (axis, size) in [("height", hs), ("width", ws)] where size.input + size.totalPadding > Self.maxExtent {
+            throw EngineError(
+                "\(op): the padded input \(axis) would be \(size.input) + \(size.paddingBefore) + \(size.paddingAfter) = "
+                    + "\(size.input + size.totalPadding) cells, more than \(Self.maxExtent); refusing before allocating. "
+                    + "Use less padding")
+        }
 
         batch = input[0]; channels = input[1]; height = input[2]; width = input[3]
         filters = kernel[0]; kernelHeight = kernel[2]; kernelWidth = kernel[3]
