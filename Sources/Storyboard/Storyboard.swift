@@ -90,6 +90,9 @@ public struct FrameBuilder: Sendable {
     public var expectedCount: Int
     /// Transposed-conv direct view: buffered scatter macs by output cell, per layer.
     var gathered: [Int: [Index4: [TraceEvent]]] = [:]
+    /// When false, `add`/`finish` only advance the state and the frame numbering and return no
+    /// frames (nothing is drawn): TerminalReplay seeks through long traces this way.
+    public var isDrawing = true
 
     init(source: StoryboardSource, options: StoryboardOptions, geometry: [LayerGeometry], expectedCount: Int) throws {
         ctx = SceneContext(source: source, geometry: geometry, options: options)
@@ -119,6 +122,10 @@ public struct FrameBuilder: Sendable {
         let admitted = ctx.options.phase.admits(last.phase) && (ctx.options.layers?.contains(last.layer) ?? true)
         let steps = group.indices.filter { FrameGrouper.isStep(group[$0]) }
         guard admitted, !steps.isEmpty else { return [] }
+        if !isDrawing {
+            nextIndex += ctx.options.granularity == .cell ? 1 : steps.count
+            return []
+        }
         var frames: [Frame] = []
         if ctx.options.granularity == .cell {
             if let f = draw(current: nil) { frames.append(f) }
