@@ -18,7 +18,13 @@ final class AtomicFileOutput {
     /// The buffer; `buffer[0..<used]` is pending.
     let buffer: UnsafeMutablePointer<UInt8>
     let capacity: Int
-    var used = 0
+    /// Bytes pending in the buffer. Held behind a pointer (a `let`) so the per-event hot paths pay no
+    /// dynamic exclusivity checks on class properties.
+    let usedPointer: UnsafeMutablePointer<Int>
+    var used: Int {
+        @inline(__always) get { usedPointer.pointee }
+        @inline(__always) set { usedPointer.pointee = newValue }
+    }
     /// The first write error, reported by `commit()`.
     private(set) var failure: TraceError?
     private(set) var isClosed = false
@@ -44,15 +50,18 @@ final class AtomicFileOutput {
         tempPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         capacity = bufferSize
         buffer = .allocate(capacity: bufferSize)
+        usedPointer = .allocate(capacity: 1)
+        usedPointer.initialize(to: 0)
     }
 
     deinit {
         abandon()
         buffer.deallocate()
+        usedPointer.deallocate()
     }
 
     /// Bytes free in the buffer.
-    @inline(__always) var free: Int { capacity - used }
+    @inline(__always) var free: Int { capacity - usedPointer.pointee }
 
     /// Writes the pending bytes to the file (records the first error; later calls do nothing after one).
     func flush() {

@@ -10,8 +10,13 @@ public final class BinaryWriter: TraceSink {
     public static var isRecording: Bool { true }
 
     private let output: AtomicFileOutput
-    /// Events written so far.
-    public private(set) var eventCount = 0
+    /// Events written so far (behind a pointer: no exclusivity checks in `record`).
+    private let counter: UnsafeMutablePointer<Int> = {
+        let p = UnsafeMutablePointer<Int>.allocate(capacity: 1); p.initialize(to: 0); return p
+    }()
+    public var eventCount: Int { counter.pointee }
+
+    deinit { counter.deallocate() }
 
     /// Creates the temporary file and writes the preamble and the header.
     public convenience init(path: String, header: TraceHeader) throws {
@@ -63,10 +68,12 @@ public final class BinaryWriter: TraceSink {
 
     /// Appends one record.
     public func record(_ event: TraceEvent) {
-        if output.free < BinaryTraceLayout.recordSize { output.flush() }
-        BinaryWriter.encode(event, to: UnsafeMutableRawPointer(output.buffer + output.used))
-        output.used += BinaryTraceLayout.recordSize
-        eventCount += 1
+        let out = output
+        var used = out.usedPointer.pointee
+        if out.capacity - used < BinaryTraceLayout.recordSize { out.flush(); used = 0 }
+        BinaryWriter.encode(event, to: UnsafeMutableRawPointer(out.buffer + used))
+        out.usedPointer.pointee = used + BinaryTraceLayout.recordSize
+        counter.pointee += 1
     }
 
     /// Writes the end record (kind 0xFF, step = event count, all else zero) and moves the file into place.
@@ -74,7 +81,7 @@ public final class BinaryWriter: TraceSink {
         if output.free < BinaryTraceLayout.recordSize { output.flush() }
         let p = UnsafeMutableRawPointer(output.buffer + output.used)
         p.initializeMemory(as: UInt8.self, repeating: 0, count: BinaryTraceLayout.recordSize)
-        p.storeBytes(of: Int64(eventCount).littleEndian, toByteOffset: 0, as: Int64.self)
+        p.storeBytes(of: Int64(counter.pointee).littleEndian, toByteOffset: 0, as: Int64.self)
         p.storeBytes(of: BinaryTraceLayout.endKind, toByteOffset: 13, as: UInt8.self)
         output.used += BinaryTraceLayout.recordSize
         try output.commit()

@@ -1,5 +1,10 @@
 // Tracing — JSONLEventDecoder: one JSON Lines event line → TraceEvent, without building a JSON tree.
 import Engine
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What a JSON Lines line held: an event, or the end line with its event count.
 enum JSONLLine {
@@ -15,8 +20,6 @@ struct JSONLEventDecoder {
     /// Errors carry only the message; the reader adds file and line.
     struct Failure: Error { var message: String }
 
-    static let kinds: [String: EventKind] = Dictionary(uniqueKeysWithValues: EventKind.allCases.map { ($0.name, $0) })
-    static let targets: [String: GradTarget] = [ "input": .input, "kernel": .kernel, "bias": .bias]
 
     static func decode(_ line: UnsafeBufferPointer<UInt8>) throws(Failure) -> JSONLLine {
         var d = JSONLEventDecoder(p: line)
@@ -29,12 +32,32 @@ struct JSONLEventDecoder {
 
     private mutating func space() { while i < p.count, p[i] == 32 || p[i] == 9 || p[i] == 13 { i += 1 } }
 
-    private mutating func expect(_ c: UInt8, _ what: String) throws(Failure) {
+    @inline(__always)
+    private mutating func expect(_ c: UInt8, _ what: @autoclosure () -> String) throws(Failure) {
+        if i < p.count, p[i] == c { i += 1; return }  // the common case: no space, the right byte
         space()
-        guard i < p.count else { throw fail("the line ends early; expected \(what)") }
-        guard p[i] == c else { throw fail("unexpected '\(Character(Unicode.Scalar(p[i])))' at column \(i + 1); expected \(what)") }
+        guard i < p.count else { throw fail("the line ends early; expected \(what())") }
+        guard p[i] == c else { throw fail("unexpected '\(Character(Unicode.Scalar(p[i])))' at column \(i + 1); expected \(what())") }
         i += 1
     }
+
+    /// Reads a string without escapes and returns its byte range (no allocation).
+    private mutating func rawString() throws(Failure) -> Range<Int> {
+        try expect(34, "a string")
+        let s = i
+        while i < p.count, p[i] != 34 { if p[i] == 92 { throw fail("escapes are not used in event lines (column \(i + 1))") }; i += 1 }
+        guard i < p.count else { throw fail("the line ends inside a string") }
+        i += 1
+        return s..<(i - 1)
+    }
+
+    @inline(__always)
+    private func equals(_ r: Range<Int>, _ word: StaticString) -> Bool {
+        guard r.count == word.utf8CodeUnitCount else { return false }
+        return memcmp(p.baseAddress! + r.lowerBound, word.utf8Start, r.count) == 0
+    }
+
+    private func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: p[r]), as: UTF8.self) }
 
     private mutating func string() throws(Failure) -> String {
         try expect(34, "a string")
@@ -46,7 +69,7 @@ struct JSONLEventDecoder {
         return text
     }
 
-    private mutating func int(_ key: String) throws(Failure) -> Int {
+    private mutating func int(_ key: StaticString) throws(Failure) -> Int {
         space()
         let s = i
         var negative = false
@@ -66,13 +89,13 @@ struct JSONLEventDecoder {
         return negative ? -value : value
     }
 
-    private mutating func int32(_ key: String) throws(Failure) -> Int32 {
+    private mutating func int32(_ key: StaticString) throws(Failure) -> Int32 {
         let v = try int(key)
         guard let r = Int32(exactly: v) else { throw fail("\"\(key)\" value \(v) does not fit in 32 bits") }
         return r
     }
 
-    private mutating func index(_ key: String) throws(Failure) -> Index4 {
+    private mutating func index(_ key: StaticString) throws(Failure) -> Index4 {
         try expect(91, "'[' starting the 4 indices of \"\(key)\"")
         let n = try int32(key); try expect(44, "',' in \"\(key)\" (4 indices)")
         let c = try int32(key); try expect(44, "',' in \"\(key)\" (4 indices)")
@@ -83,16 +106,15 @@ struct JSONLEventDecoder {
         return r
     }
 
-    private mutating func double(_ key: String) throws(Failure) -> Double {
+    private mutating func double(_ key: StaticString) throws(Failure) -> Double {
         space()
         guard i < p.count else { throw fail("the line ends early; expected the number \"\(key)\"") }
         if p[i] == 34 {
-            switch try string() {
-            case "NaN": return .nan
-            case "Infinity": return .infinity
-            case "-Infinity": return -.infinity
-            case let s: throw fail("\"\(key)\" must be a number (or \"NaN\", \"Infinity\", \"-Infinity\"), found \"\(s)\"")
-            }
+            let r = try rawString()
+            if equals(r, "NaN") { return .nan }
+            if equals(r, "Infinity") { return .infinity }
+            if equals(r, "-Infinity") { return -.infinity }
+            throw fail("\"\(key)\" must be a number (or \"NaN\", \"Infinity\", \"-Infinity\"), found \"\(text(r))\"")
         }
         let s = i
         while i < p.count {
@@ -107,7 +129,7 @@ struct JSONLEventDecoder {
         return JSONParser.parseDouble(text)
     }
 
-    private mutating func bool(_ key: String) throws(Failure) -> Bool {
+    private mutating func bool(_ key: StaticString) throws(Failure) -> Bool {
         space()
         if p.count - i >= 4, p[i] == 116, p[i + 1] == 114, p[i + 2] == 117, p[i + 3] == 101 { i += 4; return true }
         if p.count - i >= 5, p[i] == 102, p[i + 1] == 97, p[i + 2] == 108, p[i + 3] == 115, p[i + 4] == 101 { i += 5; return false }
@@ -124,45 +146,51 @@ struct JSONLEventDecoder {
         space()
         if i < p.count, p[i] == 125 { throw fail("an empty object is not an event") }
         while true {
-            let key = try string()
-            try expect(58, "':' after \"\(key)\"")
+            let k = try rawString()
+            try expect(58, "':' after a key")
             let bit: UInt32
-            switch key {
-            case "step": e.step = try int(key); bit = 1 << 0
-            case "phase":
-                switch try string() {
-                case "forward": e.phase = .forward
-                case "backward": e.phase = .backward
-                case let s: throw fail("unknown phase \"\(s)\"; valid phases: forward, backward")
-                }
+            // Dispatch on the key's bytes (no String per key).
+            if equals(k, "step") { e.step = try int("step"); bit = 1 << 0 }
+            else if equals(k, "phase") {
+                let v = try rawString()
+                if equals(v, "forward") { e.phase = .forward } else if equals(v, "backward") { e.phase = .backward }
+                else { throw fail("unknown phase \"\(text(v))\"; valid phases: forward, backward") }
                 bit = 1 << 1
-            case "layer": e.layer = try int(key); bit = 1 << 2
-            case "kind":
-                let s = try string()
-                guard let k = JSONLEventDecoder.kinds[s] else {
-                    throw fail("unknown kind \"\(s)\"; valid kinds: \(EventKind.allCases.map(\.name).joined(separator: ", "))")
-                }
-                e.kind = k; bit = 1 << 3
-            case "out": e.output = try index(key); bit = 1 << 4
-            case "in": e.input = try index(key); bit = 1 << 5
-            case "padded": e.padded = try index(key); bit = 1 << 6
-            case "k": e.kernel = try index(key); bit = 1 << 7
-            case "a": e.a = try double(key); bit = 1 << 8
-            case "b": e.b = try double(key); bit = 1 << 9
-            case "product": e.product = try double(key); bit = 1 << 10
-            case "acc": e.acc = try double(key); bit = 1 << 11
-            case "target":
-                let s = try string()
-                guard let t = JSONLEventDecoder.targets[s] else { throw fail("unknown target \"\(s)\"; valid targets: input, kernel, bias") }
-                e.target = t; bit = 1 << 12
-            case "padding": if try bool(key) { e.flags.insert(.padding) }; bit = 1 << 13
-            case "selected": if try bool(key) { e.flags.insert(.selected) }; bit = 1 << 14
-            case "end": isEnd = try bool(key); bit = 1 << 15
-            case "events": endEvents = try int(key); bit = 1 << 16
-            default:
-                throw fail("unknown field \"\(key)\"; event fields: step, phase, layer, kind, target, padding, selected, out, in, padded, k, a, b, product, acc")
             }
-            if seen & bit != 0 { throw fail("field \"\(key)\" appears twice") }
+            else if equals(k, "layer") { e.layer = try int("layer"); bit = 1 << 2 }
+            else if equals(k, "kind") {
+                let v = try rawString()
+                if equals(v, "mac") { e.kind = .mac } else if equals(v, "grad") { e.kind = .grad }
+                else if equals(v, "bias") { e.kind = .bias } else if equals(v, "output") { e.kind = .output }
+                else if equals(v, "pool") { e.kind = .pool } else if equals(v, "activation") { e.kind = .activation }
+                else if equals(v, "loss") { e.kind = .loss }
+                else { throw fail("unknown kind \"\(text(v))\"; valid kinds: \(EventKind.allCases.map(\.name).joined(separator: ", "))") }
+                bit = 1 << 3
+            }
+            else if equals(k, "out") { e.output = try index("out"); bit = 1 << 4 }
+            else if equals(k, "in") { e.input = try index("in"); bit = 1 << 5 }
+            else if equals(k, "padded") { e.padded = try index("padded"); bit = 1 << 6 }
+            else if equals(k, "k") { e.kernel = try index("k"); bit = 1 << 7 }
+            else if equals(k, "a") { e.a = try double("a"); bit = 1 << 8 }
+            else if equals(k, "b") { e.b = try double("b"); bit = 1 << 9 }
+            else if equals(k, "product") { e.product = try double("product"); bit = 1 << 10 }
+            else if equals(k, "acc") { e.acc = try double("acc"); bit = 1 << 11 }
+            else if equals(k, "target") {
+                let v = try rawString()
+                if equals(v, "input") { e.target = .input } else if equals(v, "kernel") { e.target = .kernel }
+                else if equals(v, "bias") { e.target = .bias }
+                else { throw fail("unknown target \"\(text(v))\"; valid targets: input, kernel, bias") }
+                bit = 1 << 12
+            }
+            else if equals(k, "padding") { if try bool("padding") { e.flags.insert(.padding) }; bit = 1 << 13 }
+            else if equals(k, "selected") { if try bool("selected") { e.flags.insert(.selected) }; bit = 1 << 14 }
+            else if equals(k, "end") { isEnd = try bool("end"); bit = 1 << 15 }
+            else if equals(k, "events") { endEvents = try int("events"); bit = 1 << 16 }
+            else {
+                throw fail("unknown field \"\(text(k))\"; event fields: step, phase, layer, kind, target, padding, selected, out, in, padded, k, a, b, product, acc")
+            }
+            let key = k
+            if seen & bit != 0 { throw fail("field \"\(text(key))\" appears twice") }
             seen |= bit
             space()
             guard i < p.count else { throw fail("the line ends inside the event object (truncated?)") }

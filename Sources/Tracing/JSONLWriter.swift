@@ -17,8 +17,13 @@ public final class JSONLWriter: TraceSink {
 
     private let output: AtomicFileOutput
     private let encoder = JSONLEventEncoder()
-    /// Events written so far.
-    public private(set) var eventCount = 0
+    /// Events written so far (behind a pointer: no exclusivity checks in `record`).
+    private let counter: UnsafeMutablePointer<Int> = {
+        let p = UnsafeMutablePointer<Int>.allocate(capacity: 1); p.initialize(to: 0); return p
+    }()
+    public var eventCount: Int { counter.pointee }
+
+    deinit { counter.deallocate() }
 
     /// Creates the temporary file and writes the header line.
     /// - Throws: `TraceError` when the file cannot be created.
@@ -35,15 +40,17 @@ public final class JSONLWriter: TraceSink {
 
     /// Appends one event line.
     public func record(_ event: TraceEvent) {
-        if output.free < JSONLEventEncoder.maxLineLength { output.flush() }
-        output.used += encoder.encode(event, to: output.buffer + output.used)
-        eventCount += 1
+        let out = output
+        var used = out.usedPointer.pointee
+        if out.capacity - used < JSONLEventEncoder.maxLineLength { out.flush(); used = 0 }
+        out.usedPointer.pointee = used + encoder.encode(event, to: out.buffer + used)
+        counter.pointee += 1
     }
 
     /// Writes the end line and moves the file into place.
     /// - Throws: the first write error; the partial file is removed.
     public func finish() throws {
-        output.write(JSONLEventEncoder.endLine(events: eventCount))
+        output.write(JSONLEventEncoder.endLine(events: counter.pointee))
         try output.commit()
     }
 

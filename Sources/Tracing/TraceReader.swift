@@ -148,23 +148,23 @@ public final class TraceReader {
 
     private func nextBinary() throws -> TraceEvent? {
         let size = BinaryTraceLayout.recordSize
-        let recordOffset = input.offset
-        let have = try input.ensure(size)
-        let place = " record \(eventsRead) (byte \(recordOffset))"
+        let have = input.available >= size ? size : try input.ensure(size)
+        // Built only on error paths: interpolating on every record would dominate the read time.
+        func place() -> String { " record \(eventsRead) (byte \(input.offset))" }
         if have < size {
             if have == 0 {
                 throw TraceError(file: path, message: "truncated: the file ends after \(eventsRead) records without the end record")
             }
-            throw TraceError(file: path, location: place, message: "truncated: only \(have) of the record's \(size) bytes are there")
+            throw TraceError(file: path, location: place(), message: "truncated: only \(have) of the record's \(size) bytes are there")
         }
         let p = UnsafeRawPointer(input.current)
         let kindByte = p.load(fromByteOffset: 13, as: UInt8.self)
         if kindByte == BinaryTraceLayout.endKind {
             let count = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 0, as: Int64.self))
-            input.skip(size)
             if count != Int64(eventsRead) {
-                throw TraceError(file: path, location: place, message: "the end record says \(count) events but \(eventsRead) were read")
+                throw TraceError(file: path, location: place(), message: "the end record says \(count) events but \(eventsRead) were read")
             }
+            input.skip(size)
             if try input.ensure(1) > 0 {
                 throw TraceError(file: path, location: " byte \(input.offset)", message: "data after the end record")
             }
@@ -172,17 +172,17 @@ public final class TraceReader {
             return nil
         }
         guard let kind = EventKind(rawValue: kindByte) else {
-            throw TraceError(file: path, location: place, message: "corrupted record: unknown kind byte \(kindByte) (valid 0–6, 255 ends the trace)")
+            throw TraceError(file: path, location: place(), message: "corrupted record: unknown kind byte \(kindByte) (valid 0–6, 255 ends the trace)")
         }
         guard let phase = Phase(rawValue: p.load(fromByteOffset: 12, as: UInt8.self)) else {
-            throw TraceError(file: path, location: place, message: "corrupted record: unknown phase byte \(p.load(fromByteOffset: 12, as: UInt8.self)) (valid 0 forward, 1 backward)")
+            throw TraceError(file: path, location: place(), message: "corrupted record: unknown phase byte \(p.load(fromByteOffset: 12, as: UInt8.self)) (valid 0 forward, 1 backward)")
         }
         guard let target = GradTarget(rawValue: p.load(fromByteOffset: 14, as: UInt8.self)) else {
-            throw TraceError(file: path, location: place, message: "corrupted record: unknown target byte \(p.load(fromByteOffset: 14, as: UInt8.self)) (valid 0–3)")
+            throw TraceError(file: path, location: place(), message: "corrupted record: unknown target byte \(p.load(fromByteOffset: 14, as: UInt8.self)) (valid 0–3)")
         }
         let flags = p.load(fromByteOffset: 15, as: UInt8.self)
         if flags & ~0b11 != 0 {
-            throw TraceError(file: path, location: place, message: "corrupted record: unknown flag bits 0x\(String(flags, radix: 16)) (valid: 1 padding, 2 selected)")
+            throw TraceError(file: path, location: place(), message: "corrupted record: unknown flag bits 0x\(String(flags, radix: 16)) (valid: 1 padding, 2 selected)")
         }
         let step = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 0, as: Int64.self))
         func index(_ o: Int) -> Index4 {
