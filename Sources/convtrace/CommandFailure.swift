@@ -1,10 +1,10 @@
-// convtrace (CLI) — one exit-status scheme for every command: 0 done, 1 failed, 2 bad input; message on stderr.
+// convtrace (CLI) — one exit-status scheme for every command: 0 done, 1 failed, 2 bad input or usage; message on stderr.
 import ArgumentParser
 import Foundation
 
 /// Exit statuses shared by the commands (documented in docs/spec-format.md):
-/// 0 success; 1 the command failed (I/O, an internal error); 2 the input is wrong (a bad spec, a bad
-/// flag value, a refused shape). ArgumentParser's own command-line syntax errors exit with 64.
+/// 0 success (also `--help`, `--version`); 1 the command failed (I/O, an internal error);
+/// 2 the input is wrong: a bad spec, a bad flag value, a refused shape, or bad command-line usage.
 enum CommandFailure {
     static let failure: Int32 = 1
     static let badInput: Int32 = 2
@@ -14,5 +14,23 @@ enum CommandFailure {
         let line = "convtrace: " + message + "\n"
         FileHandle.standardError.write(Data(line.utf8))
         return ExitCode(code)
+    }
+}
+
+extension Convtrace {
+    /// The entry point: ArgumentParser's, except that command-line usage errors (which it reports
+    /// with EX_USAGE, 64) exit with 2 like every other bad input.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                let text = fullMessage(for: error)
+                FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+                Foundation.exit(CommandFailure.badInput)
+            }
+            exit(withError: error)
+        }
     }
 }

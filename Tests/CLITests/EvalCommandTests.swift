@@ -101,8 +101,15 @@ struct EvalCommandTests {
         let garbage = try CLI.run(["eval", "-"], stdin: "{{{{")
         #expect(garbage.status == 2)
         #expect(garbage.stderr.hasPrefix("convtrace: <stdin>:"))
+        // Command-line usage errors exit 2 as well (ArgumentParser alone would exit 64); --help exits 0.
         let usage = try CLI.run(["eval"])
-        #expect(usage.status != 0)
-        #expect(usage.stderr.contains("Missing expected argument"))
+        #expect(usage.status == 2)
+        #expect(usage.stderr.contains("Missing expected argument '<spec>'"))
+        let unknown = try CLI.run(["eval", "--bogus", "examples/conv-basic.yaml"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("Unknown option '--bogus'"))
+        let help = try CLI.run(["eval", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("USAGE: convtrace eval <spec>"))
     }
 }
