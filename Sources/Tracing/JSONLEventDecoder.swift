@@ -123,7 +123,7 @@ struct JSONLEventDecoder {
         }
         let text = UnsafeBufferPointer(rebasing: p[s..<i])
         var check = JSONParser(text)
-        guard text.count > 0, (try? check.parseNumber()) != nil, check.i == text.count else {
+        guard text.count > 0, (try? check.scanNumber()) != nil, check.i == text.count else {
             throw fail("\"\(key)\" must be a number")
         }
         return JSONParser.parseDouble(text)

@@ -209,6 +209,12 @@ struct JSONParser {
 
     mutating func parseNumber() throws -> Double {
         let start = i
+        try scanNumber()
+        return JSONParser.parseDouble(UnsafeBufferPointer(rebasing: bytes[start..<i]))
+    }
+
+    /// Moves past one number, checking JSON's number grammar (no conversion).
+    mutating func scanNumber() throws {
         if bytes[i] == UInt8(ascii: "-") { i += 1 }
         func digits(_ p: inout JSONParser) -> Int {
             let s = p.i
@@ -227,12 +233,44 @@ struct JSONParser {
             if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
             if digits(&self) == 0 { throw error("invalid number: expected a digit in the exponent") }
         }
-        return JSONParser.parseDouble(UnsafeBufferPointer(rebasing: bytes[start..<i]))
     }
 
-    /// Converts validated number text to the nearest double (correctly rounded by the C library).
+    /// Exact powers of ten 10^0 … 10^22 (all exactly representable as doubles).
+    static let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { acc, _ in acc * 10 } }
+
+    /// Converts validated number text to the nearest double.
+    ///
+    /// Fast path (Clinger): at most 15 significant digits and a decimal exponent within ±22 give an
+    /// exact integer and an exact power of ten, so one IEEE multiplication or division rounds correctly.
+    /// Everything else goes to the C library's correctly rounded `strtod`.
     static func parseDouble(_ text: UnsafeBufferPointer<UInt8>) -> Double {
+        var k = 0
         let n = text.count
+        var negative = false
+        if k < n, text[k] == 45 { negative = true; k += 1 }
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var exponent = 0
+        var simple = true
+        while k < n, text[k] >= 48, text[k] <= 57 {
+            if mantissa != 0 || text[k] != 48 { significant += 1 }
+            mantissa = mantissa &* 10 &+ UInt64(text[k] - 48)
+            k += 1
+        }
+        if k < n, text[k] == 46 {
+            k += 1
+            while k < n, text[k] >= 48, text[k] <= 57 {
+                if mantissa != 0 || text[k] != 48 { significant += 1 }
+                mantissa = mantissa &* 10 &+ UInt64(text[k] - 48)
+                exponent -= 1
+                k += 1
+            }
+        }
+        if k < n { simple = false }  // an exponent part: leave it to strtod
+        if simple && significant <= 15 && exponent >= -22 {
+            let value = exponent == 0 ? Double(mantissa) : Double(mantissa) / powersOfTen[-exponent]
+            return negative ? -value : value
+        }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf in
             for k in 0..<n { buf[k] = CChar(bitPattern: text[k]) }
             buf[n] = 0

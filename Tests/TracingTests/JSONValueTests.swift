@@ -1,5 +1,8 @@
 // TracingTests — JSONValue: deterministic text, exact doubles, ordered keys, parse errors with places.
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import Tracing
 
 @Suite("JSONValue")
@@ -19,6 +22,22 @@ struct JSONValueTests {
             let back = try JSONValue(parsing: text)
             guard case .number(let d) = back else { Issue.record("\(text) did not parse as a number"); continue }
             #expect(d.bitPattern == value.bitPattern, "\(text) read back as \(d)")
+        }
+    }
+
+    @Test("the fast decimal path agrees with strtod on 20 000 short decimals")
+    func fastPathAgreesWithStrtod() {
+        var state: UInt64 = 12345
+        for _ in 0..<20_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let digits = String((state >> 11) % 1_000_000_000_000_000)  // up to 15 digits
+            let point = Int((state >> 3) % 23)
+            let padded = String(repeating: "0", count: max(0, point - digits.count + 1)) + digits
+            let cut = padded.index(padded.endIndex, offsetBy: -point)
+            let text = (state & 1 == 0 ? "-" : "") + padded[..<cut] + (point > 0 ? "." + padded[cut...] : "")
+            let fast = Array(text.utf8).withUnsafeBufferPointer { JSONParser.parseDouble($0) }
+            let slow = strtod(text, nil)
+            #expect(fast.bitPattern == slow.bitPattern, "\(text)")
         }
     }
 
