@@ -67,7 +67,7 @@ public enum Conv2D {
                                 let hp = y * sy + i * dy
                                 let sh = rowSource[hp]
                                 let ki = flip ? Fh - 1 - i : i
-                                let xRow = xPlane + sh * W, kRow = kPlane + ki * Fw
+                                let xRow = xPlane + sh * W, kRow = kPlane + ki * Fw  // xRow unused when sh < 0
                                 for j in 0..<Fw {
                                     let wp = x * sx + j * dx
                                     let sw = colSource[wp]
