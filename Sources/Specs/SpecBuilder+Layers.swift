@@ -11,7 +11,7 @@ extension SpecBuilder {
     }
 
     /// Builds layer `op` from `keys` for an input of engine shape `input`.
-    mutating func buildLayer(_ op: String, keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
+    func buildLayer(_ op: String, keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
         switch op {
         case "conv2d": return try buildConv(keys: keys, at: node, input: input)
         case "conv_transpose2d": return try buildConvTranspose(keys: keys, at: node, input: input)
@@ -41,7 +41,7 @@ extension SpecBuilder {
 
     // MARK: - conv2d
 
-    mutating func buildConv(keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
+    func buildConv(keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
         try requireImage("conv2d", input, at: node)
         let kernelNode = keys["kernel"]!.value
         let k = try TensorReader.read(kernelNode, ranks: 1...4, layout: "F, Fh×Fw, C×Fh×Fw (one filter) or K×C×Fh×Fw")
@@ -107,7 +107,7 @@ extension SpecBuilder {
 
     // MARK: - conv_transpose2d
 
-    mutating func buildConvTranspose(keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
+    func buildConvTranspose(keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
         try requireImage("conv_transpose2d", input, at: node)
         let weightNode = keys["weight"]!.value
         let w = try TensorReader.read(weightNode, ranks: 1...4, layout: "F, Fh×Fw, C_in×Fh×Fw or C_in×C_out×Fh×Fw")
@@ -161,7 +161,7 @@ extension SpecBuilder {
 
     // MARK: - pools
 
-    mutating func buildPool(_ op: String, keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
+    func buildPool(_ op: String, keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
         try requireImage(op, input, at: node)
         let kernelSize = try pair(keys, "kernel_size", default: Pair(1), min: 1, fillY: 1)
         let stride = try pair(keys, "stride", default: kernelSize, min: 1, fillY: 1)
@@ -187,7 +187,7 @@ extension SpecBuilder {
 
     // MARK: - linear
 
-    mutating func buildLinear(keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
+    func buildLinear(keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
         guard input.count == 2 else {
             throw node.error("linear needs N×F features but its input is N×C×H×W = \(ShapeText.join(input))",
                              valid: "add {op: flatten} before it")

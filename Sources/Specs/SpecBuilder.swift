@@ -163,9 +163,7 @@ struct SpecBuilder {
             } else if inLayer && (OpCatalog.documentKeys + OpCatalog.extraKeys).contains(p.key) {
                 problem = "'\(p.key)' belongs at the top of the document, not in a layer"
             }
-            var k = p.keyNode
-            k = SpecNode(node: k.node, path: k.path, file: k.file)
-            throw k.error(problem, valid: "keys of \(op)\(inLayer ? " layers" : ""): " + valid.joined(separator: ", "))
+            throw p.keyNode.error(problem, valid: "keys of \(op)\(inLayer ? " layers" : ""): " + valid.joined(separator: ", "))
         }
     }
 
