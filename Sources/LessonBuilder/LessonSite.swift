@@ -133,7 +133,7 @@ public struct LessonSite: Sendable {
                 claims += checks.count
                 failures += checks.flatMap(\.messages)
                 let (markdown, images) = try views(block, outcome: outcome, directory: directory)
-                if thumbnail == nil { thumbnail = images.first }
+                if thumbnail == nil || !(thumbnail ?? "").hasSuffix(".svg") { thumbnail = images.first(where: { $0.hasSuffix(".svg") }) ?? thumbnail ?? images.first }
                 page += markdown
             }
         }
@@ -203,12 +203,20 @@ public struct LessonSite: Sendable {
     /// The first sentence of the first paragraph after the title.
     static func summary(_ doc: LessonDocument) -> String {
         for case .text(let text) in doc.segments {
-            for line in text.split(separator: "\n") {
+            var paragraph: [String] = []
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
                 let t = line.trimmingCharacters(in: .whitespaces)
-                if t.isEmpty || t.hasPrefix("#") || t.hasPrefix("<") || t.hasPrefix("|") || t.hasPrefix("!") { continue }
-                if let end = t.range(of: ". ") { return String(t[..<end.lowerBound]) + "." }
-                return t
+                if t.isEmpty {
+                    if !paragraph.isEmpty { break }
+                    continue
+                }
+                if paragraph.isEmpty, t.hasPrefix("#") || t.hasPrefix("<") || t.hasPrefix("|") || t.hasPrefix("!") { continue }
+                paragraph.append(t)
             }
+            guard !paragraph.isEmpty else { continue }
+            let t = paragraph.joined(separator: " ")
+            if let end = t.range(of: ". ") { return String(t[..<end.lowerBound]) + "." }
+            return t
         }
         return ""
     }

@@ -52,30 +52,42 @@ public enum LessonViews {
 
     static func cellText(_ i: Index4, rank: Int = 4) -> String {
         let all = [Int(i.n), Int(i.c), Int(i.h), Int(i.w)]
-        return "(" + all.suffix(rank).map(String.init).joined(separator: ",") + ")"
+        return "[" + all.suffix(max(1, min(4, rank))).map(String.init).joined(separator: "][") + "]"
+    }
+
+    /// Ranks used to print input and kernel cells of `layer`: as the spec wrote them for the first layer.
+    static func ranks(_ outcome: BlockOutcome, layer: Int) -> (input: Int, kernel: Int) {
+        guard let problem = outcome.problem, layer < problem.layerInfos.count else { return (4, 4) }
+        let input = layer == 0 ? problem.folding.givenInputShape.count : 4
+        return (input, problem.layerInfos[layer].kernelShape?.count ?? 4)
     }
 
     /// A Markdown table of every term of the chosen cell.
     public static func table(_ block: LessonBlock, outcome: BlockOutcome) -> String {
         let cell = chosenCell(block, outcome: outcome)
-        guard let (name, _, events) = terms(of: cell, outcome: outcome), !events.isEmpty else {
+        guard let (name, layer, events) = terms(of: cell, outcome: outcome), !events.isEmpty else {
             return "_(no trace terms for `\(cell)`)_\n"
         }
         let f = { (v: Double) in NumberFormat.text(v, digits: 6) }
+        let (inRank, kRank) = ranks(outcome, layer: layer)
+        let outRank = (Claim.parseKey(chosenCell(block, outcome: outcome))?.indices.count) ?? 4
+        let x = { (i: Index4) in "x" + cellText(i, rank: inRank) }
+        let k = { (i: Index4) in "k" + cellText(i, rank: kRank) }
+        let yOut = { (i: Index4) in "dY" + cellText(i, rank: outRank) }
         var rows: [String] = []
         let isGrad = events.first?.kind == .grad
         let isPool = events.contains { $0.kind == .pool }
         if isGrad {
-            rows.append("| term | dY cell | dY | × | operand cell | operand | = product | running sum |")
+            rows.append("| term | dY cell | dY | × | operand | value | = product | running sum |")
             rows.append("|---:|---|---:|---|---|---:|---:|---:|")
             for (n, e) in events.enumerated() {
                 let operandCell: String
                 switch e.target {
-                case .kernel: operandCell = "x" + cellText(e.input) + (e.flags.contains(.padding) ? " (padding)" : "")
-                case .input: operandCell = "k" + cellText(e.kernel)
+                case .kernel: operandCell = x(e.input) + (e.flags.contains(.padding) ? " (padding)" : "")
+                case .input: operandCell = k(e.kernel)
                 default: operandCell = "1"
                 }
-                rows.append("| \(n + 1) | \(cellText(e.output)) | \(f(e.a)) | × | \(operandCell) | \(f(e.b)) | \(f(e.product)) | \(f(e.acc)) |")
+                rows.append("| \(n + 1) | \(yOut(e.output)) | \(f(e.a)) | × | \(operandCell) | \(f(e.b)) | \(f(e.product)) | \(f(e.acc)) |")
             }
         } else if isPool {
             rows.append("| term | input cell | value | running result | chosen |")
@@ -85,10 +97,10 @@ public enum LessonViews {
                 n += 1
                 let mark = e.flags.contains(.selected) ? "new max" : ""
                 let pad = e.flags.contains(.padding) ? " (padding)" : ""
-                rows.append("| \(n) | \(cellText(e.input))\(pad) | \(f(e.a)) | \(f(e.acc)) | \(mark) |")
+                rows.append("| \(n) | \(x(e.input))\(pad) | \(f(e.a)) | \(f(e.acc)) | \(mark) |")
             }
         } else {
-            rows.append("| term | input cell | x | × | kernel cell | w | = x·w | running sum |")
+            rows.append("| term | input cell | value | × | kernel cell | weight | = product | running sum |")
             rows.append("|---:|---|---:|---|---|---:|---:|---:|")
             var n = 0
             for e in events {
@@ -96,20 +108,20 @@ public enum LessonViews {
                 case .mac:
                     n += 1
                     let pad = e.flags.contains(.padding) ? " (padding)" : ""
-                    rows.append("| \(n) | \(cellText(e.input))\(pad) | \(f(e.a)) | × | \(cellText(e.kernel)) | \(f(e.b)) | \(f(e.product)) | \(f(e.acc)) |")
+                    rows.append("| \(n) | \(x(e.input))\(pad) | \(f(e.a)) | × | \(k(e.kernel)) | \(f(e.b)) | \(f(e.product)) | \(f(e.acc)) |")
                 case .bias:
                     n += 1
-                    rows.append("| \(n) | bias | | + | \(cellText(Index4(0, 0, 0, Int(e.kernel.n)), rank: 1)) | \(f(e.b)) | \(f(e.product)) | \(f(e.acc)) |")
+                    rows.append("| \(n) | bias | | + | b[\(e.kernel.n)] | \(f(e.b)) | \(f(e.product)) | \(f(e.acc)) |")
                 case .activation:
                     n += 1
-                    rows.append("| \(n) | \(cellText(e.input)) | \(f(e.a)) | f | | | | \(f(e.acc)) |")
+                    rows.append("| \(n) | \(x(e.input)) | \(f(e.a)) | f | | | | \(f(e.acc)) |")
                 default:
                     break
                 }
             }
         }
         let final = events.last.map { f($0.acc) } ?? ""
-        return "Every term of `\(name)` (indices are (n, c, h, w) for input cells and (k, c, i, j) for kernel cells):\n\n"
+        return "Every term of `\(name)`, in the order the engine added them (cells indexed as the spec writes its tensors):\n\n"
             + rows.joined(separator: "\n") + "\n\n`\(name)` = \(final)\n"
     }
 

@@ -3,6 +3,6 @@ import LessonBuilder
 
 /// Chooses the picture views for lessons.
 enum LessonPictures {
-    /// The picture maker wired to Storyboard and CairoRender, or nil while that wiring is missing.
-    static func maker() -> (any PictureMaker)? { nil }
+    /// The picture maker wired to Storyboard and CairoRender.
+    static func maker() -> (any PictureMaker)? { StoryboardPictures() }
 }

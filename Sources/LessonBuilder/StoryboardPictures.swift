@@ -1,0 +1,55 @@
+// LessonBuilder — the picture views of lessons: the block's traced run → Storyboard frames → CairoRender files.
+import CairoRender
+import Engine
+import Foundation
+import Storyboard
+
+/// Draws `animation` (GIF, one frame per output cell), `frames` (chosen SVG frames) and `final` (the
+/// last frame as SVG) through Storyboard and CairoRender.
+public struct StoryboardPictures: PictureMaker {
+    /// Frame budget per block; lessons use small examples.
+    public var maxFrames: Int
+
+    public init(maxFrames: Int = 400) { self.maxFrames = maxFrames }
+
+    public func draw(_ kind: ShowKind, outcome: BlockOutcome, block: LessonBlock, directory: String, stem: String) throws -> [String] {
+        guard let problem = outcome.problem else { return [] }
+        let options = StoryboardOptions(granularity: .cell, phase: problem.hasBackward && kind == .animation ? .all : .forward,
+                                        digits: 2, maxFrames: maxFrames)
+        let source = StoryboardSource(network: problem.network, input: problem.input, gradOutput: problem.gradOutput,
+                                      inputRank: problem.folding.givenInputShape.count, name: block.title)
+        let renderer: FrameRenderer
+        do {
+            let frames = try Storyboard(source: source, options: options).frames(events: outcome.events)
+            renderer = try FrameRenderer(frames: frames, style: RenderStyle())
+        } catch {
+            throw LessonError(.evaluation, file: stem, line: block.line, "cannot draw the \(kind.rawValue) view: \(error)")
+        }
+        let count = renderer.frames.count
+        do {
+            switch kind {
+            case .animation:
+                let name = stem + ".gif"
+                try renderer.writeGIF(to: (directory as NSString).appendingPathComponent(name))
+                return [name]
+            case .final:
+                let name = stem + ".svg"
+                try FrameFiles.writeAtomically(renderer.svg(count - 1), to: (directory as NSString).appendingPathComponent(name))
+                return [name]
+            case .frames:
+                let chosen = block.frameNumbers ?? Array(Set([1, (count + 1) / 2, count])).sorted()
+                var names: [String] = []
+                for n in chosen where n >= 1 && n <= count {
+                    let name = FrameFiles.frameName(n - 1, count: count, stem: stem) + ".svg"
+                    try FrameFiles.writeAtomically(renderer.svg(n - 1), to: (directory as NSString).appendingPathComponent(name))
+                    names.append(name)
+                }
+                return names
+            default:
+                return []
+            }
+        } catch {
+            throw LessonError(.io, file: directory, line: block.line, "cannot write the \(kind.rawValue) view: \(error)")
+        }
+    }
+}

@@ -1,0 +1,143 @@
+// LessonBuilderTests — building lessons: deterministic bytes, `check` naming drifted files, atomic failure.
+import Foundation
+import LessonBuilder
+import Testing
+
+/// A throw-away lessons folder with two small lessons and one claims file.
+struct ScratchSite {
+    let root: String
+    var lessons: String { root + "/Lessons" }
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("lb-site-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/Lessons/errata", withIntermediateDirectories: true)
+        // [1, 2, 3] ⋆ [1, 1, 1], same padding: 0+1+2 = 3, 1+2+3 = 6, 2+3+0 = 5.
+        try write("Lessons/01-one.md", """
+            # One
+
+            Padding keeps the length.
+
+            ```convtrace
+            op: conv2d
+            input: [1, 2, 3]
+            kernel: [1, 1, 1]
+            padding: same
+            show: [final, table, equation, shape, trace, spec, result]
+            cell: output[1]
+            expect:
+              output: [3, 6, 5]
+            ```
+            """)
+        // 2×2 max pool of the 4×4 example: quarters' maxima 6, 8, 9, 5.
+        try write("Lessons/02-two.md", """
+            # Two
+
+            Pooling keeps the maxima.
+
+            ```convtrace
+            op: max_pool2d
+            input: [[1, 3, 2, 4], [5, 6, 7, 8], [9, 2, 3, 1], [4, 0, 1, 5]]
+            kernel_size: 2
+            show: [animation, frames, table]
+            expect:
+              output: [[6, 8], [9, 5]]
+            ```
+            """)
+        // A claims file with one wrong claim: valid [1, 2, 3] ⋆ [1, 1, 1] is 6, claimed 7.
+        try write("Lessons/errata/some-tutorial.md", """
+            # Claims in "Some tutorial"
+
+            ```convtrace
+            title: valid padding gives 7
+            cite: Some tutorial, section "Padding"
+            why: 1 + 2 + 3 = 6
+            op: conv2d
+            input: [1, 2, 3]
+            kernel: [1, 1, 1]
+            expect:
+              output: [7]
+            ```
+            """)
+    }
+
+    func write(_ relative: String, _ text: String) throws {
+        try (text + "\n").write(toFile: root + "/" + relative, atomically: true, encoding: .utf8)
+    }
+
+    func site() -> LessonSite { LessonSite(lessonsDirectory: lessons, pictures: StoryboardPictures()) }
+
+    func remove() { try? FileManager.default.removeItem(atPath: root) }
+}
+
+func contents(of dir: String) -> [String: Data] {
+    var out: [String: Data] = [:]
+    let walker = FileManager.default.enumerator(atPath: dir)
+    while let path = walker?.nextObject() as? String {
+        var isDir: ObjCBool = false
+        FileManager.default.fileExists(atPath: dir + "/" + path, isDirectory: &isDir)
+        if !isDir.boolValue { out[path] = FileManager.default.contents(atPath: dir + "/" + path) }
+    }
+    return out
+}
+
+@Suite("Lesson site build")
+struct LessonSiteTests {
+    @Test("building twice gives byte-identical files, with the index, the errata page and the pictures")
+    func deterministic() throws {
+        let scratch = try ScratchSite()
+        defer { scratch.remove() }
+        let report = try scratch.site().build(into: scratch.root + "/A")
+        try scratch.site().build(into: scratch.root + "/B")
+        let a = contents(of: scratch.root + "/A"), b = contents(of: scratch.root + "/B")
+        #expect(a.keys.sorted() == b.keys.sorted())
+        for (path, data) in a { #expect(b[path] == data, "\(path) differs between two builds") }
+        #expect(report.lessons == ["01-one", "02-two"])
+        #expect(report.lessonClaims == 2)
+        #expect(report.errataWrong.count == 1)
+        let names = Set(a.keys)
+        #expect(names.contains("README.md") && names.contains("ERRATA.md"))
+        #expect(names.contains("01-one/README.md") && names.contains("01-one/block-005-final.svg"))
+        #expect(names.contains("02-two/block-005-animation.gif"))
+        // The 4 cell frames of the 2×2 pool: first, middle (frame 2 of 4) and last.
+        #expect(names.contains("02-two/block-005-frames-0001.svg") && names.contains("02-two/block-005-frames-0004.svg"))
+        let page = String(decoding: a["01-one/README.md"]!, as: UTF8.self)
+        #expect(page.contains("![animation]") == false)
+        #expect(page.contains("![final](block-005-final.svg)"))
+        #expect(page.contains("$$\ny_{1} = 1 \\cdot 1 + 2 \\cdot 1 + 3 \\cdot 1 = 6\n$$"))
+        #expect(page.contains("- conv2d, width: (3 − 3 + 2·1)/1 + 1 = 3"))
+        #expect(!page.contains("```convtrace"))
+        let errata = String(decoding: a["ERRATA.md"]!, as: UTF8.self)
+        #expect(errata.contains("- The tutorial says: `output` = [7]\n- What is right: `output` = [6]\n- Why: 1 + 2 + 3 = 6"))
+        let index = String(decoding: a["README.md"]!, as: UTF8.self)
+        #expect(index.contains("| <img src=\"01-one/block-005-final.svg\" width=\"120\" alt=\"\"> | [One](01-one/README.md) — Padding keeps the length. |"))
+    }
+
+    @Test("check passes on a fresh build and names files that changed, vanished or appeared")
+    func check() throws {
+        let scratch = try ScratchSite()
+        defer { scratch.remove() }
+        let out = scratch.root + "/Output"
+        try scratch.site().build(into: out)
+        #expect(try scratch.site().check(against: out) == [])
+        try "edited by hand\n".write(toFile: out + "/01-one/README.md", atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: out + "/ERRATA.md")
+        try "stray\n".write(toFile: out + "/02-two/notes.txt", atomically: true, encoding: .utf8)
+        #expect(try scratch.site().check(against: out) == [
+            "01-one/README.md (differs)", "02-two/notes.txt (not produced by the sources)", "ERRATA.md (missing)",
+        ])
+    }
+
+    @Test("a lesson whose claim is wrong fails the build and leaves its previous output intact")
+    func atomic() throws {
+        let scratch = try ScratchSite()
+        defer { scratch.remove() }
+        let out = scratch.root + "/Output"
+        try scratch.site().build(into: out)
+        let before = contents(of: out + "/01-one")
+        try scratch.write("Lessons/01-one.md", "# One\n\n```convtrace\nop: conv2d\ninput: [1, 2, 3]\nkernel: [1, 1, 1]\nexpect:\n  output: [7]\n```")
+        #expect(throws: LessonError.self) { try scratch.site().build(into: out) }
+        #expect(contents(of: out + "/01-one") == before)
+        #expect(contents(of: out + "/02-two").isEmpty == false)
+        #expect(FileManager.default.fileExists(atPath: out + "/.building-01-one") == false)
+    }
+}
