@@ -24,7 +24,7 @@ struct JSONLEventEncoder: ~Copyable {
 
     @inline(__always)
     private static func put(_ s: StaticString, _ p: UnsafeMutablePointer<UInt8>, _ n: inout Int) {
-        (p + n).update(from: s.utf8Start, count: s.utf8CodeUnitCount)
+        copySmall(p + n, s.utf8Start, s.utf8CodeUnitCount)
         n += s.utf8CodeUnitCount
     }
 
@@ -51,7 +51,7 @@ struct JSONLEventEncoder: ~Copyable {
         let slot = cache + Int(truncatingIfNeeded: (bits &* 0x9E37_79B9_7F4A_7C15) >> 52) * JSONLEventEncoder.slotSize
         let length = Int(slot.load(fromByteOffset: 8, as: UInt8.self))
         if length != 0 && slot.load(as: UInt64.self) == bits {
-            (p + n).update(from: (slot + 9).assumingMemoryBound(to: UInt8.self), count: length)
+            copySmall(p + n, (slot + 9).assumingMemoryBound(to: UInt8.self), length)
             n += length
             return
         }
@@ -59,7 +59,7 @@ struct JSONLEventEncoder: ~Copyable {
         if written <= 31 {
             slot.storeBytes(of: bits, as: UInt64.self)
             slot.storeBytes(of: UInt8(written), toByteOffset: 8, as: UInt8.self)
-            (slot + 9).assumingMemoryBound(to: UInt8.self).update(from: p + n, count: written)
+            copySmall((slot + 9).assumingMemoryBound(to: UInt8.self), p + n, written)
         }
         n += written
     }

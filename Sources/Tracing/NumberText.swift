@@ -16,6 +16,11 @@ enum NumberText {
     @inline(__always)
     static func writeInt(_ value: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
         if value >= 0 && value < 10 { p[0] = 48 &+ UInt8(truncatingIfNeeded: value); return 1 }
+        if value >= 10 && value < 100 {  // indices are mostly small
+            let v = UInt8(truncatingIfNeeded: value)
+            p[0] = 48 &+ v / 10; p[1] = 48 &+ v % 10
+            return 2
+        }
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch on the stack
         return withUnsafeMutableBytes(of: &digits) { scratch -> Int in
             var magnitude = value.magnitude
@@ -28,7 +33,7 @@ enum NumberText {
             var n = 0
             if value < 0 { p[0] = 45; n = 1 }  // '-'
             let count = 24 - i
-            (p + n).update(from: scratch.baseAddress!.assumingMemoryBound(to: UInt8.self) + i, count: count)
+            copySmall(p + n, scratch.baseAddress!.assumingMemoryBound(to: UInt8.self) + i, count)
             return n + count
         }
     }
@@ -71,6 +76,26 @@ enum NumberText {
     }
 }
 
+/// Copies a few bytes without calling `memmove` (which dominates for the 2–30-byte pieces of an event line).
+@inline(__always)
+func copySmall(_ destination: UnsafeMutablePointer<UInt8>, _ source: UnsafePointer<UInt8>, _ count: Int) {
+    let d = UnsafeMutableRawPointer(destination), s = UnsafeRawPointer(source)
+    var k = 0
+    while k + 8 <= count {
+        d.storeBytes(of: s.loadUnaligned(fromByteOffset: k, as: UInt64.self), toByteOffset: k, as: UInt64.self)
+        k += 8
+    }
+    if count - k >= 4 {
+        d.storeBytes(of: s.loadUnaligned(fromByteOffset: k, as: UInt32.self), toByteOffset: k, as: UInt32.self)
+        k += 4
+    }
+    if count - k >= 2 {
+        d.storeBytes(of: s.loadUnaligned(fromByteOffset: k, as: UInt16.self), toByteOffset: k, as: UInt16.self)
+        k += 2
+    }
+    if count - k >= 1 { destination[k] = source[k] }
+}
+
 /// Receives the ASCII digits the standard library produces for a `Double` and copies them to a pointer.
 struct PointerStream: TextOutputStream {
     let base: UnsafeMutablePointer<UInt8>
@@ -82,7 +107,7 @@ struct PointerStream: TextOutputStream {
     // The standard library writes floating-point text through this hook without building a String.
     mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
         guard let source = buffer.baseAddress else { return }
-        (base + count).update(from: source, count: buffer.count)
+        copySmall(base + count, source, buffer.count)
         count += buffer.count
     }
 }
