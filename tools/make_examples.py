@@ -162,8 +162,61 @@ def conv_basic():
     write("conv-basic.yaml", text)
 
 
+def small_examples():
+    write("conv-1d-full.yaml", (
+        "# The 1-D padding example of tutorials/cnn-basics-backprop.md: [1, 2, 3] with the kernel [1, 1, 1].\n"
+        "# full pads d·(F−1) = 2 zeros on each side: [0, 0, 1, 2, 3, 0, 0] → [1, 3, 6, 5, 3].\n"
+        "# (valid gives [6]; same gives [3, 6, 5].)\n"
+        "title: valid, same and full padding in 1-D\n"
+        "op: conv2d\n"
+        "input: [1, 2, 3]\n"
+        "kernel: [1, 1, 1]\n"
+        "padding: full\n"
+        "expect:\n"
+        "  output: [1, 3, 6, 5, 3]\n"
+    ))
+    write("max-pool.yaml", (
+        "# The max-pooling example of tutorials/cnn-basics-backprop.md: a 2×2 window with stride 2.\n"
+        "# Backward: each dY goes to the maximum of its window (ties: the first in row-major order).\n"
+        "title: 2×2 max pooling\n"
+        "op: max_pool2d\n"
+        "input: [[1, 3, 2, 4], [5, 6, 7, 8], [9, 2, 3, 1], [4, 0, 1, 5]]\n"
+        "kernel_size: 2\n"
+        "grad_output: [[1, 2], [3, 4]]\n"
+        "expect:\n"
+        "  output: [[6, 8], [9, 5]]\n"
+    ))
+    write("conv-stride-padding.yaml", (
+        "# The 5×5×3 input with K = 2 filters of 3×3×3, stride 2, padding 1 (the output-size example of\n"
+        "# tutorials/convolutional-neural-networks.md): (5 − 3 + 2·1)/2 + 1 = 3, so the output is 2×3×3\n"
+        "# (K×Ho×Wo). The tutorial prints D2 = K = 3; with K = 2 filters the depth is 2. The tutorial's\n"
+        "# numbers are in an animation, so the input and filter values here are our own small integers.\n"
+        "title: Stride 2, padding 1, two filters\n"
+        "op: conv2d\n"
+        "input: [[[0, 1, 2, 0, 1], [2, 2, 0, 0, 1], [1, 0, 0, 2, 1], [0, 1, 1, 0, 2], [2, 1, 0, 1, 0]],\n"
+        "        [[1, 0, 2, 2, 0], [0, 1, 0, 1, 2], [2, 2, 1, 0, 0], [1, 1, 0, 2, 1], [0, 2, 1, 1, 0]],\n"
+        "        [[2, 1, 0, 1, 1], [1, 0, 2, 0, 2], [0, 1, 1, 2, 0], [2, 0, 1, 1, 1], [1, 2, 0, 0, 2]]]\n"
+        "kernel: [[[[1, 0, -1], [0, 1, 0], [-1, 0, 1]], [[0, 1, 0], [1, -1, 1], [0, 1, 0]], [[1, 1, 0], [0, -1, 0], [0, 1, -1]]],\n"
+        "         [[[0, -1, 1], [1, 0, -1], [1, 1, 0]], [[-1, 0, 0], [0, 1, 1], [1, 0, -1]], [[0, 0, 1], [1, 1, 0], [-1, 0, 0]]]]\n"
+        "bias: [1, 0]\n"
+        "stride: 2\n"
+        "padding: 1\n"
+    ))
+    write("conv-transpose.yaml", (
+        "# Transposed convolution: every input cell scatters input·weight into a 2× larger output.\n"
+        "# Ho = (H − 1)·s − 2p + d·(F − 1) + output_padding + 1 = (2 − 1)·2 − 0 + 2 + 0 + 1 = 5.\n"
+        "title: A transposed convolution with stride 2\n"
+        "op: conv_transpose2d\n"
+        "input: [[1, 2], [3, 4]]\n"
+        "weight: [[1, 0, 1], [0, 1, 0], [1, 0, 1]]\n"
+        "stride: 2\n"
+        "grad_output: [[1, 1, 1, 1, 1], [1, 1, 1, 1, 1], [1, 1, 1, 1, 1], [1, 1, 1, 1, 1], [1, 1, 1, 1, 1]]\n"
+    ))
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
+    small_examples()
     conv_basic()
     cnn_basics()
     lenet5()

@@ -113,3 +113,27 @@ struct EvalCommandTests {
         #expect(help.stdout.contains("USAGE: convtrace eval <spec>"))
     }
 }
+
+@Suite("examples/ (end to end)", .serialized)
+struct ExampleSpecTests {
+    @Test("every example spec evaluates, and matches its expect: block where it has one")
+    func everyExample() throws {
+        let dir = CLI.root.appendingPathComponent("examples")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(names.count >= 7)
+        for name in names {
+            let r = try CLI.run(["eval", "--compact", "examples/\(name)"])
+            #expect(r.status == 0, "\(name): \(r.stderr)")
+            #expect(jsonObject(r.stdout)?["output"] != nil, "\(name)")
+        }
+        // Tutorial numbers: valid/same/full 1-D example, the 4×4 max pool, the 5×5×3 output volume.
+        #expect(flatNumbers(jsonObject(try CLI.run(["eval", "examples/conv-1d-full.yaml"]).stdout)?["output"]) == [1, 3, 6, 5, 3])
+        #expect(flatNumbers(jsonObject(try CLI.run(["eval", "examples/max-pool.yaml"]).stdout)?["output"]) == [6, 8, 9, 5])
+        // convolutional-neural-networks.md prints D2 = K = 3; with K = 2 filters the output is 2×3×3.
+        #expect(jsonObject(try CLI.run(["eval", "examples/conv-stride-padding.yaml"]).stdout)?["output_shape"] as? [Int] == [2, 3, 3])
+        // Transposed conv, stride 2: (2 − 1)·2 + 3 = 5; centre = 1·1 + 2·1 + 3·1 + 4·1 = 10 (the four corners of the weight).
+        let t = jsonObject(try CLI.run(["eval", "examples/conv-transpose.yaml"]).stdout)
+        #expect(t?["output_shape"] as? [Int] == [5, 5])
+        #expect(flatNumbers(t?["output"])[12] == 10)
+    }
+}
