@@ -226,7 +226,7 @@ final class FramePainter {
             var last: [Piece] = [lhs, plain("=")]
             for (n, g) in e.groups.enumerated() {
                 if n > 0 { last.append(plain("+")) }
-                last.append(g.subtotal == nil ? plain("?", color: theme.faint) : plain(g.subtotalText))
+                last.append(g.subtotal == nil ? plain("?", color: theme.faint) : plain(n > 0 ? Operand.wrapped(g.subtotalText) : g.subtotalText))
             }
             if let b = e.bias { last += [plain("+"), plain(Operand.wrapped(b.text) + " (bias)")] }
             last += [plain("="), result]

@@ -70,7 +70,7 @@ enum ConvScene {
             var cells = biasTensor.data.map { Cell(value: $0, text: ctx.text($0)) }
             if k < cells.count { cells[k].marks.insert(biasIndex != nil ? .contributor : []) }
             grids.append(Grid(id: "bias", role: .bias, title: "bias b", subtitle: nil, symbol: "b", rows: 1,
-                              columns: cells.count, cells: cells, position: GridPosition(row: max(K, C), column: colOut)))
+                              columns: cells.count, cells: cells, position: GridPosition(row: K, column: colOut)))
         }
 
         // Window, annotations, operands.

@@ -11,30 +11,38 @@ struct FrameGrouper: Sendable {
         case scatter(layer: Int, input: Index4)
         case grad(layer: Int, target: UInt8, cell: Index4)
         case single(step: Int)
+        /// Transposed conv, direct view: scatter macs are collected per output cell, no frame yet.
+        case gather(layer: Int)
     }
 
     /// Layers whose backward input-gradient terms are grouped by dY cell (pooling: routing view).
     let groupInputGradByOutput: Set<Int>
     /// Transposed-conv layers drawn as a scatter: forward macs grouped by input cell.
     let scatterLayers: Set<Int>
+    /// Transposed-conv layers drawn as the equivalent direct convolution: macs gathered by output cell,
+    /// one frame per output cell at its `output` event.
+    let directLayers: Set<Int>
 
     init(geometry: [LayerGeometry], options: StoryboardOptions) {
-        var pools = Set<Int>(), scatter = Set<Int>()
+        var pools = Set<Int>(), scatter = Set<Int>(), direct = Set<Int>()
         for (l, g) in geometry.enumerated() {
             switch g.layer {
             case .maxPool2d, .avgPool2d, .globalMaxPool, .globalAvgPool: pools.insert(l)
             case .convTranspose2d where options.transposedView == .scatter: scatter.insert(l)
+            case .convTranspose2d: direct.insert(l)
             default: break
             }
         }
         groupInputGradByOutput = pools
         scatterLayers = scatter
+        directLayers = direct
     }
 
     /// The group key of `e`.
     func key(_ e: TraceEvent) -> Key {
         switch e.kind {
         case .mac, .bias, .pool, .output:
+            if e.kind == .mac && directLayers.contains(e.layer) { return .gather(layer: e.layer) }
             if scatterLayers.contains(e.layer) {
                 if e.kind == .mac { return .scatter(layer: e.layer, input: e.input) }
                 return .forwardCell(layer: e.layer, output: e.output)
@@ -78,6 +86,9 @@ public struct FrameCounter: Sendable {
     var currentAdmitted = false
     var currentSteps = 0
     var currentEvents = 0
+    /// Direct-view transposed layers: macs gathered per output cell (layer, cell) until its frame.
+    var gathered: [Index4: Int] = [:]
+    var currentIsDirectCell = false
     /// Frames counted so far (complete groups only until `finish`).
     public private(set) var count = 0
 
@@ -85,10 +96,16 @@ public struct FrameCounter: Sendable {
 
     mutating func closeGroup() {
         guard currentEvents > 0 else { return }
-        if currentAdmitted {
-            count += options.granularity == .cell ? (currentSteps > 0 ? 1 : 0) : currentSteps
+        if case .gather = currentKey {
+            // Counted with the output cell they belong to.
+        } else if currentAdmitted {
+            if currentIsDirectCell {
+                count += options.granularity == .cell ? 1 : max(1, currentSteps)
+            } else {
+                count += options.granularity == .cell ? (currentSteps > 0 ? 1 : 0) : currentSteps
+            }
         }
-        currentKey = nil; currentSteps = 0; currentEvents = 0
+        currentKey = nil; currentSteps = 0; currentEvents = 0; currentIsDirectCell = false
     }
 
     /// Adds one event.
@@ -99,6 +116,14 @@ public struct FrameCounter: Sendable {
         currentAdmitted = options.phase.admits(e.phase) && (options.layers?.contains(e.layer) ?? true)
         currentEvents += 1
         if FrameGrouper.isStep(e) { currentSteps += 1 }
+        if grouper.directLayers.contains(e.layer) && e.phase == .forward {
+            if e.kind == .mac {
+                gathered[e.output, default: 0] += 1
+            } else if case .forwardCell = k, !currentIsDirectCell {
+                currentIsDirectCell = true
+                currentSteps += gathered.removeValue(forKey: e.output) ?? 0
+            }
+        }
         if grouper.closesGroup(e) { closeGroup() }
     }
 

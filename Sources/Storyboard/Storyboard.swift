@@ -88,8 +88,8 @@ public struct FrameBuilder: Sendable {
     public private(set) var nextIndex = 0
     /// Value written into every frame's `count`.
     public var expectedCount: Int
-    /// Transposed-conv direct view: buffered scatter macs by output cell, per layer.
-    var gathered: [Int: [Index4: [TraceEvent]]] = [:]
+    /// Transposed-conv direct view: buffered scatter macs by output cell.
+    var gathered: [Index4: [TraceEvent]] = [:]
     /// When false, `add`/`finish` only advance the state and the frame numbering and return no
     /// frames (nothing is drawn): TerminalReplay seeks through long traces this way.
     public var isDrawing = true
@@ -119,15 +119,34 @@ public struct FrameBuilder: Sendable {
     private mutating func closeGroup() -> [Frame] {
         defer { group.removeAll(keepingCapacity: true); undo.removeAll(keepingCapacity: true); groupKey = nil }
         guard let last = group.last else { return [] }
+        if case .gather = groupKey {
+            for e in group { gathered[e.output, default: []].append(e) }
+            return []
+        }
+        if grouper.directLayers.contains(last.layer), last.phase == .forward, let first = group.first {
+            // The output cell's gathered macs come first, then its bias and output events.
+            group = (gathered.removeValue(forKey: first.output) ?? []) + group
+            undo.removeAll()
+        }
         let admitted = ctx.options.phase.admits(last.phase) && (ctx.options.layers?.contains(last.layer) ?? true)
         let steps = group.indices.filter { FrameGrouper.isStep(group[$0]) }
-        guard admitted, !steps.isEmpty else { return [] }
+        let direct = grouper.directLayers.contains(last.layer) && last.phase == .forward
+        guard admitted, !steps.isEmpty || direct else { return [] }
         if !isDrawing {
-            nextIndex += ctx.options.granularity == .cell ? 1 : steps.count
+            nextIndex += ctx.options.granularity == .cell ? 1 : max(1, steps.count)
             return []
         }
         var frames: [Frame] = []
-        if ctx.options.granularity == .cell {
+        if direct {
+            // The state is already final for this cell; the frames read running values from the events.
+            if ctx.options.granularity == .cell || steps.isEmpty {
+                if let f = TransposedScene.direct(ctx, group: group, current: nil, state: state) { frames.append(f) }
+            } else {
+                for s in steps {
+                    if let f = TransposedScene.direct(ctx, group: group, current: s, state: state) { frames.append(f) }
+                }
+            }
+        } else if ctx.options.granularity == .cell {
             if let f = draw(current: nil) { frames.append(f) }
         } else {
             // Rebuild the state step by step inside the group so each frame shows the state after its step.

@@ -19,6 +19,9 @@ import Testing
             ("stride2", try Scenes.stride2(), StoryboardOptions(), [4]),
             ("cs231n", try Scenes.cs231n(), StoryboardOptions(), [0, 10]),
             ("transposed", try Scenes.transposed(), StoryboardOptions(), [1]),
+            ("transposed-direct", try Scenes.transposed(), StoryboardOptions(transposedView: .direct), [12]),
+            ("transposed-direct-mac", try Scenes.transposed(), StoryboardOptions(granularity: .mac, transposedView: .direct), [20]),
+            ("cs231n-dark", try Scenes.cs231n(), StoryboardOptions(), [4]),
             ("maxpool", try Scenes.maxPool(), StoryboardOptions(), [1, 5]),
             ("maxpoolmac", try Scenes.maxPool(), StoryboardOptions(granularity: .mac), [6]),
             ("avgpool", try Scenes.maxPool(average: true), StoryboardOptions(), [1, 5]),
@@ -26,7 +29,7 @@ import Testing
         ]
         for (name, (source, events), options, picks) in cases {
             let frames = try Storyboard(source: source, options: options).frames(events: events)
-            let r = try FrameRenderer(frames: frames, style: RenderStyle(scale: 1))
+            let r = try FrameRenderer(frames: frames, style: RenderStyle(scale: 1, theme: name.hasSuffix("dark") ? .dark : .light))
             for i in picks where i < frames.count {
                 try Data(r.png(i)).write(to: URL(fileURLWithPath: "\(dir)/\(name)-\(i + 1).png"))
             }

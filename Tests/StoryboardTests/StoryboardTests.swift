@@ -245,6 +245,29 @@ let tolerance = 1e-12
         #expect(out.cells.indices.filter { out.cells[$0].marks.contains(.window) } == [2, 3, 4, 7, 8, 9, 12, 13, 14])
     }
 
+    @Test func transposedDirectViewIsAConvolutionOverTheZeroInsertedInput() throws {
+        let (source, events) = try Scenes.transposed()
+        var tracer = Tracer.untraced
+        let y = try source.network.run(input: source.input, tracer: &tracer).output
+        let board = try Storyboard(source: source, options: StoryboardOptions(transposedView: .direct))
+        let frames = try board.frames(events: events)
+        // One frame per output cell of the 5×5 output, in row-major order, each adding up to the engine's value.
+        #expect(frames.count == 25)
+        #expect(board.countFrames(events: events) == 25)
+        #expect(frames.compactMap { $0.equation?.result } == y.data)
+        // 2×2 input, stride 2, 3×3 kernel, padding 0: one zero between cells, d·(F−1) − p = 2 cells of padding → 7×7.
+        let g = try #require(frames[0].grid("input.c0"))
+        #expect(g.rows == 7 && g.columns == 7 && g.role == .zeroInsertedInput)
+        #expect(g[2, 2].value == 1 && g[2, 4].value == 2 && g[4, 2].value == 3 && g[4, 4].value == 4)
+        #expect(g[2, 3].role == .insertedZero && g[0, 0].role == .padding(PaddingFill(mode: .zeros)))
+        // y[2,2] collects all four inputs: 1·w[2,2] + 2·w[2,0] + 3·w[0,2] + 4·w[0,0] = −1 + 2 + 3 + 4 = 8.
+        #expect(frames[12].equation?.terms.count == 4 && frames[12].equation?.result == 8)
+        // At mac granularity: one frame per scatter mac (9 per input cell).
+        let macs = try Storyboard(source: source, options: StoryboardOptions(granularity: .mac, transposedView: .direct))
+        #expect(macs.countFrames(events: events) == 36)
+        #expect(try macs.frames(events: events).count == 36)
+    }
+
     @Test func dumpsAreStable() throws {
         let (source, events) = try Scenes.backward()
         let a = try Storyboard(source: source).frames(events: events).map { $0.dump() }
