@@ -63,6 +63,7 @@ extension Convtrace {
                     throw CommandFailure.report("bench \(workload.name): \(error)", code: CommandFailure.failure)
                 }
             }
+            results.append(("machine", BenchContext.machine()))
             if json {
                 print(JSONValue.object(results).serialized(pretty: true))
             } else {
@@ -161,6 +162,13 @@ final class BenchContext {
         ]
         let input = Tensor(shape: [1, 1, 32, 32], data: (0..<1024).map { Double(($0 * 37) % 17) / 16 })
         return (Network(layers: layers, loss: .softmaxCrossEntropy(target: [7])), input)
+    }
+
+    /// Cores and the load average when the run ended: the figures are wall-clock times on a shared machine.
+    static func machine() -> JSONValue {
+        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.flatMap { Double($0) }
+        return .object([("cores", .int(ProcessInfo.processInfo.activeProcessorCount)),
+                        ("load_average_1m", load.map { .number($0) } ?? .null)])
     }
 
     // MARK: peak RSS
