@@ -25,6 +25,7 @@ public struct LessonSite: Sendable {
         /// Claims checked in the errata files, and those that are wrong (the tutorials' mistakes).
         public var errataChecks: [ClaimCheck] = []
         public var errataWrong: [ClaimCheck] { errataChecks.filter { !$0.holds } }
+        public init() {}
     }
 
     /// `*.md` files directly in the lessons folder, sorted by name (README.md excluded).

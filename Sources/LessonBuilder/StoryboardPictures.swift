@@ -14,7 +14,7 @@ public struct StoryboardPictures: PictureMaker {
 
     public func draw(_ kind: ShowKind, outcome: BlockOutcome, block: LessonBlock, directory: String, stem: String) throws -> [String] {
         guard let problem = outcome.problem else { return [] }
-        let options = StoryboardOptions(granularity: .cell, phase: problem.hasBackward && kind == .animation ? .all : .forward,
+        let options = StoryboardOptions(granularity: .cell, phase: problem.hasBackward ? .all : .forward,
                                         digits: 2, maxFrames: maxFrames)
         let source = StoryboardSource(network: problem.network, input: problem.input, gradOutput: problem.gradOutput,
                                       inputRank: problem.folding.givenInputShape.count, name: block.title)

@@ -1,0 +1,34 @@
+// convtrace (CLI) — the `lessons` benchmark workload: the whole lesson set built from Lessons/ (target < 10 s).
+import Foundation
+import LessonBuilder
+import Tracing
+
+extension BenchWorkload {
+    /// Builds every lesson in `Lessons/` (run from the repository root) into a scratch folder, pictures
+    /// included, exactly as `convtrace lessons` does: `lessons_build_s` (median of 3), the number of
+    /// lessons and of claims checked.
+    static let lessons = BenchWorkload(name: "lessons") { context in
+        let lessonsDirectory = "Lessons"
+        guard FileManager.default.fileExists(atPath: lessonsDirectory) else {
+            throw ValidationErrorText("bench lessons: run from the repository root (no Lessons/ folder here)")
+        }
+        let site = LessonSite(lessonsDirectory: lessonsDirectory, pictures: LessonPictures.maker())
+        let out = context.folder + "/lessons-out"
+        var report = LessonSite.Report()
+        let seconds = try context.medianSeconds(3) {
+            try? FileManager.default.removeItem(atPath: out)
+            report = try site.build(into: out)
+        }
+        return .object([
+            ("lessons_build_s", .number((seconds * 1000).rounded() / 1000)),
+            ("lessons", .int(report.lessons.count)),
+            ("claims_checked", .int(report.lessonClaims + report.errataChecks.count)),
+        ])
+    }
+}
+
+/// A plain error with a message (bench workloads report failures as text).
+struct ValidationErrorText: Error, CustomStringConvertible {
+    var description: String
+    init(_ text: String) { description = text }
+}
