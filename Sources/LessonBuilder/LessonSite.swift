@@ -133,7 +133,13 @@ public struct LessonSite: Sendable {
                 let checks = Verifier.check(block, outcome: outcome, file: file)
                 claims += checks.count
                 failures += checks.flatMap(\.messages)
-                let (markdown, images) = try views(block, outcome: outcome, directory: directory)
+                var (markdown, images) = try views(block, outcome: outcome, directory: directory)
+                if block.show.isEmpty, !checks.isEmpty {
+                    // A block that only checks: say what was checked, with the engine's values.
+                    let op = outcome.problem?.op ?? "spec"
+                    markdown = "> Checked with convtrace (`\(op)`): "
+                        + checks.map { "`\($0.claim.key)` = \($0.computedText)" }.joined(separator: "; ") + "\n"
+                }
                 if thumbnail == nil || !(thumbnail ?? "").hasSuffix(".svg") { thumbnail = images.first(where: { $0.hasSuffix(".svg") }) ?? thumbnail ?? images.first }
                 page += markdown
             }
