@@ -36,6 +36,19 @@ def values(stream, count, m, step):
     return [fmt(stream.next(m) * step) for _ in range(count)]
 
 
+def dyadic(v):
+    """Exact decimal of a dyadic rational (an integer over a power of two): Python's repr is exact for it."""
+    s = repr(float(v))
+    s = s[:-2] if s.endswith(".0") else s
+    return "0" if s in ("-0", "") else s
+
+
+def dyadic_values(stream, count, m, denominator):
+    # integer in [-m, m] over a power of two: every product and sum of such values is exact in float64,
+    # so the conv sums do not depend on the order of summation and a tie is a tie for every engine.
+    return [dyadic(stream.next(m) / denominator) for _ in range(count)]
+
+
 def nest(flat, shape):
     """Nested YAML flow list text for `flat` (strings) with `shape`."""
     if len(shape) == 1:
@@ -57,13 +70,21 @@ def image(h, w, channels=1):
     return flat
 
 
-def conv_layer(stream, k, c, f, m, step, extra=""):
+def conv_layer(stream, k, c, f, m, step, extra="", denominator=None):
+    if denominator:
+        kernel = nest(dyadic_values(stream, k * c * f * f, m, denominator), [k, c, f, f])
+        bias = nest(dyadic_values(stream, k, 5, 64), [k])
+        return f"  - op: conv2d{extra}\n    kernel: {kernel}\n    bias: {bias}\n"
     kernel = nest(values(stream, k * c * f * f, m, step), [k, c, f, f])
     bias = nest(values(stream, k, 5, 0.01), [k])
     return f"  - op: conv2d{extra}\n    kernel: {kernel}\n    bias: {bias}\n"
 
 
-def linear_layer(stream, out, inp, m, step):
+def linear_layer(stream, out, inp, m, step, denominator=None):
+    if denominator:
+        weight = nest(dyadic_values(stream, out * inp, m, denominator), [out, inp])
+        bias = nest(dyadic_values(stream, out, 5, 64), [out])
+        return f"  - op: linear\n    weight: {weight}\n    bias: {bias}\n"
     weight = nest(values(stream, out * inp, m, step), [out, inp])
     bias = nest(values(stream, out, 5, 0.01), [out])
     return f"  - op: linear\n    weight: {weight}\n    bias: {bias}\n"
@@ -95,19 +116,22 @@ def cnn_basics():
         "# - the fully connected layer's size is not given; we use 10 classes and a softmax cross-entropy\n"
         "#   loss with target class 3, so that `convtrace eval` runs the whole backward pass.\n"
         "# Weights: small deterministic values from tools/make_examples.py (do not edit by hand:\n"
-        "# the PyTorch fixtures are recorded from this file).\n"
+        "# the PyTorch fixtures are recorded from this file). The input is in quarters and every weight\n"
+        "# and bias is an integer over a power of two, so every sum up to the loss is exact in float64:\n"
+        "# a max-pool tie is a true tie for any summation order, and its gradient goes to the first\n"
+        "# maximum in PyTorch and in convtrace alike.\n"
         "title: The example CNN of cnn-basics-backprop.md\n"
         "op: network\n"
         f"input: {nest(image(32, 32), [1, 1, 32, 32])}\n"
         "layers:\n"
     )
-    text += conv_layer(s, 2, 1, 3, 9, 0.05)
+    text += conv_layer(s, 2, 1, 3, 9, None, denominator=16)
     text += "  - op: relu\n"
     text += "  - op: max_pool2d\n    kernel_size: 2\n"
-    text += conv_layer(s, 4, 2, 3, 9, 0.03, extra="\n    padding: 1")
+    text += conv_layer(s, 4, 2, 3, 9, None, extra="\n    padding: 1", denominator=32)
     text += "  - op: relu\n"
     text += "  - op: flatten\n"
-    text += linear_layer(s, 10, 900, 9, 0.004)
+    text += linear_layer(s, 10, 900, 9, None, denominator=256)
     text += "  - op: softmax_cross_entropy\n    target: 3\n"
     write("cnn-basics-backprop.yaml", text)
 
