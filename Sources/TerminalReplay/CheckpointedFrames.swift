@@ -25,16 +25,16 @@ public final class ArrayEventStream: EventStream {
 
 /// The frames of a trace, by index, without keeping them.
 ///
-/// Opening counts the frames in one streaming pass (no frame is drawn). Asking for frame i then
-/// drives a `FrameBuilder` forward from the nearest checkpoint at or before i — a copy of the
-/// builder (the storyboard state: every tensor as known so far) and the number of events it had
-/// consumed. Checkpoints are left every `interval` frames on the way; when there are more than
-/// `maxCheckpoints`, every other one is dropped and the interval doubles, so memory stays bounded
-/// whatever the trace length. Stepping back reopens the event stream and skips to the checkpoint.
-/// The last few frames drawn are kept for instant back-and-forth.
+/// Opening streams the trace once through a `FrameBuilder` that does not draw (`isDrawing = false`):
+/// it counts the frames and leaves checkpoints every `interval` frames — a copy of the builder (the
+/// storyboard state: every tensor as known so far) and the number of events it had consumed. When
+/// there are more than `maxCheckpoints`, every other one is dropped and the interval doubles, so
+/// memory stays bounded whatever the trace length. Asking for frame i drives a drawing builder
+/// forward from the nearest checkpoint at or before i (reopening the stream and skipping to it
+/// when it lies behind the cursor). The last few frames drawn are kept for instant back-and-forth.
 ///
-/// - Complexity: memory O(maxCheckpoints · state + cached frames); frame i costs O(events from the
-///   checkpoint to i) plus, when stepping back, O(events before the checkpoint) to skip.
+/// - Complexity: memory O(maxCheckpoints · state + recentLimit frames); frame i costs drawing at most
+///   `interval` frames, plus skipping the events before the checkpoint when the stream is reopened.
 public final class CheckpointedFrames: FrameSource {
     /// Resume point: the builder as it was after consuming `events` events.
     struct Checkpoint {
@@ -51,15 +51,15 @@ public final class CheckpointedFrames: FrameSource {
 
     private var checkpoints: [Checkpoint]
     /// Frames between checkpoints (doubles when thinning).
-    public private(set) var interval: Int
+    public let interval: Int
     public let maxCheckpoints: Int
 
-    // The cursor: a live builder reading `stream`, having consumed `cursorEvents` events; frames
-    // `ready` are the ones its last step produced, starting at index `readyStart`.
-    private var stream: EventStream
+    // The cursor: a drawing builder reading `stream` (opened on first use), having consumed
+    // `cursorEvents` events; frames `ready` are the ones its last step produced, from `readyStart`.
+    private var stream: EventStream?
     private var builder: FrameBuilder
     private var cursorEvents = 0
-    private var finished = false
+    private var finished = true
     private var ready: [Frame] = []
     private var readyStart = 0
 
@@ -77,40 +77,104 @@ public final class CheckpointedFrames: FrameSource {
     ///   - interval: frames between checkpoints to start with.
     ///   - maxCheckpoints: most checkpoints kept.
     ///   - recentLimit: frames kept for instant stepping back.
-    public init(storyboard: Storyboard, interval: Int = 64, maxCheckpoints: Int = 128, recentLimit: Int = 16,
+    public init(storyboard: Storyboard, interval: Int = 64, maxCheckpoints: Int = 128, recentLimit: Int = 32,
                 open: @escaping () throws -> EventStream) throws {
         self.storyboard = storyboard
         self.open = open
-        self.interval = max(1, interval)
-        self.maxCheckpoints = max(2, maxCheckpoints)
+        let maxCheckpoints = max(2, maxCheckpoints)
+        self.maxCheckpoints = maxCheckpoints
         self.recentLimit = max(1, recentLimit)
-        var counter = storyboard.makeCounter()
-        let counting = try open()
-        var events = 0
-        while let e = try counting.next() { counter.add(e); events += 1 }
-        count = counter.finish()
-        eventCount = events
-        builder = try storyboard.makeBuilder(expectedCount: count)
-        checkpoints = [Checkpoint(frame: 0, events: 0, builder: builder)]
-        stream = try open()
+        var counting = try storyboard.makeBuilder(expectedCount: 0)
+        counting.isDrawing = false
+        checkpoints = [Checkpoint(frame: 0, events: 0, builder: counting)]
+        var interval = max(1, interval)
+        let events = try open()
+        var consumed = 0
+        while let e = try events.next() {
+            _ = counting.add(e)
+            consumed += 1
+            if counting.nextIndex >= checkpoints[checkpoints.count - 1].frame + interval {
+                checkpoints.append(Checkpoint(frame: counting.nextIndex, events: consumed, builder: counting))
+                if checkpoints.count > maxCheckpoints {
+                    checkpoints = checkpoints.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+                    interval *= 2
+                }
+            }
+        }
+        _ = counting.finish()
+        count = counting.nextIndex
+        eventCount = consumed
+        self.interval = interval
+        builder = checkpoints[0].builder
     }
 
     public func frame(at index: Int) throws -> Frame {
         precondition(index >= 0 && index < count, "frame \(index) outside 0..<\(count)")
         if let f = recent.last(where: { $0.index == index }) { return f }
         if let f = readyFrame(index) { return remember(f) }
-        // The cursor can go forward to `index` unless a checkpoint beyond it is closer, or `index` is behind it.
-        let best = checkpoints.last { $0.frame <= index }!
-        let cursorFrame = readyStart + ready.count
-        if index < cursorFrame || best.frame > cursorFrame {
+        // Stepping back draws the `recentLimit` frames up to `index` at once, so a backward sweep
+        // rebuilds once per `recentLimit` frames rather than once per frame.
+        let cursorFrame = finished ? Int.max : readyStart + ready.count
+        let behind = index < cursorFrame
+        let first = behind ? max(0, index - (recentLimit - 1)) : index
+        let best = checkpoints.last { $0.frame <= first } ?? checkpoints[0]
+        if behind || best.frame > cursorFrame {
             try reset(to: best)
         }
+        if first - (readyStart + ready.count) > 1 { try fastForward(to: first) }
         while true {
             if let f = readyFrame(index) { return remember(f) }
             guard try step() else {
                 throw StoryboardError("replay: the trace ended after \(readyStart + ready.count) frames, but \(count) were counted (did the file change?)")
             }
+            for f in ready where f.index >= first && f.index < index { _ = remember(f) }
         }
+    }
+
+    /// Moves the cursor without drawing until the next frame it makes is `target` (or the group
+    /// that makes `target` has been drawn into `ready`).
+    private func fastForward(to target: Int) throws {
+        guard let stream, !finished, builder.nextIndex < target else { return }
+        builder.isDrawing = false
+        ready = []
+        // At mac granularity one group can make many frames: keep the builder as it was at the
+        // last group boundary before `target`, and the events since, to redraw that group.
+        let oneFramePerGroup = storyboard.options.granularity == .cell
+        var snapshot = builder
+        var since: [TraceEvent] = []
+        while true {
+            guard let e = try stream.next() else {
+                builder = snapshot
+                builder.isDrawing = true
+                var made: [Frame] = []
+                for x in since { made += builder.add(x) }
+                made += builder.finish()
+                finished = true
+                ready = made
+                readyStart = made.first?.index ?? builder.nextIndex
+                return
+            }
+            cursorEvents += 1
+            let before = builder.nextIndex
+            _ = builder.add(e)
+            if !oneFramePerGroup { since.append(e) }
+            guard builder.nextIndex != before else { continue }
+            if builder.nextIndex <= target {
+                if builder.nextIndex == target || oneFramePerGroup && builder.nextIndex >= target { break }
+                if !oneFramePerGroup { snapshot = builder; since = [] }
+                continue
+            }
+            // Overshot: `target` is in the group this event closed. Redraw it from the snapshot.
+            builder = snapshot
+            builder.isDrawing = true
+            var made: [Frame] = []
+            for x in since { made += builder.add(x) }
+            ready = made
+            readyStart = made.first?.index ?? builder.nextIndex
+            return
+        }
+        builder.isDrawing = true
+        readyStart = builder.nextIndex
     }
 
     private func readyFrame(_ index: Int) -> Frame? {
@@ -124,20 +188,26 @@ public final class CheckpointedFrames: FrameSource {
         return f
     }
 
-    /// Moves the cursor to a checkpoint, reopening the stream when it lies behind it.
+    /// Moves the cursor to a checkpoint, reopening the stream when it lies behind the cursor.
     private func reset(to c: Checkpoint) throws {
-        if c.events < cursorEvents || finished {
-            stream = try open()
+        var current: EventStream
+        if let s = stream, c.events >= cursorEvents, !finished {
+            current = s
+        } else {
+            current = try open()
             reopenCount += 1
             cursorEvents = 0
         }
         while cursorEvents < c.events {
-            guard try stream.next() != nil else {
+            guard try current.next() != nil else {
                 throw StoryboardError("replay: the trace ended after \(cursorEvents) events, but \(eventCount) were counted (did the file change?)")
             }
             cursorEvents += 1
         }
+        stream = current
         builder = c.builder
+        builder.isDrawing = true
+        builder.expectedCount = count
         finished = false
         ready = []
         readyStart = c.frame
@@ -145,7 +215,7 @@ public final class CheckpointedFrames: FrameSource {
 
     /// Feeds events until the builder completes at least one frame; false at the end of the trace.
     private func step() throws -> Bool {
-        guard !finished else { return false }
+        guard !finished, let stream else { return false }
         let start = builder.nextIndex
         var made: [Frame] = []
         while made.isEmpty {
@@ -159,22 +229,10 @@ public final class CheckpointedFrames: FrameSource {
             }
         }
         ready = made
-        readyStart = start
-        if !finished { leaveCheckpoint() }
+        readyStart = made.first?.index ?? start
         return !made.isEmpty
     }
 
-    /// Leaves a checkpoint when the cursor passed the last one by `interval` frames.
-    private func leaveCheckpoint() {
-        let at = builder.nextIndex
-        guard let last = checkpoints.last, at >= last.frame + interval else { return }
-        checkpoints.append(Checkpoint(frame: at, events: cursorEvents, builder: builder))
-        if checkpoints.count > maxCheckpoints {
-            checkpoints = checkpoints.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
-            interval *= 2
-        }
-    }
-
-    /// Checkpoints kept now (for tests).
+    /// Checkpoints kept (for tests).
     public var checkpointCount: Int { checkpoints.count }
 }

@@ -80,9 +80,7 @@ public struct FrameView: Sendable {
         let full = grids.map { block($0, maxWidth: nil, subtitleLine: subtitles, written: written) }
         let joinerWidths = grids.enumerated().map { i, g in i == 0 ? 0 : (g.joiner.map { $0.unicodeScalars.count + 2 } ?? 2) }
         let total = full.map(\.width).reduce(0, +) + joinerWidths.reduce(0, +)
-        if columns == nil || total <= columns! {
-            return sideBySide(full, grids: grids)
-        }
+        guard let columns, total > columns else { return sideBySide(full, grids: grids) }
         // Too wide: each grid gets its own block, clipped to the width around its window.
         var out: [ScreenLine] = []
         for (i, g) in grids.enumerated() {

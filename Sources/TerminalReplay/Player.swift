@@ -75,6 +75,9 @@ public final class Player {
         }
     }
 
+    /// Applies one command as a key press would (without drawing); for the benchmark and tests.
+    public func apply(_ command: PlayerCommand) { state.apply(command) }
+
     private func handle(_ keys: [Key]) {
         for key in keys {
             guard let command = PlayerCommand(key: key) else { continue }

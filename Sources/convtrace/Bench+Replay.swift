@@ -1,0 +1,63 @@
+// convtrace (CLI) — the `replay` benchmark workload: how long one step of the terminal player takes on LeNet's conv1.
+import Engine
+import Foundation
+import Storyboard
+import TerminalReplay
+import Tracing
+
+extension BenchWorkload {
+    /// LeNet-5's first conv layer (1×32×32 input, 6 filters 5×5) forward and backward from dY = 1,
+    /// written as a binary trace and opened as the player opens it (streamed, checkpointed), cell steps.
+    ///
+    /// `replay_step_ms`: median time of one → key press at 120×40 — fetch the frame, lay it out to fit,
+    /// build the ANSI repaint (target < 5 ms). `replay_step_back_ms`: the same for ←, which rebuilds
+    /// from checkpoints (its maximum is reported too). `replay_open_ms`: the counting pass at start-up.
+    static let replay = BenchWorkload(name: "replay") { context in
+        guard case .conv2d(let params, let kernel, let bias)? = context.lenet.network.layers.first else {
+            throw EngineError("bench replay: LeNet's first layer is not a conv2d")
+        }
+        let input = context.lenet.input
+        let network = Network(layers: [.conv2d(params, kernel: kernel, bias: bias)])
+        var untraced = Tracer<NullSink>.untraced
+        let y = try network.run(input: input, tracer: &untraced).output
+        let dY = Tensor(shape: y.shape, repeating: 1)
+        let header = TraceHeader(spec: .object([("op", .string("conv2d")), ("note", .string("LeNet-5 conv1"))]),
+                                 network: network, input: input, gradOutput: dY)
+        let path = context.folder + "/replay-lenet-conv1.ctb"
+        let writer = try BinaryWriter(path: path, header: header)
+        var tracer = Tracer(sink: writer)
+        _ = try network.run(input: input, gradOutput: dY, tracer: &tracer)
+        try writer.finish()
+
+        var session: ReplaySession?
+        let tOpen = try context.medianSeconds(1) {
+            session = try ReplaySession(path: path, options: StoryboardOptions(granularity: .cell))
+        }
+        guard let frames = session?.frames, frames.count > 2 else { throw EngineError("bench replay: no frames") }
+        let player = Player(source: frames, terminal: Terminal(), mode: .ansi, start: frames.count / 3)
+        var bytes = 0
+        func press(_ command: PlayerCommand) throws -> Double {
+            let start = ContinuousClock.now
+            player.apply(command)
+            bytes &+= try player.screen(columns: 120, rows: 40).repaint(columns: 120, rows: 40, mode: .ansi).utf8.count
+            let d = ContinuousClock.now - start
+            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+        _ = try press(.next)  // warm up
+        let presses = min(300, frames.count / 3)
+        let forward = try (0..<presses).map { _ in try press(.next) }.sorted()
+        let backward = try (0..<presses).map { _ in try press(.previous) }.sorted()
+        let tLast = try press(.last)
+        func ms(_ s: Double) -> JSONValue { rounded(s * 1000, 3) }
+        return .object([
+            ("frames", .int(frames.count)),
+            ("events", .int(frames.eventCount)),
+            ("replay_open_ms", ms(tOpen)),
+            ("replay_step_ms", ms(forward[forward.count / 2])),
+            ("replay_step_back_ms", ms(backward[backward.count / 2])),
+            ("replay_step_back_max_ms", ms(backward[backward.count - 1])),
+            ("replay_jump_to_last_ms", ms(tLast)),
+            ("screen_bytes", .int(bytes / (2 * presses + 2))),
+        ])
+    }
+}
