@@ -22,9 +22,14 @@ public struct FrameView: Sendable {
     /// Most rows of cells drawn per grid; nil for no limit.
     public var gridRows: Int?
 
-    public init(columns: Int? = nil, gridRows: Int? = nil) {
+    /// Draw grids without any highlighted cell (not involved in this step, e.g. the other filters'
+    /// outputs) as one title line; the player does this when the screen is too small.
+    public var foldIdleGrids: Bool
+
+    public init(columns: Int? = nil, gridRows: Int? = nil, foldIdleGrids: Bool = false) {
         self.columns = columns.map { max(20, $0) }
         self.gridRows = gridRows.map { max(1, $0) }
+        self.foldIdleGrids = foldIdleGrids
     }
 
     /// The screen for `frame`.
@@ -41,11 +46,23 @@ public struct FrameView: Sendable {
         statusLine.append(" · \(frame.phase.name) · layer \(frame.layer)", .status)
         lines.append(statusLine)
 
-        var rows = frame.grids.map(\.position.row)
-        rows = Array(Set(rows)).sorted()
+        // Folding: grids with no highlighted cell go into one "not in this step" line.
+        var idle: [Grid] = []
+        if foldIdleGrids {
+            idle = frame.grids.filter { Self.focus($0) == nil }
+            if idle.count == frame.grids.count { idle = [] }
+        }
+        let idleIDs = Set(idle.map(\.id))
+        let rows = Array(Set(frame.grids.filter { !idleIDs.contains($0.id) }.map(\.position.row))).sorted()
         for layoutRow in rows {
             lines.append(ScreenLine())
-            lines.append(contentsOf: layoutRowLines(frame.grids(inLayoutRow: layoutRow), written: frame.written))
+            let grids = frame.grids(inLayoutRow: layoutRow).filter { !idleIDs.contains($0.id) }
+            lines.append(contentsOf: layoutRowLines(grids, written: frame.written))
+        }
+        if !idle.isEmpty {
+            let names = idle.map { g in g.title + (g.subtitle.map { " · " + $0 } ?? "") }
+            lines.append(ScreenLine())
+            lines.append(contentsOf: wrap("not in this step: " + names.joined(separator: ", "), .dim))
         }
 
         lines.append(ScreenLine())

@@ -109,21 +109,29 @@ public final class Player {
                          phase: Int(frame.phase.rawValue), grids: frame.grids.count,
                          extra: frame.notes.count * 64 + frame.caption.count / 16 + (frame.equation?.groups.count ?? 0))
         if let known = cache[key] {
-            return FrameView(columns: columns, gridRows: known).screen(for: frame, status: status, help: help)
+            // nil: everything fits; Int.max: fits with idle grids folded; else folded and clipped.
+            guard let rowsPerGrid = known else {
+                return FrameView(columns: columns).screen(for: frame, status: status, help: help)
+            }
+            return FrameView(columns: columns, gridRows: rowsPerGrid == Int.max ? nil : rowsPerGrid, foldIdleGrids: true)
+                .screen(for: frame, status: status, help: help)
         }
         let full = FrameView(columns: columns).screen(for: frame, status: status, help: help)
         guard full.lines.count > rows else { cache[key] = .some(nil); return full }
-        // Binary search the largest grid height that fits (at least 3 rows of cells per grid).
+        // Too tall: fold the grids this step does not touch, then binary search the largest grid
+        // height that fits.
+        let folded = FrameView(columns: columns, foldIdleGrids: true).screen(for: frame, status: status, help: help)
+        guard folded.lines.count > rows else { cache[key] = .some(Int.max); return folded }
         let tallest = frame.grids.map(\.rows).max() ?? 1
         var lo = 1, hi = max(1, tallest - 1)
         var best: (Int, Screen)?
         while lo <= hi {
             let mid = (lo + hi) / 2
-            let s = FrameView(columns: columns, gridRows: mid).screen(for: frame, status: status, help: help)
+            let s = FrameView(columns: columns, gridRows: mid, foldIdleGrids: true).screen(for: frame, status: status, help: help)
             if s.lines.count <= rows { best = (mid, s); lo = mid + 1 } else { hi = mid - 1 }
         }
         if let best { cache[key] = .some(best.0); return best.1 }
-        cache[key] = .some(3)
-        return FrameView(columns: columns, gridRows: 3).screen(for: frame, status: status, help: help)
+        cache[key] = .some(1)
+        return FrameView(columns: columns, gridRows: 1, foldIdleGrids: true).screen(for: frame, status: status, help: help)
     }
 }
