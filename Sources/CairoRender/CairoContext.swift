@@ -38,7 +38,7 @@ public final class CairoContext {
 
     func scale(_ s: Double) { cairo_scale(handle, s, s) }
     func save() { cairo_save(handle) }
-    func restore() { cairo_restore(handle) }
+    func restore() { cairo_restore(handle); currentFont = nil }
 
     func setColor(_ c: RGB) {
         cairo_set_source_rgb(handle, Double(c.r) / 255, Double(c.g) / 255, Double(c.b) / 255)
@@ -67,7 +67,12 @@ public final class CairoContext {
         cairo_stroke(handle)
     }
 
+    /// The font last selected (selection is skipped when it does not change).
+    private var currentFont: FontSpec?
+
     func setFont(_ f: FontSpec) {
+        if currentFont == f { return }
+        currentFont = f
         cairo_select_font_face(handle, f.family, f.italic ? CAIRO_FONT_SLANT_ITALIC : CAIRO_FONT_SLANT_NORMAL,
                                f.bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
         cairo_set_font_size(handle, f.size)

@@ -37,21 +37,23 @@ struct FrameLayout {
 enum Fonts {
     static let sans = "DejaVu Sans"
     static let mono = "DejaVu Sans Mono"
+    // Few distinct (face, size) pairs: every one becomes a set of glyph outlines in each SVG.
     static let title = FontSpec(family: sans, size: 17, bold: true)
-    static let step = FontSpec(family: sans, size: 12)
-    static let gridTitle = FontSpec(family: sans, size: 12.5, bold: true)
-    static let gridSubtitle = FontSpec(family: sans, size: 10.5)
+    static let small = FontSpec(family: sans, size: 11)
+    static let step = small
+    static let gridTitle = FontSpec(family: sans, size: 13, bold: true)
+    static let gridSubtitle = small
     static let cell = FontSpec(family: sans, size: 14)
     static let cellBold = FontSpec(family: sans, size: 14, bold: true)
     static let cellItalic = FontSpec(family: sans, size: 13, italic: true)
     static let annotation = FontSpec(family: sans, size: 8.5)
     static let joiner = FontSpec(family: sans, size: 22)
     static let joinerLarge = FontSpec(family: sans, size: 36)
-    static let equation = FontSpec(family: sans, size: 14)
-    static let equationBold = FontSpec(family: sans, size: 14, bold: true)
-    static let caption = FontSpec(family: sans, size: 12.5, italic: true)
-    static let note = FontSpec(family: sans, size: 11)
-    static let legend = FontSpec(family: sans, size: 11)
+    static let equation = cell
+    static let equationBold = cellBold
+    static let caption = cellItalic
+    static let note = small
+    static let legend = small
 }
 
 /// Layout constants (points).

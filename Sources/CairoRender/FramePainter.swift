@@ -146,6 +146,8 @@ final class FramePainter {
         var color: RGB
         var background: RGB?
         var breakBefore = true
+        /// No space before this piece (commas, closing brackets, the first item after an opening one).
+        var tight = false
     }
 
     private func run(_ text: String, _ font: FontSpec, _ color: RGB, x: Double, y: Double, background: RGB? = nil) -> FrameLayout.Run {
@@ -166,7 +168,7 @@ final class FramePainter {
         var first = true
         for p in pieces {
             let w = width(p.text, p.font)
-            let space = first ? 0 : width(" ", p.font)
+            let space = first || p.tight ? 0 : width(" ", p.font)
             if !first && p.breakBefore && x + space + w > x0 + maxW {
                 x = x0 + 24
                 baseline += lineHeight
@@ -243,14 +245,21 @@ final class FramePainter {
         case .max:
             var line: [Piece] = [lhs, plain("="), plain("max(")]
             var inner = termsJoined(0..<e.terms.count, sep: ",")
-            if !inner.isEmpty { inner[0].breakBefore = false }
+            for i in inner.indices where inner[i].text == "," && inner[i].font == Fonts.equation { inner[i].tight = true }
+            if !inner.isEmpty { inner[0].breakBefore = false; inner[0].tight = true }
             line += inner
-            line += [plain(")"), plain("="), result]
+            var close = plain(")")
+            close.tight = true
+            line += [close, plain("="), result]
             return [line]
         case .mean:
             var line: [Piece] = [lhs, plain("="), plain("(")]
-            line += termsJoined(0..<e.terms.count, sep: "+")
-            line += [plain(") /"), plain(e.divisor.map { ValueFormat.plain($0) } ?? "?"), plain("="), result]
+            var inner = termsJoined(0..<e.terms.count, sep: "+")
+            if !inner.isEmpty { inner[0].tight = true }
+            line += inner
+            var close = plain(")")
+            close.tight = true
+            line += [close, plain("/"), plain(e.divisor.map { ValueFormat.plain($0) } ?? "?"), plain("="), result]
             return [line]
         case .apply:
             var line: [Piece] = [lhs, plain("=")]
@@ -264,7 +273,9 @@ final class FramePainter {
         var line: [Piece] = [plain(label, color: theme.ink2)]
         if r.termsDone > 1 {
             if r.combine == .max {
-                line += [plain("max(" + r.beforeText + ","), Piece(text: r.termText, font: Fonts.equationBold, color: theme.ink, background: theme.currentFill), plain(")")]
+                var close = plain(")")
+                close.tight = true
+                line += [plain("max(" + r.beforeText + ","), Piece(text: r.termText, font: Fonts.equationBold, color: theme.ink, background: theme.currentFill), close]
             } else {
                 line += [plain(r.beforeText), plain("+"),
                          Piece(text: Operand.wrapped(r.termText), font: Fonts.equationBold, color: theme.ink, background: theme.currentFill)]

@@ -113,42 +113,55 @@ public final class FrameRenderer {
 }
 
 /// Makes Cairo's SVG output byte-identical across runs: Cairo numbers surfaces, patterns, clips and
-/// glyph symbols with process-wide counters, so ids are renumbered in order of first appearance.
+/// images with process-wide counters, so those ids are renumbered in order of first appearance
+/// (glyph ids are already per document). One pass over the bytes.
 enum SVGNormalizer {
-    static func normalize(_ bytes: [UInt8]) -> [UInt8] {
-        guard var text = String(bytes: bytes, encoding: .utf8) else { return bytes }
-        for prefix in ["surface", "pattern", "clip", "image", "source", "mask"] {
-            text = renumber(text, prefix: prefix)
-        }
-        return Array(text.utf8)
-    }
+    static let prefixes: [[UInt8]] = ["surface", "pattern", "clip", "image", "source", "mask"].map { Array($0.utf8) }
 
-    /// Replaces every `<prefix><digits>` id token with `<prefix><n>` (n by first appearance).
-    private static func renumber(_ text: String, prefix: String) -> String {
-        let p = Array(prefix.utf8)
-        let src = Array(text.utf8)
+    static func normalize(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(src.count)
-        var map: [ArraySlice<UInt8>: Int] = [:]
-        var i = 0
-        while i < src.count {
-            // Only ids: preceded by `"` or `#` or `(`.
-            if i + p.count < src.count, i > 0, [UInt8(ascii: "\""), UInt8(ascii: "#")].contains(src[i - 1]),
-               src[i..<i + p.count].elementsEqual(p) {
-                var j = i + p.count
-                while j < src.count, src[j] >= 48, src[j] <= 57 { j += 1 }
-                if j > i + p.count {
-                    let key = src[(i + p.count)..<j]
-                    let n = map[key] ?? { let v = map.count + 1; map[key] = v; return v }()
-                    out.append(contentsOf: p)
-                    out.append(contentsOf: Array(String(n).utf8))
-                    i = j
-                    continue
+        out.reserveCapacity(bytes.count + 64)
+        var maps = [[Int: Int]](repeating: [:], count: prefixes.count)
+        bytes.withUnsafeBufferPointer { src in
+            let n = src.count
+            var i = 0
+            var copied = 0
+            while i < n {
+                let b = src[i]
+                // Ids follow `"` (id="surface5") or `#` (url(#surface5), xlink:href="#surface5").
+                if (b == 0x22 || b == 0x23), i + 1 < n {
+                    let c = src[i + 1]
+                    if c == 0x73 || c == 0x70 || c == 0x63 || c == 0x69 || c == 0x6D {  // s p c i m
+                        var matched = -1
+                        for (k, p) in prefixes.enumerated() where p[0] == c && i + 1 + p.count < n {
+                            var ok = true
+                            for t in 1..<p.count where src[i + 1 + t] != p[t] { ok = false; break }
+                            if ok { matched = k; break }
+                        }
+                        if matched >= 0 {
+                            let start = i + 1 + prefixes[matched].count
+                            var j = start
+                            var value = 0
+                            while j < n, src[j] >= 0x30, src[j] <= 0x39, j - start < 12 {
+                                value = value * 10 + Int(src[j] - 0x30)
+                                j += 1
+                            }
+                            if j > start {
+                                out.append(contentsOf: UnsafeBufferPointer(rebasing: src[copied..<start]))
+                                let m = maps[matched][value] ?? (maps[matched].count + 1)
+                                maps[matched][value] = m
+                                out.append(contentsOf: Array(String(m).utf8))
+                                copied = j
+                                i = j
+                                continue
+                            }
+                        }
+                    }
                 }
+                i += 1
             }
-            out.append(src[i])
-            i += 1
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: src[copied..<n]))
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 }

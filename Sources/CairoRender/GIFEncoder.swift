@@ -11,7 +11,6 @@ final class GIFEncoder {
     private let width: Int, height: Int
     private let palette: [RGB]
     private var lookup: [UInt32: UInt8] = [:]
-    private var line: [GifPixelType]
     /// Palette indices of the previous frame and of the current one (row-major).
     private var previous: [UInt8] = []
     private var current: [UInt8]
@@ -24,7 +23,6 @@ final class GIFEncoder {
         self.path = path
         self.tempPath = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
         self.width = width; self.height = height; self.palette = palette
-        line = Array(repeating: 0, count: width)
         current = Array(repeating: 0, count: width * height)
         var err: Int32 = 0
         guard let g = EGifOpenFileName(tempPath, false, &err) else {
@@ -98,31 +96,41 @@ final class GIFEncoder {
         guard let g = gif else { throw RenderError("gif: \(path) is already closed") }
         guard w == width, h == height else { throw RenderError("gif: frame is \(w)×\(h), expected \(width)×\(height)") }
         var last: (argb: UInt32, index: UInt8) = (0xFFFF_FFFF, 0)
-        for y in 0..<height {
-            let row = pixels + y * strideWords
-            for x in 0..<width {
-                let p = row[x]
-                if p != last.argb { last = (p, index(p)) }
-                current[y * width + x] = last.index
+        let (W, H) = (width, height)
+        var cur = current
+        current = []
+        cur.withUnsafeMutableBufferPointer { dst in
+            for y in 0..<H {
+                let row = pixels + y * strideWords
+                let base = y * W
+                for x in 0..<W {
+                    let p = row[x]
+                    if p != last.argb { last = (p, index(p)) }
+                    dst[base + x] = last.index
+                }
             }
         }
         // The changed rectangle (the whole frame the first time; one pixel when nothing changed).
-        var top = 0, bottom = height - 1, left = 0, right = width - 1
-        if previous.count == current.count {
-            top = height; bottom = -1; left = width; right = -1
-            for y in 0..<height {
-                var x = 0
-                let base = y * width
-                while x < width {
-                    if current[base + x] != previous[base + x] {
+        var top = 0, bottom = H - 1, left = 0, right = W - 1
+        if previous.count == cur.count {
+            top = H; bottom = -1; left = W; right = -1
+            cur.withUnsafeBufferPointer { a in
+                previous.withUnsafeBufferPointer { b in
+                    for y in 0..<H {
+                        let base = y * W
+                        var x0 = 0
+                        while x0 < W && a[base + x0] == b[base + x0] { x0 += 1 }
+                        if x0 == W { continue }
+                        var x1 = W - 1
+                        while x1 > x0 && a[base + x1] == b[base + x1] { x1 -= 1 }
                         top = min(top, y); bottom = max(bottom, y)
-                        left = min(left, x); right = max(right, x)
+                        left = min(left, x0); right = max(right, x1)
                     }
-                    x += 1
                 }
             }
             if bottom < 0 { top = 0; bottom = 0; left = 0; right = 0 }
         }
+        current = cur
         var gcb = GraphicsControlBlock(DisposalMode: DISPOSE_DO_NOT, UserInputFlag: false, DelayTime: Int32(delay),
                                        TransparentColor: NO_TRANSPARENT_COLOR)
         var ext = [GifByteType](repeating: 0, count: 4)
@@ -130,9 +138,15 @@ final class GIFEncoder {
         try check(EGifPutExtension(g, GRAPHICS_EXT_FUNC_CODE, Int32(len), &ext), "writing a frame delay")
         let rw = right - left + 1, rh = bottom - top + 1
         try check(EGifPutImageDesc(g, Int32(left), Int32(top), Int32(rw), Int32(rh), false, nil), "writing an image descriptor")
+        var row = [GifPixelType](repeating: 0, count: rw)
         for y in top...bottom {
-            for x in 0..<rw { line[x] = current[y * width + left + x] }
-            try check(EGifPutLine(g, &line, Int32(rw)), "writing pixel row \(y)")
+            let start = y * width + left
+            row.withUnsafeMutableBufferPointer { d in
+                current.withUnsafeBufferPointer { s in
+                    for x in 0..<rw { d[x] = s[start + x] }
+                }
+            }
+            try check(EGifPutLine(g, &row, Int32(rw)), "writing pixel row \(y)")
         }
         swap(&previous, &current)
         if current.count != previous.count { current = Array(repeating: 0, count: width * height) }

@@ -33,7 +33,7 @@ enum ConvScene {
         var grids: [Grid] = []
         let inputTitle = padded ? "padded input X" : "input X"
         for c in 0..<C {
-            let sub = C > 1 ? "channel \(c)" : (padded ? "padding \(ctx.paddingWord(p.padding)) · \(p.paddingMode.rawValue)" : nil)
+            let sub = C > 1 ? "channel \(c)" : (padded ? "padding \(ctx.paddingWord(ctx.shownPadding(p.padding))) · \(p.paddingMode.rawValue)" : nil)
             let id = GridID("input.c\(c)")
             if padded {
                 grids.append(ctx.paddedPlane(X, n: n, c: c, padding: p.padding, mode: p.paddingMode, id: id,
@@ -219,7 +219,8 @@ enum ConvScene {
         // Words.
         let opWord = p.flip ? "convolution" : "cross-correlation"
         var title = "conv2d · \(opWord)"
-        let params = SceneContext.paramText(stride: p.stride, padding: p.padding, mode: p.paddingMode, dilation: p.dilation)
+        let params = SceneContext.paramText(stride: p.stride, padding: ctx.shownPadding(p.padding), mode: p.paddingMode,
+                                            dilation: p.dilation)
         if !params.isEmpty { title += " · " + params }
         if compare != nil { title = "cross-correlation vs convolution" + (params.isEmpty ? "" : " · " + params) }
         let yLabel = target.label

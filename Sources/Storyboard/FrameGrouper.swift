@@ -91,6 +91,9 @@ public struct FrameCounter: Sendable {
     var currentIsDirectCell = false
     /// Frames counted so far (complete groups only until `finish`).
     public private(set) var count = 0
+    /// Frames counted so far per layer (the loss is `layers.count`).
+    public private(set) var countByLayer: [Int: Int] = [:]
+    var currentLayer = 0
 
     init(grouper: FrameGrouper, options: StoryboardOptions) { self.grouper = grouper; self.options = options }
 
@@ -99,11 +102,14 @@ public struct FrameCounter: Sendable {
         if case .gather = currentKey {
             // Counted with the output cell they belong to.
         } else if currentAdmitted {
+            let n: Int
             if currentIsDirectCell {
-                count += options.granularity == .cell ? 1 : max(1, currentSteps)
+                n = options.granularity == .cell ? 1 : max(1, currentSteps)
             } else {
-                count += options.granularity == .cell ? (currentSteps > 0 ? 1 : 0) : currentSteps
+                n = options.granularity == .cell ? (currentSteps > 0 ? 1 : 0) : currentSteps
             }
+            count += n
+            if n > 0 { countByLayer[currentLayer, default: 0] += n }
         }
         currentKey = nil; currentSteps = 0; currentEvents = 0; currentIsDirectCell = false
     }
@@ -113,6 +119,7 @@ public struct FrameCounter: Sendable {
         let k = grouper.key(e)
         if k != currentKey { closeGroup() }
         currentKey = k
+        currentLayer = e.layer
         currentAdmitted = options.phase.admits(e.phase) && (options.layers?.contains(e.layer) ?? true)
         currentEvents += 1
         if FrameGrouper.isStep(e) { currentSteps += 1 }

@@ -117,6 +117,11 @@ struct SceneContext: Sendable {
                     slice: TensorSlice(n: n, c: c), position: position, joiner: joiner)
     }
 
+    /// The padding as drawn for this input: a 1-D signal has no top/bottom padding to speak of.
+    func shownPadding(_ p: Padding) -> Padding {
+        oneD && p.top == 0 && p.bottom == 0 ? Padding(top: p.left, bottom: p.right, left: p.left, right: p.right) : p
+    }
+
     /// Legend line for a padding mode.
     static func paddingLegend(_ mode: PaddingMode) -> LegendEntry {
         switch mode {

@@ -41,24 +41,43 @@ public struct Storyboard: Sendable {
 
     /// Throws the frame-budget refusal when `count` exceeds `options.maxFrames`.
     public func checkBudget(_ count: Int) throws {
+        try checkBudget(count, byLayer: [:])
+    }
+
+    /// Throws the frame-budget refusal when the counted frames exceed `options.maxFrames`; the message
+    /// lists the frames per layer so the reader can pick one with `--layer`.
+    public func checkBudget(_ counter: FrameCounter) throws {
+        try checkBudget(counter.count, byLayer: counter.countByLayer)
+    }
+
+    func checkBudget(_ count: Int, byLayer: [Int: Int]) throws {
         guard let limit = options.maxFrames, count > limit else { return }
         var hints: [String] = []
         if options.granularity == .mac { hints.append("--steps cell (one frame per output cell)") }
         if options.phase == .all { hints.append("--phase forward or --phase backward") }
-        if geometry.count > 1 { hints.append("a single layer (a smaller spec)") }
-        hints.append("a smaller input or region, or a single output cell")
+        if byLayer.count > 1 || geometry.count > 1 { hints.append("--layer N (one layer)") }
+        hints.append("a smaller input in the spec")
         hints.append("--max-frames \(count) if you really want them all")
-        throw StoryboardError(
-            "this trace would make \(count) frames, more than the frame budget of \(limit). Narrow it with "
-                + hints.joined(separator: "; "))
+        var message = "this trace would make \(count) frames, more than the frame budget of \(limit). Narrow it with "
+            + hints.joined(separator: "; ")
+        if byLayer.count > 1 {
+            let names = byLayer.keys.sorted().map { l -> String in
+                let op = l < geometry.count ? geometry[l].layer.opName : (source.network.loss?.opName ?? "loss")
+                return "layer \(l) \(op): \(byLayer[l] ?? 0)"
+            }
+            message += ". Frames per layer: " + names.joined(separator: ", ")
+        }
+        throw StoryboardError(message)
     }
 
     /// Every frame of the trace, numbered, with `count` filled in.
     /// - Throws: `StoryboardError` when the frame budget is exceeded (checked before drawing).
     /// - Complexity: O(events + frames · frame size).
     public func frames(events: [TraceEvent]) throws -> [Frame] {
-        let total = countFrames(events: events)
-        try checkBudget(total)
+        var counter = makeCounter()
+        for e in events { counter.add(e) }
+        let total = counter.finish()
+        try checkBudget(counter)
         var builder = try makeBuilder(expectedCount: total)
         var out: [Frame] = []
         out.reserveCapacity(total)

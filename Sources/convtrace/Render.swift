@@ -137,7 +137,7 @@ extension Convtrace {
                 var counter = board.makeCounter()
                 try first.forEach { counter.add($0) }
                 let total = counter.finish()
-                try board.checkBudget(total)
+                try board.checkBudget(counter)
                 var builder = try board.makeBuilder(expectedCount: total)
                 var frames: [Frame] = []
                 frames.reserveCapacity(total)

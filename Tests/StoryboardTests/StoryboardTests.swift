@@ -108,9 +108,27 @@ let tolerance = 1e-12
             Issue.record("expected the frame budget to refuse 225 frames")
         } catch let e as StoryboardError {
             #expect(e.message.contains("225 frames"))
+            #expect(!e.message.contains("Frames per layer"))  // one layer: nothing to choose
             #expect(e.message.contains("budget of 100"))
             #expect(e.message.contains("--steps cell"))
             #expect(e.message.contains("--max-frames 225"))
+        }
+    }
+
+    @Test func budgetRefusalForANetworkListsFramesPerLayer() throws {
+        // conv (25 output cells) → relu (25 elements): 50 cell frames, refused at 30.
+        let (s0, _) = try Scenes.conv5x5pad1()
+        guard case .conv2d(let p, let k, let b) = s0.network.layers[0] else { return }
+        let (source, events) = try Scenes.run(Network(layers: [.conv2d(p, kernel: k, bias: b), .relu]), input: s0.input)
+        let board = try Storyboard(source: source, options: StoryboardOptions(maxFrames: 30))
+        #expect(board.countFrames(events: events) == 50)
+        do {
+            _ = try board.frames(events: events)
+            Issue.record("expected a refusal")
+        } catch let e as StoryboardError {
+            #expect(e.message.contains("50 frames"))
+            #expect(e.message.contains("--layer N"))
+            #expect(e.message.contains("Frames per layer: layer 0 conv2d: 25, layer 1 relu: 25"))
         }
     }
 
