@@ -77,8 +77,58 @@ public final class CairoSurface {
         try check("finishing the document")
     }
 
-    /// PNG bytes of an image surface.
+    /// PNG bytes of an opaque image surface: 8-bit RGB through libpng's simplified API with its fast
+    /// compression setting (Cairo's own writer compresses harder and takes several times longer).
     func pngData() throws -> [UInt8] {
+        try withPixels { px, w, h, stride in
+            var rgb = [UInt8](repeating: 0, count: w * h * 3)
+            rgb.withUnsafeMutableBufferPointer { d in
+                for y in 0..<h {
+                    let row = px + y * stride
+                    var o = y * w * 3
+                    for x in 0..<w {
+                        let v = row[x]
+                        d[o] = UInt8(truncatingIfNeeded: v >> 16)
+                        d[o + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                        d[o + 2] = UInt8(truncatingIfNeeded: v)
+                        o += 3
+                    }
+                }
+            }
+            var image = png_image()
+            image.version = png_uint_32(PNG_IMAGE_VERSION)
+            image.width = png_uint_32(w)
+            image.height = png_uint_32(h)
+            image.format = png_uint_32(PNG_FORMAT_RGB)
+            image.flags = png_uint_32(PNG_IMAGE_FLAG_FAST)
+            // Room for the worst case (stored blocks) plus headers; retried with the size libpng asks for.
+            var capacity = w * h * 3 + h + 64 * 1024
+            for _ in 0..<2 {
+                var out = [UInt8](repeating: 0, count: capacity)
+                var size = png_alloc_size_t(capacity)
+                let ok = out.withUnsafeMutableBytes { o in
+                    rgb.withUnsafeBytes { r in
+                        png_image_write_to_memory(&image, o.baseAddress, &size, 0, r.baseAddress, Int32(w * 3), nil)
+                    }
+                }
+                if ok != 0 {
+                    png_image_free(&image)
+                    out.removeSubrange(Int(size)...)
+                    return out
+                }
+                let message = withUnsafeBytes(of: image.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                png_image_free(&image)
+                guard Int(size) > capacity else { throw RenderError("libpng: PNG encoding failed: \(message)") }
+                capacity = Int(size)
+                image.warning_or_error = 0
+                image.opaque = nil
+            }
+            throw RenderError("libpng: PNG encoding failed: the output did not fit")
+        }
+    }
+
+    /// PNG bytes through Cairo's own writer (kept for comparison; slower).
+    func cairoPNGData() throws -> [UInt8] {
         cairo_surface_flush(handle)
         let sink = ByteSink()
         let status = cairo_surface_write_to_png_stream(handle, byteSinkWrite, Unmanaged.passUnretained(sink).toOpaque())

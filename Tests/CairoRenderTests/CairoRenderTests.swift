@@ -1,5 +1,6 @@
 // CairoRenderTests — SVG bytes against committed references, PNG size and pixels, the GIF decoded back with
 // giflib, PDF pages, determinism, file names.
+import CCairo
 import CGif
 @testable import CairoRender
 import Engine
@@ -97,6 +98,35 @@ func pixel(_ surface: CairoSurface, _ x: Int, _ y: Int) throws -> RGB {
         #expect(try pixel(surface, px, py) == theme.paddingFill)
         let (qx, qy) = try cellCentre("output.k0", 4, 4)
         #expect(try pixel(surface, qx, qy) == theme.pendingFill)
+    }
+
+    @Test func pngDecodesToExactlyTheRasteredPixels() throws {
+        let r = try FrameRenderer(frames: try conv5Frames())
+        let png = try r.png(7)
+        let dir = NSTemporaryDirectory() + "convtrace-png-\(ProcessInfo.processInfo.processIdentifier)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data(png).write(to: URL(fileURLWithPath: dir + "/f.png"))
+        let decoded = try #require(cairo_image_surface_create_from_png(dir + "/f.png"))
+        defer { cairo_surface_destroy(decoded) }
+        #expect(cairo_surface_status(decoded) == CAIRO_STATUS_SUCCESS)
+        let w = Int(cairo_image_surface_get_width(decoded)), h = Int(cairo_image_surface_get_height(decoded))
+        #expect(w == r.pixelWidth && h == r.pixelHeight)
+        let surface = try CairoSurface.image(width: w, height: h)
+        try r.raster(7, into: surface)
+        let stride = Int(cairo_image_surface_get_stride(decoded)) / 4
+        let data = try #require(cairo_image_surface_get_data(decoded))
+        var differing = 0
+        try data.withMemoryRebound(to: UInt32.self, capacity: stride * h) { got in
+            try surface.withPixels { want, _, _, wantStride in
+                for y in 0..<h {
+                    for x in 0..<w where got[y * stride + x] & 0xFFFFFF != want[y * wantStride + x] & 0xFFFFFF {
+                        differing += 1
+                    }
+                }
+            }
+        }
+        #expect(differing == 0)
     }
 
     @Test func scaleAndDarkTheme() throws {
