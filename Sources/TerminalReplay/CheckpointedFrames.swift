@@ -63,9 +63,15 @@ public final class CheckpointedFrames: FrameSource {
     private var ready: [Frame] = []
     private var readyStart = 0
 
-    /// Recently drawn frames, newest last.
-    private var recent: [Frame] = []
+    /// Recently drawn frames, newest last, with their cell counts.
+    private var recent: [(frame: Frame, cells: Int)] = []
+    private var recentCells = 0
     public let recentLimit: Int
+    /// Most cells kept in recent frames (a LeNet conv1 frame has ~6,000; a 160×160 input with 16
+    /// filters ~400,000, so only a couple of those are kept).
+    public let recentCellBudget: Int
+    /// Cells in the last frame drawn (sizes the batch drawn when stepping back).
+    private var lastFrameCells = 0
 
     /// Number of times the stream was reopened (stepping back); for tests and the benchmark.
     public private(set) var reopenCount = 0
@@ -78,7 +84,8 @@ public final class CheckpointedFrames: FrameSource {
     ///   - maxCheckpoints: most checkpoints kept.
     ///   - recentLimit: frames kept for instant stepping back.
     public init(storyboard: Storyboard, interval: Int = 64, maxCheckpoints: Int = 128, recentLimit: Int = 32,
-                open: @escaping () throws -> EventStream) throws {
+                recentCellBudget: Int = 1_000_000, open: @escaping () throws -> EventStream) throws {
+        self.recentCellBudget = max(1, recentCellBudget)
         self.storyboard = storyboard
         self.open = open
         let maxCheckpoints = max(2, maxCheckpoints)
@@ -110,15 +117,16 @@ public final class CheckpointedFrames: FrameSource {
 
     public func frame(at index: Int) throws -> Frame {
         precondition(index >= 0 && index < count, "frame \(index) outside 0..<\(count)")
-        if let f = recent.last(where: { $0.index == index }) { return f }
+        if let f = recent.last(where: { $0.frame.index == index })?.frame { return f }
         if let f = readyFrame(index) { return remember(f) }
         // Stepping back draws the `recentLimit` frames up to `index` at once, so a backward sweep
         // rebuilds once per `recentLimit` frames rather than once per frame.
-        let cursorFrame = finished ? Int.max : readyStart + ready.count
+        let cursorFrame = stream == nil ? 0 : finished ? Int.max : readyStart + ready.count
         let behind = index < cursorFrame
-        let first = behind ? max(0, index - (recentLimit - 1)) : index
+        let batch = max(1, min(recentLimit, recentCellBudget / max(1, lastFrameCells)))
+        let first = behind ? max(0, index - (batch - 1)) : index
         let best = checkpoints.last { $0.frame <= first } ?? checkpoints[0]
-        if behind || best.frame > cursorFrame {
+        if stream == nil || behind || best.frame > cursorFrame {
             try reset(to: best)
         }
         if first - (readyStart + ready.count) > 1 { try fastForward(to: first) }
@@ -183,8 +191,13 @@ public final class CheckpointedFrames: FrameSource {
     }
 
     private func remember(_ f: Frame) -> Frame {
-        if recent.count >= recentLimit { recent.removeFirst(recent.count - recentLimit + 1) }
-        recent.append(f)
+        let cells = f.grids.reduce(0) { $0 + $1.cells.count }
+        lastFrameCells = cells
+        recent.append((f, cells))
+        recentCells += cells
+        while recent.count > 1 && (recent.count > recentLimit || recentCells > recentCellBudget) {
+            recentCells -= recent.removeFirst().cells
+        }
         return f
     }
 

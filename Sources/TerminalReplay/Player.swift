@@ -107,7 +107,7 @@ public final class Player {
         let help = PlayerCommand.helpLine
         let key = FitKey(columns: columns, rows: rows, scene: frame.scene.rawValue, layer: frame.layer,
                          phase: Int(frame.phase.rawValue), grids: frame.grids.count,
-                         extra: frame.notes.count * 64 + frame.caption.count / 16 + (frame.equation?.groups.count ?? 0))
+                         extra: frame.grids.reduce(frame.notes.count) { $0 &* 31 &+ $1.rows &* 1024 &+ $1.columns })
         if let known = cache[key] {
             // nil: everything fits; Int.max: fits with idle grids folded; else folded and clipped.
             guard let rowsPerGrid = known else {

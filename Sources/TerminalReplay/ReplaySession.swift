@@ -30,7 +30,21 @@ public struct ReplaySession {
         unlimited.maxFrames = nil
         let board = try Storyboard(source: source, options: unlimited)
         var firstReader: TraceReader? = reader
-        frames = try CheckpointedFrames(storyboard: board) {
+        // Each checkpoint may own a copy of every tensor the storyboard tracks (values and their
+        // state bytes, activations and gradients): keep them within about 256 MB.
+        let elements = header.layerShapes.reduce(header.input.count) { sum, shape in
+            sum + (shape.map { $0.input.reduce(1, *) + $0.output.reduce(1, *) } ?? 0)
+        } + header.network.layers.reduce(0) { sum, layer in
+            switch layer {
+            case .conv2d(_, let k, _): sum + k.count
+            case .convTranspose2d(_, let w, _): sum + w.count
+            case .linear(let w, _): sum + w.count
+            default: sum
+            }
+        }
+        let checkpointBytes = max(1, elements * 2 * 9)
+        let maxCheckpoints = max(4, min(128, (256 << 20) / checkpointBytes))
+        frames = try CheckpointedFrames(storyboard: board, maxCheckpoints: maxCheckpoints) {
             if let r = firstReader { firstReader = nil; return r }
             return try TraceReader(path: path)
         }

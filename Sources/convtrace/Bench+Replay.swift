@@ -11,7 +11,8 @@ extension BenchWorkload {
     ///
     /// `replay_step_ms`: median time of one → key press at 120×40 — fetch the frame, lay it out to fit,
     /// build the ANSI repaint (target < 5 ms). `replay_step_back_ms`: the same for ←, which rebuilds
-    /// from checkpoints (its maximum is reported too). `replay_open_ms`: the counting pass at start-up.
+    /// from checkpoints (its maximum is reported too). `replay_step_frame_ms`: the part of a step spent
+/// getting the frame from the storyboard. `replay_open_ms`: the counting pass at start-up.
     static let replay = BenchWorkload(name: "replay") { context in
         guard case .conv2d(let params, let kernel, let bias)? = context.lenet.network.layers.first else {
             throw EngineError("bench replay: LeNet's first layer is not a conv2d")
@@ -36,16 +37,20 @@ extension BenchWorkload {
         guard let frames = session?.frames, frames.count > 2 else { throw EngineError("bench replay: no frames") }
         let player = Player(source: frames, terminal: Terminal(), mode: .ansi, start: frames.count / 3)
         var bytes = 0
+        var fetches: [Double] = []
+        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
         func press(_ command: PlayerCommand) throws -> Double {
             let start = ContinuousClock.now
             player.apply(command)
+            _ = try frames.frame(at: player.state.step)  // the storyboard's part (kept, so the screen reuses it)
+            fetches.append(seconds(ContinuousClock.now - start))
             bytes &+= try player.screen(columns: 120, rows: 40).repaint(columns: 120, rows: 40, mode: .ansi).utf8.count
-            let d = ContinuousClock.now - start
-            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            return seconds(ContinuousClock.now - start)
         }
         _ = try press(.next)  // warm up
         let presses = min(300, frames.count / 3)
         let forward = try (0..<presses).map { _ in try press(.next) }.sorted()
+        let forwardFetch = fetches.suffix(presses).sorted()
         let backward = try (0..<presses).map { _ in try press(.previous) }.sorted()
         let tLast = try press(.last)
         func ms(_ s: Double) -> JSONValue { rounded(s * 1000, 3) }
@@ -54,6 +59,7 @@ extension BenchWorkload {
             ("events", .int(frames.eventCount)),
             ("replay_open_ms", ms(tOpen)),
             ("replay_step_ms", ms(forward[forward.count / 2])),
+            ("replay_step_frame_ms", ms(forwardFetch[forwardFetch.count / 2])),
             ("replay_step_back_ms", ms(backward[backward.count / 2])),
             ("replay_step_back_max_ms", ms(backward[backward.count - 1])),
             ("replay_jump_to_last_ms", ms(tLast)),
