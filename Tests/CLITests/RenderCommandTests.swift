@@ -1,0 +1,80 @@
+// CLITests — `convtrace render` end to end: 25 frames and a 25-frame GIF for 5×5 / 3×3 / padding 1, the same
+// bytes from a spec and from its trace, the frame budget refusal, bad options.
+import Foundation
+import Testing
+
+@Suite("convtrace render (end to end)", .serialized)
+struct RenderCommandTests {
+    static let spec = """
+        op: conv2d
+        input: [[1,2,3,4,5],[6,7,8,9,10],[11,12,13,14,15],[16,17,18,19,20],[21,22,23,24,25]]
+        kernel: [[1,0,-1],[2,0,-2],[1,0,-1]]
+        padding: 1
+        """
+
+    static func folder() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convtrace-render-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static func names(_ dir: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+    }
+
+    @Test("5×5 input, 3×3 kernel, padding 1: 25 SVG frames and a 25-frame GIF; a trace of it draws the same bytes")
+    func twentyFiveFrames() throws {
+        let dir = try Self.folder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let specPath = dir.appendingPathComponent("c5.yaml").path
+        try Self.spec.write(toFile: specPath, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out").path
+        let r = try CLI.run(["render", specPath, "-o", out, "--format", "svg,gif"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("\(out): 25 frame(s), 26 file(s) (svg, gif)"))
+        let files = Self.names(out)
+        #expect(files.count == 26)
+        #expect(files.first == "animation.gif" && files[1] == "frame-0001.svg" && files.last == "frame-0025.svg")
+        let gif = try Data(contentsOf: URL(fileURLWithPath: out + "/animation.gif"))
+        #expect(gif.prefix(6) == Data("GIF89a".utf8))
+        // 25 image descriptors (0x2C after a graphics control block's terminator 0x00).
+        var images = 0
+        for i in 1..<gif.count where gif[gif.startIndex + i] == 0x2C && gif[gif.startIndex + i - 1] == 0x00 { images += 1 }
+        #expect(images >= 25)
+
+        // From the trace file: byte-identical frames.
+        let trace = dir.appendingPathComponent("c5.jsonl").path
+        #expect(try CLI.run(["trace", specPath, "-o", trace]).status == 0)
+        let fromTrace = dir.appendingPathComponent("from-trace").path
+        #expect(try CLI.run(["render", trace, "-o", fromTrace, "--format", "svg"]).status == 0)
+        for name in ["frame-0001.svg", "frame-0013.svg", "frame-0025.svg"] {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/" + name))
+                    == Data(contentsOf: URL(fileURLWithPath: fromTrace + "/" + name)))
+        }
+    }
+
+    @Test("above --max-frames nothing is drawn and the message says how to narrow it")
+    func budget() throws {
+        let dir = try Self.folder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let specPath = dir.appendingPathComponent("c5.yaml").path
+        try Self.spec.write(toFile: specPath, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out").path
+        let r = try CLI.run(["render", specPath, "-o", out, "--steps", "mac", "--max-frames", "100"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("225 frames, more than the frame budget of 100"))
+        #expect(r.stderr.contains("--steps cell"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test("bad options are refused with the valid values")
+    func badOptions() throws {
+        let dir = try Self.folder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let specPath = dir.appendingPathComponent("c5.yaml").path
+        try Self.spec.write(toFile: specPath, atomically: true, encoding: .utf8)
+        let f = try CLI.run(["render", specPath, "-o", dir.path + "/x", "--format", "svg,jpeg"])
+        #expect(f.status != 0 && f.stderr.contains("valid formats: svg, png, pdf, gif"))
+        let t = try CLI.run(["render", specPath, "-o", dir.path + "/x", "--theme", "blue"])
+        #expect(t.status != 0 && t.stderr.contains("expected light or dark"))
+        let m = try CLI.run(["render", dir.path + "/missing.yaml", "-o", dir.path + "/x"])
+        #expect(m.status == 2)
+    }
+}
