@@ -308,6 +308,8 @@ final class FramePainter {
         if marks.contains(.written) { return (fill, theme.writtenEdge, 3, []) }
         if marks.contains(.selected) { return (fill, theme.selectedEdge, 2.5, []) }
         if marks.contains(.source) { return (fill, theme.sourceEdge, 2.5, [4, 2]) }
+        // A window cell that takes part in the sum (e.g. a real dY cell under the backward window).
+        if marks.contains(.contributor) && marks.contains(.window) { return (theme.contributorFill, theme.windowEdge, 2, []) }
         return (fill, nil, 0, [])
     }
 
