@@ -99,7 +99,12 @@ public final class Player {
                                   ScreenLine(state.statusText, .status), ScreenLine(PlayerCommand.helpLine, .help)])
         }
         let frame = try source.frame(at: state.step)
-        return Self.fit(frame, columns: columns, rows: rows, status: state.statusText, cache: &fitCache)
+        var screen = Self.fit(frame, columns: columns, rows: rows, status: state.statusText, cache: &fitCache)
+        // Still too tall (a tiny terminal): keep the top, and the key help on the last line.
+        if screen.lines.count > rows, rows >= 2, let help = screen.lines.last {
+            screen.lines = Array(screen.lines.prefix(rows - 1)) + [help]
+        }
+        return screen
     }
 
     /// Draws `frame` at the largest grid height that keeps the screen within `rows` lines.

@@ -127,6 +127,12 @@ public final class Terminal {
             var byte: UInt8 = 1
             if resizePipeWrite >= 0 { _ = Glibc.write(resizePipeWrite, &byte, 1) }
         }
+        // The process may start with these blocked (the runtime blocks most signals on its
+        // threads); the player's thread must receive them or Ctrl-Z/kill/resize would go unseen.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in [SIGINT, SIGTERM, SIGHUP, SIGWINCH] { sigaddset(&set, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         Self.registerAtExit()
     }
 

@@ -25,6 +25,10 @@ final class TmuxSession {
         _ = try TmuxSession.run(tmux, ["send-keys", "-t", name] + keys)
     }
 
+    func resize(columns: Int, rows: Int) throws {
+        _ = try TmuxSession.run(tmux, ["resize-window", "-t", name, "-x", "\(columns)", "-y", "\(rows)"])
+    }
+
     func screen() throws -> String { try TmuxSession.run(tmux, ["capture-pane", "-p", "-t", name]).output }
 
     /// Polls the screen until every string in `texts` is on it (or none of `absent` is), up to `timeout` seconds.
@@ -142,7 +146,7 @@ struct InteractiveReplayTests {
         #expect(!after.contains("step 5/18"))
     }
 
-    @Test("a narrow terminal clips wide grids with … instead of wrapping")
+    @Test("a narrow terminal clips wide grids with … instead of wrapping, and a resize redraws")
     func narrow() throws {
         let path = NSTemporaryDirectory() + "convtrace-replay-wide-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).yaml"
         // One row of 30 values 10…39 and a 1×3 kernel of ones: y[0,0] = 10 + 11 + 12 = 33.
@@ -154,6 +158,11 @@ struct InteractiveReplayTests {
         for line in screen.split(separator: "\n") { #expect(line.unicodeScalars.count <= 50) }
         try tmux.send("G")
         try tmux.waitFor(["step 28/28", "37", "38", "39"])
+        // SIGWINCH: the player redraws for 40 columns × 20 rows: the status line is cut with …, and
+        // the key help stays on the last line even though the frame is taller than the screen.
+        try tmux.resize(columns: 40, rows: 20)
+        let resized = try tmux.waitFor(["step 28/28 · paused · 4 steps/s · forwa…", "space play/pause  →/l/n next  ←/h/p pre…"])
+        for line in resized.split(separator: "\n") { #expect(line.unicodeScalars.count <= 40) }
         try tmux.send("q")
         try tmux.waitFor(["EXIT:0"])
     }
