@@ -29,6 +29,15 @@ final class TmuxSession {
         _ = try TmuxSession.run(tmux, ["resize-window", "-t", name, "-x", "\(columns)", "-y", "\(rows)"])
     }
 
+    /// Process id of the command running in the pane (the child of the pane's shell).
+    func commandPID() throws -> Int32? {
+        let shell = try TmuxSession.run(tmux, ["display-message", "-p", "-t", name, "#{pane_pid}"]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let pgrep = TmuxSession.which("pgrep") else { return nil }
+        let child = try TmuxSession.run(pgrep, ["-P", shell]).output.split(separator: "\n").first
+        return child.flatMap { Int32($0) }
+    }
+
     func screen() throws -> String { try TmuxSession.run(tmux, ["capture-pane", "-p", "-t", name]).output }
 
     /// Polls the screen until every string in `texts` is on it (or none of `absent` is), up to `timeout` seconds.
@@ -144,6 +153,19 @@ struct InteractiveReplayTests {
         try tmux.send("C-c")
         let after = try tmux.waitFor(["EXIT:0", "icanon echo"])
         #expect(!after.contains("step 5/18"))
+    }
+
+    @Test("SIGTERM from outside: the handler restores the terminal, then the process dies of the signal")
+    func sigterm() throws {
+        let spec = try convBasicSpecFile()
+        defer { try? FileManager.default.removeItem(atPath: spec) }
+        let tmux = try TmuxSession(command: Self.command(try convtraceBinary(), spec))
+        try tmux.waitFor(["step 1/18"])
+        let pid = try #require(try tmux.commandPID())
+        #expect(kill(pid, SIGTERM) == 0)
+        // 143 = 128 + SIGTERM (15): killed by the re-raised signal, with cooked mode and echo back.
+        let after = try tmux.waitFor(["EXIT:143", "icanon echo"])
+        #expect(!after.contains("q quit"))
     }
 
     @Test("a narrow terminal clips wide grids with … instead of wrapping, and a resize redraws")
