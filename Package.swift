@@ -42,12 +42,14 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TracingTests", dependencies: ["Engine", "Tracing"]),
         .testTarget(name: "SpecsTests", dependencies: ["Engine", "Tracing", "Specs"]),
+        // Test support shared by the Storyboard and CairoRender tests: the example computations.
+        .target(name: "SceneExamples", dependencies: ["Engine", "Storyboard"], path: "Tests/SceneExamples"),
         .testTarget(
-            name: "StoryboardTests", dependencies: ["Engine", "Tracing", "Specs", "Storyboard"],
+            name: "StoryboardTests", dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "SceneExamples"],
             resources: [.copy("References")]),
         .testTarget(
             name: "CairoRenderTests",
-            dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "CairoRender"],
+            dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "CairoRender", "SceneExamples"],
             resources: [.copy("References")]),
         .testTarget(
             name: "TerminalReplayTests",

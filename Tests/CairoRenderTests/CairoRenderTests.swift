@@ -4,6 +4,7 @@ import CCairo
 import CGif
 @testable import CairoRender
 import Engine
+import SceneExamples
 import Foundation
 import Storyboard
 import Testing

@@ -1,6 +1,7 @@
 // CairoRenderTests — renders every scene to PNG in $CONVTRACE_GALLERY (a developer aid; skipped otherwise).
 import CairoRender
 import Engine
+import SceneExamples
 import Foundation
 import Storyboard
 import Testing

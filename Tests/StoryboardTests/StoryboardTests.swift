@@ -1,6 +1,7 @@
 // StoryboardTests — frames drawn from real engine traces: counts, equations against the engine's numbers and
 // hand computations, padding fills, gradients, pooling, the frame budget, and committed reference dumps.
 import Engine
+import SceneExamples
 import Foundation
 import Storyboard
 import Testing
