@@ -22,20 +22,13 @@ extension Convtrace {
                 Exit status: 0 done, 1 failed (I/O, drawing), 2 bad input (message on stderr).
                 """)
 
-        @Argument(help: "A problem spec (YAML/JSON, - for stdin) or a trace file (.jsonl or .ctb).")
-        var input: String
+        @OptionGroup var selection: FrameSelection
 
         @Option(name: [.short, .customLong("output")], help: "The folder to write the pictures into (created if missing).")
         var output: String
 
         @Option(help: "Comma-separated formats: svg, png, pdf, gif.")
         var format: String = "svg,png,pdf,gif"
-
-        @Option(help: "Step granularity: cell (one frame per output cell) or mac (one per multiply-accumulate).")
-        var steps: String = "cell"
-
-        @Option(help: "Which pass to draw: forward, backward or all.")
-        var phase: String = "all"
 
         @Option(help: "Size factor (pixels per point for PNG and GIF), 0.25…8.")
         var scale: Double = 1
@@ -63,12 +56,6 @@ extension Convtrace {
 
         func validate() throws {
             _ = try formats()
-            guard StoryboardOptions.Granularity(rawValue: steps) != nil else {
-                throw ValidationError("--steps \(steps): expected cell or mac")
-            }
-            guard StoryboardOptions.PhaseFilter(rawValue: phase) != nil else {
-                throw ValidationError("--phase \(phase): expected forward, backward or all")
-            }
             guard ThemeName(rawValue: theme) != nil else { throw ValidationError("--theme \(theme): expected light or dark") }
             guard StoryboardOptions.TransposedView(rawValue: transposed) != nil else {
                 throw ValidationError("--transposed \(transposed): expected scatter or direct")
@@ -86,8 +73,7 @@ extension Convtrace {
 
         var options: StoryboardOptions {
             StoryboardOptions(
-                granularity: StoryboardOptions.Granularity(rawValue: steps) ?? .cell,
-                phase: StoryboardOptions.PhaseFilter(rawValue: phase) ?? .all, digits: digits, maxFrames: maxFrames,
+                granularity: selection.granularity, phase: selection.phaseFilter, digits: digits, maxFrames: maxFrames,
                 compareFlip: compareFlip, transposedView: StoryboardOptions.TransposedView(rawValue: transposed) ?? .scatter,
                 layers: layer.map { [$0] })
         }
@@ -96,7 +82,7 @@ extension Convtrace {
             let started = Date()
             let frames: [Frame]
             do {
-                frames = try Self.frames(input: input, options: options)
+                frames = try Self.frames(selection: selection, options: options)
             } catch let e as StoryboardError {
                 throw CommandFailure.report(e.description, code: CommandFailure.badInput)
             } catch let e as SpecError {
@@ -108,7 +94,7 @@ extension Convtrace {
             }
             guard !frames.isEmpty else {
                 throw CommandFailure.report(
-                    "\(input): no frames to draw for --phase \(phase)\(layer.map { " --layer \($0)" } ?? "") (the trace has no such steps)",
+                    "\(selection.input): no frames to draw for --phase \(selection.phase)\(layer.map { " --layer \($0)" } ?? "") (the trace has no such steps)",
                     code: CommandFailure.badInput)
             }
             do {
@@ -128,8 +114,9 @@ extension Convtrace {
         }
 
         /// Frames of a spec (run by the engine) or of a trace file (read twice: count, then draw).
-        static func frames(input: String, options: StoryboardOptions) throws -> [Frame] {
-            if isTrace(input) {
+        static func frames(selection: FrameSelection, options: StoryboardOptions) throws -> [Frame] {
+            let input = selection.input
+            if selection.inputIsTrace {
                 let first = try TraceReader(path: input)
                 let h = first.header
                 let board = try Storyboard(
@@ -152,15 +139,6 @@ extension Convtrace {
                                           inputRank: problem.folding.oneD ? 1 : nil,
                                           name: problem.extras.title?.stringValue)
             return try Storyboard(source: source, options: options).frames(events: tracer.sink.events)
-        }
-
-        /// A trace file: `.jsonl` / `.ctb`, or a file starting with the binary magic.
-        static func isTrace(_ path: String) -> Bool {
-            if path.hasSuffix(".jsonl") || path.hasSuffix(".ctb") { return true }
-            guard path != "-", let h = FileHandle(forReadingAtPath: path) else { return false }
-            defer { try? h.close() }
-            let head = (try? h.read(upToCount: 1)) ?? Data()
-            return head.first == 0x89
         }
     }
 }

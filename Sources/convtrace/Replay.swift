@@ -21,14 +21,7 @@ extension Convtrace {
                 in constant memory. Exit status: 0 done, 2 bad input (message on stderr).
                 """)
 
-        @Argument(help: "A problem spec (YAML/JSON, - for stdin) or a trace file (.jsonl or .ctb).")
-        var input: String
-
-        @Option(help: "Step granularity: cell (one frame per output cell) or mac (one per multiply-accumulate).")
-        var steps: String = "cell"
-
-        @Option(help: "Which pass to show: forward, backward or all.")
-        var phase: String = "all"
+        @OptionGroup var selection: FrameSelection
 
         @Option(help: "Playback speed in steps per second.")
         var speed: Double = 4
@@ -46,12 +39,6 @@ extension Convtrace {
         var noColor = false
 
         func validate() throws {
-            guard StoryboardOptions.Granularity(rawValue: steps) != nil else {
-                throw ValidationError("--steps \(steps): expected cell or mac")
-            }
-            guard StoryboardOptions.PhaseFilter(rawValue: phase) != nil else {
-                throw ValidationError("--phase \(phase): expected forward, backward or all")
-            }
             guard speed.isFinite, speed > 0 else { throw ValidationError("--speed \(speed): expected a positive number of steps per second") }
             guard start >= 1 else { throw ValidationError("--start \(start): frames are numbered from 1") }
             if let frame, frame < 1 { throw ValidationError("--frame \(frame): frames are numbered from 1") }
@@ -59,16 +46,15 @@ extension Convtrace {
 
         func run() throws {
             let options = StoryboardOptions(
-                granularity: StoryboardOptions.Granularity(rawValue: steps) ?? .cell,
-                phase: StoryboardOptions.PhaseFilter(rawValue: phase) ?? .all, maxFrames: nil)
+                granularity: selection.granularity, phase: selection.phaseFilter, maxFrames: nil)
             var temporary: String?
             defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
             let session: ReplaySession
             do {
-                var tracePath = input
+                var tracePath = selection.input
                 var inputRank: Int?
-                if !Self.looksLikeTrace(input) {
-                    let problem = try SpecDocument.load(path: input)
+                if !selection.inputIsTrace {
+                    let problem = try SpecDocument.load(path: selection.input)
                     let path = NSTemporaryDirectory() + "convtrace-replay-\(ProcessInfo.processInfo.processIdentifier).ctb"
                     temporary = path
                     let writer = try BinaryWriter(path: path, header: problem.traceHeader())
@@ -97,16 +83,6 @@ extension Convtrace {
             } catch {
                 throw CommandFailure.report("\(error)", code: CommandFailure.failure)
             }
-        }
-
-        /// A trace by extension (.jsonl, .ctb), or by its first byte (the binary magic 0x89).
-        static func looksLikeTrace(_ path: String) -> Bool {
-            if path == "-" { return false }
-            if path.hasSuffix(".jsonl") || path.hasSuffix(".ctb") { return true }
-            guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-            defer { try? handle.close() }
-            let first = (try? handle.read(upToCount: 1)) ?? Data()
-            return first.first == 0x89
         }
     }
 }
