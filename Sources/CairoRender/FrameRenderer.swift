@@ -57,14 +57,20 @@ public final class FrameRenderer {
     /// SVG 1.1 bytes of frame `i` (0-based). Deterministic: Cairo's per-process surface ids are renumbered.
     public func svg(_ i: Int) throws -> [UInt8] {
         let sink = ByteSink()
+        // Frames of one storyboard have similar sizes: start at the largest seen so far (no regrowth copies).
+        sink.bytes.reserveCapacity(svgCapacity)
         do {
             let surface = try CairoSurface.svg(width: width * style.scale, height: height * style.scale, sink: sink)
             let ctx = try CairoContext(surface)
             try paint(i, on: ctx)
             try surface.finish()
         }
+        svgCapacity = max(svgCapacity, sink.bytes.count + sink.bytes.count / 16)
         return SVGNormalizer.normalize(sink.bytes)
     }
+
+    /// Bytes reserved for the next SVG document (grows to the largest document written plus a margin).
+    private var svgCapacity = 64 * 1024
 
     /// PNG bytes of frame `i`.
     public func png(_ i: Int) throws -> [UInt8] {
@@ -114,54 +120,88 @@ public final class FrameRenderer {
 
 /// Makes Cairo's SVG output byte-identical across runs: Cairo numbers surfaces, patterns, clips and
 /// images with process-wide counters, so those ids are renumbered in order of first appearance
-/// (glyph ids are already per document). One pass over the bytes.
+/// (glyph ids are already per document). One pass over the bytes; when every id already has its
+/// first-appearance number (the usual case) the input is returned as it is, without a copy.
 enum SVGNormalizer {
     static let prefixes: [[UInt8]] = ["surface", "pattern", "clip", "image", "source", "mask"].map { Array($0.utf8) }
 
+    /// Renumbering of one id family: old numbers in order of first appearance (a document has a handful).
+    private struct Renumbering {
+        var seen: [Int] = []
+        /// The new number (1-based order of first appearance) for `value`.
+        mutating func number(for value: Int) -> Int {
+            if let k = seen.firstIndex(of: value) { return k + 1 }
+            seen.append(value)
+            return seen.count
+        }
+    }
+
+    /// - Complexity: O(bytes) plus O(ids × distinct ids of a family) for the renumbering.
     static func normalize(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + 64)
-        var maps = [[Int: Int]](repeating: [:], count: prefixes.count)
+        var changed = false
+        var maps = [Renumbering](repeating: Renumbering(), count: prefixes.count)
         bytes.withUnsafeBufferPointer { src in
             let n = src.count
             var i = 0
             var copied = 0
-            while i < n {
-                let b = src[i]
-                // Ids follow `"` (id="surface5") or `#` (url(#surface5), xlink:href="#surface5").
-                if (b == 0x22 || b == 0x23), i + 1 < n {
-                    let c = src[i + 1]
-                    if c == 0x73 || c == 0x70 || c == 0x63 || c == 0x69 || c == 0x6D {  // s p c i m
-                        var matched = -1
-                        for (k, p) in prefixes.enumerated() where p[0] == c && i + 1 + p.count < n {
-                            var ok = true
-                            for t in 1..<p.count where src[i + 1 + t] != p[t] { ok = false; break }
-                            if ok { matched = k; break }
-                        }
-                        if matched >= 0 {
-                            let start = i + 1 + prefixes[matched].count
-                            var j = start
-                            var value = 0
-                            while j < n, src[j] >= 0x30, src[j] <= 0x39, j - start < 12 {
-                                value = value * 10 + Int(src[j] - 0x30)
-                                j += 1
-                            }
-                            if j > start {
-                                out.append(contentsOf: UnsafeBufferPointer(rebasing: src[copied..<start]))
-                                let m = maps[matched][value] ?? (maps[matched].count + 1)
-                                maps[matched][value] = m
-                                out.append(contentsOf: Array(String(m).utf8))
-                                copied = j
-                                i = j
-                                continue
-                            }
-                        }
-                    }
-                }
-                i += 1
+            guard let base = src.baseAddress else { return }
+            // Next `"` and `#` at or after i (found with memchr; n when there is none).
+            func next(_ byte: UInt8, from i: Int) -> Int {
+                guard i < n, let p = memchr(base + i, Int32(byte), n - i) else { return n }
+                return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: src[copied..<n]))
+            var quote = next(0x22, from: 0), hash = next(0x23, from: 0)
+            while true {
+                // Ids follow `"` (id="surface5") or `#` (url(#surface5), xlink:href="#surface5").
+                if quote < i { quote = next(0x22, from: i) }
+                if hash < i { hash = next(0x23, from: i) }
+                i = min(quote, hash)
+                guard i + 1 < n else { break }
+                let c = src[i + 1]
+                guard c == 0x73 || c == 0x70 || c == 0x63 || c == 0x69 || c == 0x6D else { i += 1; continue }  // s p c i m
+                var matched = -1
+                for k in prefixes.indices {
+                    let p = prefixes[k]
+                    guard p[0] == c, i + 1 + p.count < n else { continue }
+                    var ok = true
+                    for t in 1..<p.count where src[i + 1 + t] != p[t] { ok = false; break }
+                    if ok { matched = k; break }
+                }
+                guard matched >= 0 else { i += 1; continue }
+                let start = i + 1 + prefixes[matched].count
+                var j = start
+                var value = 0
+                while j < n, src[j] >= 0x30, src[j] <= 0x39, j - start < 12 {
+                    value = value * 10 + Int(src[j] - 0x30)
+                    j += 1
+                }
+                guard j > start else { i += 1; continue }
+                let m = maps[matched].number(for: value)
+                if m != value || src[start] == 0x30 {  // also rewrites a zero-padded number
+                    if !changed {
+                        changed = true
+                        out.reserveCapacity(n + 64)
+                    }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: src[copied..<start]))
+                    appendDecimal(m, to: &out)
+                    copied = j
+                }
+                i = j
+            }
+            if changed { out.append(contentsOf: UnsafeBufferPointer(rebasing: src[copied..<n])) }
         }
-        return out
+        return changed ? out : bytes
+    }
+
+    /// Appends the decimal digits of `value` (≥ 0).
+    private static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        var digits: [UInt8] = []
+        var v = value
+        repeat {
+            digits.append(UInt8(0x30 + v % 10))
+            v /= 10
+        } while v > 0
+        out.append(contentsOf: digits.reversed())
     }
 }
