@@ -15,12 +15,19 @@ public struct ValueFormat: Equatable, Hashable, Sendable, Codable {
     public static func plain(_ value: Double) -> String { format(value, digits: 4) }
 
     /// See the type's summary.
+    ///
+    /// The text is exactly what `String(format: "%.<digits>f")` gives with the trailing zeros (and a
+    /// bare ".") removed: the common case is rounded here with integer arithmetic (a frame formats
+    /// thousands of cells, and `String(format:)` costs about a microsecond each); values whose
+    /// scaled fraction lies too close to a rounding tie to decide from the rounded product go to
+    /// `String(format:)`.
     public static func format(_ value: Double, digits: Int) -> String {
         guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
         if value == value.rounded(), abs(value) < 1e15 {
             let i = Int(value)
             return String(i)
         }
+        if let s = fastDecimal(value, digits: digits) { return s }
         var s = String(format: "%.\(digits)f", value)
         if s.contains(".") {
             while s.hasSuffix("0") { s.removeLast() }
@@ -28,5 +35,60 @@ public struct ValueFormat: Equatable, Hashable, Sendable, Codable {
         }
         if s == "-0" { s = "0" }
         return s
+    }
+
+    /// 10^d for d in 0…12, exact in a Double.
+    private static let powersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000,
+                                                100_000_000, 1_000_000_000, 10_000_000_000, 100_000_000_000,
+                                                1_000_000_000_000]
+
+    /// `value` rounded to `digits` decimals as `%.<digits>f` rounds it (to nearest), trailing zeros
+    /// removed; nil when the answer cannot be decided safely here (huge values, near-ties).
+    ///
+    /// p = |value|·10^digits is computed in floating point; the exact product differs from p by at
+    /// most half an ulp of p, so when p's fractional part is more than 4 ulps away from ½ the exact
+    /// product rounds to the same integer as p does.
+    private static func fastDecimal(_ value: Double, digits: Int) -> String? {
+        guard digits >= 0, digits < powersOfTen.count else { return nil }
+        let scaleInt = powersOfTen[digits]
+        let p = abs(value) * Double(scaleInt)
+        guard p < 1e15 else { return nil }
+        let f = p.rounded(.down)
+        let frac = p - f  // exact: f and p are within 1 of each other and p < 2^50
+        guard abs(frac - 0.5) > 4 * p.ulp else { return nil }
+        let m = UInt64(f) + (frac > 0.5 ? 1 : 0)
+        let intPart = m / scaleInt
+        var fracPart = m % scaleInt
+        var fracDigits = digits
+        while fracDigits > 0 && fracPart % 10 == 0 { fracPart /= 10; fracDigits -= 1 }
+        if intPart == 0 && fracDigits == 0 { return "0" }  // also "-0" → "0"
+
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(40)
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        appendDigits(intPart, minimumCount: 1, to: &bytes)
+        if fracDigits > 0 {
+            bytes.append(UInt8(ascii: "."))
+            appendDigits(fracPart, minimumCount: fracDigits, to: &bytes)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the decimal digits of `n`, left-padded with zeros to `minimumCount` digits.
+    private static func appendDigits(_ n: UInt64, minimumCount: Int, to bytes: inout [UInt8]) {
+        var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                  UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var x = n
+        withUnsafeMutableBytes(of: &tmp) { buf in
+            repeat {
+                buf[count] = UInt8(ascii: "0") + UInt8(x % 10)
+                x /= 10
+                count += 1
+            } while x > 0
+            while count < minimumCount { buf[count] = UInt8(ascii: "0"); count += 1 }
+            for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(buf[i]) }
+        }
     }
 }
