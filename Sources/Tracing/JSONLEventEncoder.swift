@@ -14,13 +14,27 @@ struct JSONLEventEncoder: ~Copyable {
     private static let cacheSlots = 4096
     private static let slotSize = 40  // 8 bytes key, 1 byte length, 31 bytes text
 
+    /// 100 two-byte entries, the ASCII digits of 0...99 (below 10: the digit, then a comma that the
+    /// separator written next replaces), so a small index component is one 2-byte store.
+    private let smallDigits: UnsafeMutableRawPointer
+
     init() {
         cache = .allocate(byteCount: JSONLEventEncoder.cacheSlots * JSONLEventEncoder.slotSize, alignment: 8)
         // A length byte of 0 marks an empty slot.
         cache.initializeMemory(as: UInt8.self, repeating: 0, count: JSONLEventEncoder.cacheSlots * JSONLEventEncoder.slotSize)
+        smallDigits = .allocate(byteCount: 200, alignment: 2)
+        for v in 0..<100 {
+            let first: UInt8 = v < 10 ? 48 + UInt8(v) : 48 + UInt8(v / 10)
+            let second: UInt8 = v < 10 ? 44 : 48 + UInt8(v % 10)
+            smallDigits.storeBytes(of: first, toByteOffset: 2 * v, as: UInt8.self)
+            smallDigits.storeBytes(of: second, toByteOffset: 2 * v + 1, as: UInt8.self)
+        }
     }
 
-    deinit { cache.deallocate() }
+    deinit {
+        cache.deallocate()
+        smallDigits.deallocate()
+    }
 
     @inline(__always)
     private static func put(_ s: StaticString, _ p: UnsafeMutablePointer<UInt8>, _ n: inout Int) {
@@ -28,13 +42,26 @@ struct JSONLEventEncoder: ~Copyable {
         n += s.utf8CodeUnitCount
     }
 
+    /// Writes one index component; 0...99 (nearly all of them) without a branch on the digit count.
+    /// May write one byte past the digits; the caller's separator, written next, replaces it.
     @inline(__always)
-    private static func putIndex(_ i: Index4, _ p: UnsafeMutablePointer<UInt8>, _ n: inout Int) {
+    private func putComponent(_ v: Int32, _ p: UnsafeMutablePointer<UInt8>, _ n: inout Int) {
+        if UInt32(bitPattern: v) < 100 {
+            let pair = smallDigits.load(fromByteOffset: 2 * Int(v), as: UInt16.self)
+            UnsafeMutableRawPointer(p + n).storeBytes(of: pair, as: UInt16.self)
+            n += 1 &+ Int(truncatingIfNeeded: (UInt32(bitPattern: v) &+ 246) >> 8)  // +1 when v ≥ 10
+        } else {
+            n += NumberText.writeInt(Int(v), to: p + n)
+        }
+    }
+
+    @inline(__always)
+    private func putIndex(_ i: Index4, _ p: UnsafeMutablePointer<UInt8>, _ n: inout Int) {
         p[n] = 91; n += 1
-        n += NumberText.writeInt(Int(i.n), to: p + n); p[n] = 44; n += 1
-        n += NumberText.writeInt(Int(i.c), to: p + n); p[n] = 44; n += 1
-        n += NumberText.writeInt(Int(i.h), to: p + n); p[n] = 44; n += 1
-        n += NumberText.writeInt(Int(i.w), to: p + n); p[n] = 93; n += 1
+        putComponent(i.n, p, &n); p[n] = 44; n += 1
+        putComponent(i.c, p, &n); p[n] = 44; n += 1
+        putComponent(i.h, p, &n); p[n] = 44; n += 1
+        putComponent(i.w, p, &n); p[n] = 93; n += 1
     }
 
     @inline(__always)
@@ -88,10 +115,10 @@ struct JSONLEventEncoder: ~Copyable {
         }
         if e.flags.contains(.padding) { Self.put(",\"padding\":true", p, &n) }
         if e.flags.contains(.selected) { Self.put(",\"selected\":true", p, &n) }
-        Self.put(",\"out\":", p, &n); Self.putIndex(e.output, p, &n)
-        Self.put(",\"in\":", p, &n); Self.putIndex(e.input, p, &n)
-        Self.put(",\"padded\":", p, &n); Self.putIndex(e.padded, p, &n)
-        Self.put(",\"k\":", p, &n); Self.putIndex(e.kernel, p, &n)
+        Self.put(",\"out\":", p, &n); putIndex(e.output, p, &n)
+        Self.put(",\"in\":", p, &n); putIndex(e.input, p, &n)
+        Self.put(",\"padded\":", p, &n); putIndex(e.padded, p, &n)
+        Self.put(",\"k\":", p, &n); putIndex(e.kernel, p, &n)
         Self.put(",\"a\":", p, &n); putDouble(e.a, p, &n)
         Self.put(",\"b\":", p, &n); putDouble(e.b, p, &n)
         Self.put(",\"product\":", p, &n); putDouble(e.product, p, &n)

@@ -21,21 +21,26 @@ enum NumberText {
             p[0] = 48 &+ v / 10; p[1] = 48 &+ v % 10
             return 2
         }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch on the stack
-        return withUnsafeMutableBytes(of: &digits) { scratch -> Int in
-            var magnitude = value.magnitude
-            var i = 24
-            repeat {
-                i -= 1
-                scratch[i] = 48 &+ UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-            } while magnitude != 0
-            var n = 0
-            if value < 0 { p[0] = 45; n = 1 }  // '-'
-            let count = 24 - i
-            copySmall(p + n, scratch.baseAddress!.assumingMemoryBound(to: UInt8.self) + i, count)
-            return n + count
+        var n = 0
+        var magnitude = value.magnitude
+        if value < 0 { p[0] = 45; n = 1 }  // '-'
+        var count = 1, bound: UInt = 10
+        while count < 20 && magnitude >= bound { count += 1; bound = bound &* 10 }
+        var end = n + count
+        while magnitude >= 100 {  // two digits per division
+            let pair = magnitude % 100
+            magnitude /= 100
+            end -= 2
+            p[end] = 48 &+ UInt8(truncatingIfNeeded: pair / 10)
+            p[end + 1] = 48 &+ UInt8(truncatingIfNeeded: pair % 10)
         }
+        if magnitude >= 10 {
+            p[end - 2] = 48 &+ UInt8(truncatingIfNeeded: magnitude / 10)
+            p[end - 1] = 48 &+ UInt8(truncatingIfNeeded: magnitude % 10)
+        } else {
+            p[end - 1] = 48 &+ UInt8(truncatingIfNeeded: magnitude)
+        }
+        return n + count
     }
 
     /// Writes finite `value` at `p` (see the type's rules); returns the number of bytes (at most 32).
