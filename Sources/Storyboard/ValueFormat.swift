@@ -17,10 +17,9 @@ public struct ValueFormat: Equatable, Hashable, Sendable, Codable {
     /// See the type's summary.
     ///
     /// The text is exactly what `String(format: "%.<digits>f")` gives with the trailing zeros (and a
-    /// bare ".") removed: the common case is rounded here with integer arithmetic (a frame formats
-    /// thousands of cells, and `String(format:)` costs about a microsecond each); values whose
-    /// scaled fraction lies too close to a rounding tie to decide from the rounded product go to
-    /// `String(format:)`.
+    /// bare ".") removed: values below 10^15 after scaling are rounded here with integer arithmetic
+    /// (a frame formats thousands of cells, and `String(format:)` costs about a microsecond each);
+    /// larger ones go to `String(format:)`.
     public static func format(_ value: Double, digits: Int) -> String {
         guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
         if value == value.rounded(), abs(value) < 1e15 {
@@ -43,11 +42,12 @@ public struct ValueFormat: Equatable, Hashable, Sendable, Codable {
                                                 1_000_000_000_000]
 
     /// `value` rounded to `digits` decimals as `%.<digits>f` rounds it (to nearest), trailing zeros
-    /// removed; nil when the answer cannot be decided safely here (huge values, near-ties).
+    /// removed; nil for values too large to scale exactly (|value|·10^digits ≥ 10^15).
     ///
     /// p = |value|·10^digits is computed in floating point; the exact product differs from p by at
-    /// most half an ulp of p, so when p's fractional part is more than 4 ulps away from ½ the exact
-    /// product rounds to the same integer as p does.
+    /// most half an ulp of p, while a fractional part of p other than ½ is at least an ulp away from
+    /// ½ (both are multiples of p's ulp below 2^52), so the exact product rounds as p does; a
+    /// fraction of exactly ½ is decided by the product's exact rounding error.
     private static func fastDecimal(_ value: Double, digits: Int) -> String? {
         guard digits >= 0, digits < powersOfTen.count else { return nil }
         let scaleInt = powersOfTen[digits]
@@ -55,8 +55,16 @@ public struct ValueFormat: Equatable, Hashable, Sendable, Codable {
         guard p < 1e15 else { return nil }
         let f = p.rounded(.down)
         let frac = p - f  // exact: f and p are within 1 of each other and p < 2^50
-        guard abs(frac - 0.5) > 4 * p.ulp else { return nil }
-        let m = UInt64(f) + (frac > 0.5 ? 1 : 0)
+        let roundUp: Bool
+        if frac != 0.5 {
+            roundUp = frac > 0.5
+        } else {
+            // p's fraction is ½: the product's rounding error (exact through a fused multiply-add)
+            // says on which side the exact value lies; an exact tie goes to even, as printf does.
+            let err = (-p).addingProduct(abs(value), Double(scaleInt))
+            roundUp = err > 0 || (err == 0 && UInt64(f) % 2 == 1)
+        }
+        let m = UInt64(f) + (roundUp ? 1 : 0)
         let intPart = m / scaleInt
         var fracPart = m % scaleInt
         var fracDigits = digits
