@@ -129,7 +129,7 @@ extension SpecBuilder {
         let padding = try pair(keys, "padding", default: Pair(0), min: 0, fillY: 0)
         let outputPadding = try pair(keys, "output_padding", default: Pair(0), min: 0, fillY: 0)
         if outputPadding.y >= Swift.max(stride.y, dilation.y) || outputPadding.x >= Swift.max(stride.x, dilation.x) {
-            throw keys["output_padding"]!.value.error(
+            throw (keys["output_padding"]?.value ?? node).error(
                 "output_padding [\(outputPadding.y), \(outputPadding.x)] must be smaller than the stride or the dilation on each axis (PyTorch's rule)",
                 valid: "output_padding below [\(Swift.max(stride.y, dilation.y)), \(Swift.max(stride.x, dilation.x))]")
         }

@@ -59,42 +59,27 @@ struct LayerGeometry: Sendable {
 
 /// Every layer's geometry, computed from the header alone.
 func layerGeometries(network: Network, inputShape: [Int]) throws -> [LayerGeometry] {
-    var shape = KnownTensor.rank4(inputShape)
+    var engineShape = inputShape
     var out: [LayerGeometry] = []
     for (l, layer) in network.layers.enumerated() {
-        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
-        var next = shape
-        var pad = Padding.zero
-        switch layer {
-        case .conv2d(let p, let kernel, _):
-            let k = KnownTensor.rank4(kernel.shape)
-            pad = p.padding
-            let ho = (h + p.padding.top + p.padding.bottom - p.dilation.y * (k[2] - 1) - 1) / p.stride.y + 1
-            let wo = (w + p.padding.left + p.padding.right - p.dilation.x * (k[3] - 1) - 1) / p.stride.x + 1
-            next = [n, k[0], ho, wo]
-        case .convTranspose2d(let p, let weight, _):
-            let k = KnownTensor.rank4(weight.shape)
-            let ho = (h - 1) * p.stride.y - 2 * p.padding.y + p.dilation.y * (k[2] - 1) + p.outputPadding.y + 1
-            let wo = (w - 1) * p.stride.x - 2 * p.padding.x + p.dilation.x * (k[3] - 1) + p.outputPadding.x + 1
-            next = [n, k[1], ho, wo]
-        case .maxPool2d(let p), .avgPool2d(let p):
-            pad = Padding(p.padding.y, p.padding.x)
-            let o = try p.outputSize(height: h, width: w, op: layer.opName)
-            next = [n, c, o.height, o.width]
-        case .globalMaxPool, .globalAvgPool:
-            next = [n, c, 1, 1]
-        case .relu, .leakyRelu, .sigmoid, .tanh, .softmax:
-            next = shape
-        case .linear(let weight, _):
-            next = [n, weight.shape[0], 1, 1]
-        case .flatten:
-            next = [n, c * h * w, 1, 1]
+        let next: [Int]
+        do {
+            next = try layer.outputShape(input: engineShape)
+        } catch {
+            throw StoryboardError("layer \(l) (\(layer.opName)): \(error)")
         }
         guard next.allSatisfy({ $0 > 0 }) else {
             throw StoryboardError("layer \(l) (\(layer.opName)): the output would be empty (shape \(next))")
         }
-        out.append(LayerGeometry(layer: layer, inShape: shape, outShape: next, padding: pad))
-        shape = next
+        let pad: Padding
+        switch layer {
+        case .conv2d(let p, _, _): pad = p.padding
+        case .maxPool2d(let p), .avgPool2d(let p): pad = Padding(p.padding.y, p.padding.x)
+        default: pad = .zero
+        }
+        out.append(LayerGeometry(layer: layer, inShape: KnownTensor.rank4(engineShape),
+                                 outShape: KnownTensor.rank4(next), padding: pad))
+        engineShape = next
     }
     return out
 }

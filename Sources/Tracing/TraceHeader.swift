@@ -31,7 +31,7 @@ public struct TraceHeader: Equatable, Sendable {
         var shapes: [LayerShape?] = []
         var current: [Int]? = input.shape
         for layer in network.layers {
-            let out = current.flatMap { ShapeInference.outputShape(of: layer, input: $0) }
+            let out = current.flatMap { try? layer.outputShape(input: $0) }
             if let inShape = current, let out { shapes.append(LayerShape(input: inShape, output: out)) } else { shapes.append(nil) }
             current = out
         }
