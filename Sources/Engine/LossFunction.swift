@@ -42,10 +42,7 @@ public enum LossFunction {
                 }
             }
         case .bce(let target, let withLogits):
-            let op = withLogits ? "bce_with_logits" : "bce"
-            try ShapeCheck.sameShape(target, as: input, op: op, name: "target", reference: "prediction")
-            try checkProbabilities(target, op: op, name: "target")
-            if !withLogits { try checkProbabilities(input, op: op, name: "input (a probability)") }
+            try checkBCE(input, target: target, withLogits: withLogits)
             let m = Double(input.count)
             for i in 0..<input.count {
                 let x = input.data[i], t = target.data[i]
@@ -91,10 +88,7 @@ public enum LossFunction {
                 }
             }
         case .bce(let target, let withLogits):
-            let op = withLogits ? "bce_with_logits" : "bce"
-            try ShapeCheck.sameShape(target, as: input, op: op, name: "target", reference: "prediction")
-            try checkProbabilities(target, op: op, name: "target")
-            if !withLogits { try checkProbabilities(input, op: op, name: "input (a probability)") }
+            try checkBCE(input, target: target, withLogits: withLogits)
             let m = Double(input.count)
             for i in 0..<input.count {
                 let x = input.data[i], t = target.data[i]
@@ -157,6 +151,16 @@ public enum LossFunction {
                 "softmax_cross_entropy: target[\(i)] = \(t) is not a class index; valid classes are 0...\(c - 1)")
         }
         return (n, c)
+    }
+
+    /// The checks bce makes in both passes: target shaped like the prediction, target in [0, 1], and the
+    /// prediction in [0, 1] unless it is a logit.
+    @inlinable
+    static func checkBCE(_ input: Tensor, target: Tensor, withLogits: Bool) throws {
+        let op = withLogits ? "bce_with_logits" : "bce"
+        try ShapeCheck.sameShape(target, as: input, op: op, name: "target", reference: "prediction")
+        try checkProbabilities(target, op: op, name: "target")
+        if !withLogits { try checkProbabilities(input, op: op, name: "input (a probability)") }
     }
 
     /// Refuses values outside [0, 1] (PyTorch: "all elements of input should be between 0 and 1").
