@@ -67,3 +67,30 @@ import Testing
         #expect(throws: EngineError.self) { try conv.outputShape(input: [1, 3, 5, 5]) }
     }
 }
+
+/// The pooling size rule exists twice on purpose: `OutputSize.pooling` also writes the formula text
+/// for `convtrace shape`, `Pool2DParams.outputSize` is what the pools run. They must never disagree.
+@Suite struct PoolingSizeRulesAgree {
+    @Test func formulaAndEngineGiveTheSameSize() throws {
+        var compared = 0
+        for input in 1...12 {
+            for kernel in 1...5 {
+                for stride in 1...4 {
+                    for padding in 0...(kernel / 2) where input + 2 * padding >= kernel {
+                        for ceil in [false, true] {
+                            let params = Pool2DParams(kernelSize: Pair(kernel), stride: Pair(stride),
+                                                      padding: Pair(padding), ceilMode: ceil)
+                            let engine = try params.outputSize(height: input, width: input)
+                            let formula = try OutputSize.pooling(input: input, kernel: kernel, stride: stride,
+                                                                 padding: padding, ceilMode: ceil)
+                            #expect(engine.height == formula.value,
+                                    "n \(input) k \(kernel) s \(stride) p \(padding) ceil \(ceil): \(engine.height) vs \(formula.formula)")
+                            compared += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(compared > 500)
+    }
+}
