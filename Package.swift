@@ -44,6 +44,8 @@ let package = Package(
         .testTarget(name: "SpecsTests", dependencies: ["Engine", "Tracing", "Specs"]),
         // Test support shared by the Storyboard and CairoRender tests: the example computations.
         .target(name: "SceneExamples", dependencies: ["Engine", "Storyboard"], path: "Tests/SceneExamples"),
+        .target(name: "CChildProcess", path: "Tests/CChildProcess"),
+        .target(name: "ChildProcess", dependencies: ["CChildProcess"], path: "Tests/ChildProcess"),
         .testTarget(
             name: "StoryboardTests", dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "SceneExamples"],
             resources: [.copy("References")]),
@@ -53,9 +55,9 @@ let package = Package(
             resources: [.copy("References")]),
         .testTarget(
             name: "TerminalReplayTests",
-            dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "TerminalReplay"],
+            dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "TerminalReplay", "ChildProcess"],
             resources: [.copy("References")]),
         .testTarget(name: "LessonBuilderTests", dependencies: ["LessonBuilder", "Specs", "Engine"]),
-        .testTarget(name: "CLITests", dependencies: ["convtrace"]),
+        .testTarget(name: "CLITests", dependencies: ["convtrace", "ChildProcess"]),
     ]
 )

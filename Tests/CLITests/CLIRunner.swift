@@ -1,4 +1,5 @@
 // CLITests — runs the built `convtrace` binary (as swift-argument-parser's end-to-end tests do) and captures its output.
+import ChildProcess
 import Foundation
 import Testing
 
@@ -33,26 +34,11 @@ enum CLI {
     /// Repository root (…/Tests/CLITests/ → …).
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Runs `convtrace arguments…` in the repository root with `stdin` piped in.
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> CLIResult {
+    /// Runs `convtrace arguments…` in the repository root with `stdin` piped in (killed after `timeout` s).
+    static func run(_ arguments: [String], stdin: String? = nil, timeout: Double = 300) throws -> CLIResult {
         guard let binary else { throw CLIError("convtrace binary not found next to the test bundle; set CONVTRACE_BIN_DIR") }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = root
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        // Read both pipes before waiting so a large output cannot block the child.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+        let r = try ChildProcess.run(binary.path, arguments, stdin: stdin, directory: root.path, timeout: timeout)
+        return CLIResult(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     /// Writes `text` to a fresh temporary file and returns its path.

@@ -1,16 +1,19 @@
 // TerminalReplayTests — the interactive player through a real pseudo-terminal (tmux): keys in, screen text out.
+import ChildProcess
 import Foundation
 import Testing
 
 /// Drives the built `convtrace` binary inside a detached tmux session and reads its screen.
 ///
-/// Each test uses its own session name and kills it however the test ends.
+/// Each test uses its own session name and kills it however the test ends. The sessions live on a
+/// server of their own (`-L`, no config file), so a tmux the developer is running is never touched.
 final class TmuxSession {
     let name: String
     let tmux: String
+    static let server = ["-L", "convtrace-tests-\(getpid())", "-f", "/dev/null"]
 
     init(command: String, columns: Int = 120, rows: Int = 40) throws {
-        guard let tmux = TmuxSession.which("tmux") else {
+        guard let tmux = ChildProcess.which("tmux") else {
             throw TmuxError("tmux is not installed (make test installs it: apt-get install tmux)")
         }
         self.tmux = tmux
@@ -33,7 +36,7 @@ final class TmuxSession {
     func commandPID() throws -> Int32? {
         let shell = try TmuxSession.run(tmux, ["display-message", "-p", "-t", name, "#{pane_pid}"]).output
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let pgrep = TmuxSession.which("pgrep") else { return nil }
+        guard let pgrep = ChildProcess.which("pgrep") else { return nil }
         let child = try TmuxSession.run(pgrep, ["-P", shell]).output.split(separator: "\n").first
         return child.flatMap { Int32($0) }
     }
@@ -53,25 +56,11 @@ final class TmuxSession {
         throw TmuxError("timed out after \(timeout) s waiting for \(texts) (absent \(absent)); the screen was:\n\(last)")
     }
 
-    static func which(_ tool: String) -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let path = "\(dir)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }
-
+    /// Runs `tool args…` (tmux commands go to the tests' own server) and returns its status and output.
     static func run(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let arguments = tool.hasSuffix("/tmux") ? server + args : args
+        let r = try ChildProcess.run(tool, arguments, timeout: 30)
+        return (r.status, r.stdout + r.stderr)
     }
 }
 
