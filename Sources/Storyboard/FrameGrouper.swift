@@ -23,7 +23,11 @@ struct FrameGrouper: Sendable {
     /// one frame per output cell at its `output` event.
     let directLayers: Set<Int>
 
+    /// The filters of the options: phase, layers, region.
+    let options: StoryboardOptions
+
     init(geometry: [LayerGeometry], options: StoryboardOptions) {
+        self.options = options
         var pools = Set<Int>(), scatter = Set<Int>(), direct = Set<Int>()
         for (l, g) in geometry.enumerated() {
             switch g.layer {
@@ -61,6 +65,26 @@ struct FrameGrouper: Sendable {
             case .bias: return .grad(layer: e.layer, target: e.target.rawValue, cell: Index4(Int(e.kernel.n), 0, 0, 0))
             case .none: return .single(step: e.step)
             }
+        }
+    }
+
+    /// Whether the group `key` that `e` belongs to is drawn under the options' phase, layer and region filters.
+    func admits(_ e: TraceEvent, key: Key) -> Bool {
+        guard options.phase.admits(e.phase), options.layers?.contains(e.layer) ?? true else { return false }
+        guard let region = options.region else { return true }
+        guard let cell = Self.writtenCell(key: key, event: e) else { return false }
+        return region.contains(row: Int(cell.h), column: Int(cell.w))
+    }
+
+    /// The cell a group's frame writes (row `h`, column `w`), or nil when it writes none of a grid's
+    /// cells (a bias gradient, the loss).
+    static func writtenCell(key: Key, event e: TraceEvent) -> Index4? {
+        switch key {
+        case .forwardCell(_, let output): output
+        case .scatter(_, let input): input
+        case .grad(_, let target, let cell): target == GradTarget.bias.rawValue ? nil : cell
+        case .gather: e.output
+        case .single: e.kind == .loss ? nil : e.output
         }
     }
 
@@ -120,7 +144,7 @@ public struct FrameCounter: Sendable {
         if k != currentKey { closeGroup() }
         currentKey = k
         currentLayer = e.layer
-        currentAdmitted = options.phase.admits(e.phase) && (options.layers?.contains(e.layer) ?? true)
+        currentAdmitted = grouper.admits(e, key: k)
         currentEvents += 1
         if FrameGrouper.isStep(e) { currentSteps += 1 }
         if grouper.directLayers.contains(e.layer) && e.phase == .forward {

@@ -56,6 +56,9 @@ public struct Storyboard: Sendable {
         if options.granularity == .mac { hints.append("--steps cell (one frame per output cell)") }
         if options.phase == .all { hints.append("--phase forward or --phase backward") }
         if byLayer.count > 1 || geometry.count > 1 { hints.append("--layer N (one layer)") }
+        if options.region == nil {
+            hints.append("--cell ROW,COL or --region R0-R1,C0-C1 (only the frames that write those cells)")
+        }
         hints.append("a smaller input in the spec")
         hints.append("--max-frames \(count) if you really want them all")
         var message = "this trace would make \(count) frames, more than the frame budget of \(limit). Narrow it with "
@@ -147,7 +150,8 @@ public struct FrameBuilder: Sendable {
             group = (gathered.removeValue(forKey: first.output) ?? []) + group
             undo.removeAll()
         }
-        let admitted = ctx.options.phase.admits(last.phase) && (ctx.options.layers?.contains(last.layer) ?? true)
+        guard let key = groupKey else { return [] }
+        let admitted = grouper.admits(last, key: key)
         let steps = group.indices.filter { FrameGrouper.isStep(group[$0]) }
         let direct = grouper.directLayers.contains(last.layer) && last.phase == .forward
         guard admitted, !steps.isEmpty || direct else { return [] }

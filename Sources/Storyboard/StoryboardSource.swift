@@ -63,13 +63,15 @@ public struct StoryboardOptions: Equatable, Sendable {
     public var transposedView: TransposedView
     /// Only these layers (nil: all).
     public var layers: Set<Int>?
+    /// Only the frames that write a cell in this region (nil: all); see `CellRegion`.
+    public var region: CellRegion?
 
     public init(granularity: Granularity = .cell, phase: PhaseFilter = .all, digits: Int = 2,
                 maxFrames: Int? = 2000, compareFlip: Bool = false, transposedView: TransposedView = .scatter,
-                layers: Set<Int>? = nil) {
+                layers: Set<Int>? = nil, region: CellRegion? = nil) {
         self.granularity = granularity; self.phase = phase; self.digits = digits
         self.maxFrames = maxFrames; self.compareFlip = compareFlip; self.transposedView = transposedView
-        self.layers = layers
+        self.layers = layers; self.region = region
     }
 }
 

@@ -14,6 +14,17 @@ struct FrameSelection: ParsableArguments {
     @Option(help: "Which pass to show: forward, backward or all.")
     var phase: String = "all"
 
+    @Option(help: "Only this layer (0-based index in the network).")
+    var layer: Int?
+
+    @Option(help: ArgumentHelp("Only the frames that write this cell: ROW,COL (0-based), e.g. 1,2.", valueName: "row,col"))
+    var cell: String?
+
+    @Option(help: ArgumentHelp(
+        "Only the frames that write a cell in these rows and columns (inclusive, 0-based), e.g. 0-2,1-3.",
+        valueName: "rows,cols"))
+    var region: String?
+
     func validate() throws {
         guard StoryboardOptions.Granularity(rawValue: steps) != nil else {
             throw ValidationError("--steps \(steps): expected cell or mac")
@@ -21,6 +32,40 @@ struct FrameSelection: ParsableArguments {
         guard StoryboardOptions.PhaseFilter(rawValue: phase) != nil else {
             throw ValidationError("--phase \(phase): expected forward, backward or all")
         }
+        if let layer, layer < 0 { throw ValidationError("--layer \(layer): layers are numbered from 0") }
+        if cell != nil && region != nil { throw ValidationError("--cell and --region: give one of them") }
+        _ = try cellRegion()
+    }
+
+    /// The region `--cell` or `--region` names, if any.
+    func cellRegion() throws -> CellRegion? {
+        do {
+            if let cell {
+                let r = try CellRegion(parsing: cell)
+                guard r.rows.count == 1, r.columns.count == 1 else {
+                    throw StoryboardError("'\(cell)' is a region; --cell takes one ROW,COL (use --region for a range)")
+                }
+                return r
+            }
+            return try region.map { try CellRegion(parsing: $0) }
+        } catch let e as StoryboardError {
+            throw ValidationError("--\(cell != nil ? "cell" : "region") \(e.message)")
+        }
+    }
+
+    /// Why nothing can be drawn: no step of the trace passes the --phase/--layer/--cell/--region filters.
+    var noFramesMessage: String {
+        "\(input): no frames for --steps \(steps) --phase \(phase)\(narrowing.isEmpty ? "" : " " + narrowing)"
+            + " (no step of the trace matches\(cell != nil || region != nil ? "; a cell is counted in the grid each frame writes: the output, dK or dX" : ""))"
+    }
+
+    /// The narrowing flags as typed (`--layer 0 --cell 1,2`), for messages; empty when none.
+    var narrowing: String {
+        var parts: [String] = []
+        if let layer { parts.append("--layer \(layer)") }
+        if let cell { parts.append("--cell \(cell)") }
+        if let region { parts.append("--region \(region)") }
+        return parts.joined(separator: " ")
     }
 
     /// The granularity `--steps` names (validated above).

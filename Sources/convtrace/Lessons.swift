@@ -9,9 +9,9 @@ extension Convtrace {
             commandName: "lessons",
             abstract: "Build the lessons in Lessons/ into Output/.",
             discussion: """
-                Each lesson becomes OUT/<lesson>/README.md with its pictures; OUT/README.md indexes them and
-                OUT/ERRATA.md lists the tutorial claims in IN/errata/ that are wrong. Every claim in a lesson
-                must hold. With --check nothing is written: the lessons are rebuilt in a temporary folder and
+                Each lesson becomes OUT/<lesson>/README.md with its pictures; OUT/README.md indexes them and \
+                OUT/ERRATA.md lists the tutorial claims in IN/errata/ that are wrong. Every claim in a lesson \
+                must hold. With --check nothing is written: the lessons are rebuilt in a temporary folder and \
                 the command fails, naming the files, when OUT differs.
                 """)
 

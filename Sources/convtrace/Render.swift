@@ -13,12 +13,16 @@ extension Convtrace {
             commandName: "render",
             abstract: "Draw the frames of a trace as SVG, PNG, PDF or GIF.",
             discussion: """
-                Files in DIR: frame-0001.svg …, frame-0001.png … (1-based, at least 4 digits), frames.pdf (one
-                page per frame) and animation.gif (looping). Frames are drawn from the trace: a SPEC is run by the
+                Files in DIR: frame-0001.svg …, frame-0001.png … (1-based, at least 4 digits), frames.pdf (one \
+                page per frame) and animation.gif (looping). Frames are drawn from the trace: a SPEC is run by the \
                 engine first; a TRACE (.jsonl or .ctb) is read as written. Same input and options, same bytes.
-                --steps cell draws one frame per output (or gradient) cell with its whole equation; --steps mac one
-                frame per multiply-accumulate with the running sum. Above --max-frames (default 2000) nothing is
-                drawn and the message says how to narrow the trace.
+
+                --steps cell draws one frame per output (or gradient) cell with its whole equation; --steps mac one \
+                frame per multiply-accumulate with the running sum. --layer, --cell and --region keep only some \
+                frames: --cell 1,2 the frames that write row 1, column 2 of the grid they fill (the output y, \
+                or dK or dX in the backward pass). Above --max-frames (default 2000) nothing is drawn and the \
+                message says how to narrow the trace.
+
                 Exit status: 0 done, 1 failed (I/O, drawing), 2 bad input (message on stderr).
                 """)
 
@@ -42,9 +46,6 @@ extension Convtrace {
         @Option(help: "Refuse to draw more frames than this.")
         var maxFrames: Int = 2000
 
-        @Option(help: "Only this layer (0-based index in the network).")
-        var layer: Int?
-
         @Flag(help: "conv2d: draw cross-correlation and true convolution side by side.")
         var compareFlip = false
 
@@ -64,7 +65,6 @@ extension Convtrace {
             guard (0...12).contains(digits) else { throw ValidationError("--digits \(digits): expected 0…12") }
             guard maxFrames >= 1 else { throw ValidationError("--max-frames \(maxFrames): expected at least 1") }
             guard (2...6000).contains(delay) else { throw ValidationError("--delay \(delay): expected 2…6000 (hundredths of a second)") }
-            if let layer, layer < 0 { throw ValidationError("--layer \(layer): layers are numbered from 0") }
         }
 
         func formats() throws -> [PictureFormat] {
@@ -75,7 +75,7 @@ extension Convtrace {
             StoryboardOptions(
                 granularity: selection.granularity, phase: selection.phaseFilter, digits: digits, maxFrames: maxFrames,
                 compareFlip: compareFlip, transposedView: StoryboardOptions.TransposedView(rawValue: transposed) ?? .scatter,
-                layers: layer.map { [$0] })
+                layers: selection.layer.map { [$0] }, region: try? selection.cellRegion())
         }
 
         func run() throws {
@@ -93,9 +93,7 @@ extension Convtrace {
                 throw CommandFailure.report("\(error)", code: CommandFailure.badInput)
             }
             guard !frames.isEmpty else {
-                throw CommandFailure.report(
-                    "\(selection.input): no frames to draw for --phase \(selection.phase)\(layer.map { " --layer \($0)" } ?? "") (the trace has no such steps)",
-                    code: CommandFailure.badInput)
+                throw CommandFailure.report(selection.noFramesMessage, code: CommandFailure.badInput)
             }
             do {
                 let renderer = try FrameRenderer(

@@ -13,12 +13,15 @@ extension Convtrace {
             commandName: "replay",
             abstract: "Step through a trace in the terminal.",
             discussion: """
-                Interactive when standard output is a terminal: space plays and pauses, → / l / n next step,
-                ← / h / p previous step, g / G first and last step, + / - speed, q quits (so do Esc and Ctrl-C).
-                Otherwise, or with --plain, every frame is printed in order as plain text, frames separated by
+                Interactive when standard output is a terminal: space plays and pauses, → / l / n next step, \
+                ← / h / p previous step, g / G first and last step, + / - speed, q quits (so do Esc and Ctrl-C). \
+                Otherwise, or with --plain, every frame is printed in order as plain text, frames separated by \
                 a blank line; --frame N prints only frame N. Colours are off with --no-color, NO_COLOR or TERM=dumb.
-                A SPEC is run first (its trace goes to a temporary file); a TRACE (.jsonl or .ctb) is streamed
-                in constant memory. Exit status: 0 done, 2 bad input (message on stderr).
+
+                A SPEC is run first (its trace goes to a temporary file); a TRACE (.jsonl or .ctb) is streamed \
+                in constant memory. --layer, --cell and --region keep only some frames, as in convtrace render.
+
+                Exit status: 0 done, 2 bad input (message on stderr).
                 """)
 
         @OptionGroup var selection: FrameSelection
@@ -46,7 +49,8 @@ extension Convtrace {
 
         func run() throws {
             let options = StoryboardOptions(
-                granularity: selection.granularity, phase: selection.phaseFilter, maxFrames: nil)
+                granularity: selection.granularity, phase: selection.phaseFilter, maxFrames: nil,
+                layers: selection.layer.map { [$0] }, region: try? selection.cellRegion())
             var temporary: String?
             defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
             let session: ReplaySession
@@ -67,6 +71,9 @@ extension Convtrace {
                 session = try ReplaySession(path: tracePath, options: options, inputRank: inputRank)
             } catch {
                 throw CommandFailure.report("\(error)", code: CommandFailure.badInput)
+            }
+            guard session.frames.count > 0 else {
+                throw CommandFailure.report(selection.noFramesMessage, code: CommandFailure.badInput)
             }
 
             let stdoutIsTerminal = Terminal.isTerminal(STDOUT_FILENO)

@@ -65,6 +65,43 @@ struct RenderCommandTests {
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
+    @Test("--cell and --region narrow the frames; the refused budget suggests them; bad values exit 2")
+    func narrowing() throws {
+        let dir = try Self.folder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let specPath = dir.appendingPathComponent("c5.yaml").path
+        try Self.spec.write(toFile: specPath, atomically: true, encoding: .utf8)
+        // y[2,3] step by step: nine products, the last with the whole sum (8 − 10) + 2·(13 − 15) + (18 − 20) = −8.
+        let cell = dir.appendingPathComponent("cell").path
+        let c = try CLI.run(["render", specPath, "-o", cell, "--steps", "mac", "--cell", "2,3", "--format", "svg"])
+        #expect(c.status == 0, "\(c.stderr)")
+        #expect(c.stdout.hasPrefix("\(cell): 9 frame(s), 9 file(s) (svg)"))
+        let last = try String(contentsOfFile: cell + "/frame-0009.svg", encoding: .utf8)
+        #expect(last.contains("<svg"))
+        let plain = try CLI.run(["replay", specPath, "--plain", "--steps", "mac", "--cell", "2,3"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stdout.contains("step 9/9"))
+        #expect(plain.stdout.contains("= -8"))
+        // The top-left 2×2 block of the output: four cell frames.
+        let block = dir.appendingPathComponent("block").path
+        let b = try CLI.run(["render", specPath, "-o", block, "--region", "0-1,0-1", "--format", "svg"])
+        #expect(b.status == 0 && b.stdout.hasPrefix("\(block): 4 frame(s)"), "\(b.stdout)\(b.stderr)")
+
+        let refused = try CLI.run(["render", specPath, "-o", dir.path + "/x", "--steps", "mac", "--max-frames", "100"])
+        #expect(refused.stderr.contains("--cell ROW,COL or --region R0-R1,C0-C1"))
+        let outside = try CLI.run(["render", specPath, "-o", dir.path + "/x", "--cell", "5,0"])
+        #expect(outside.status == 2 && outside.stderr.contains("no frames for --steps cell --phase all --cell 5,0"), "\(outside.stderr)")
+        let replayOutside = try CLI.run(["replay", specPath, "--plain", "--region", "5-6,0-1"])
+        #expect(replayOutside.status == 2 && replayOutside.stderr.contains("no frames for --steps cell --phase all --region 5-6,0-1"))
+        for (bad, message) in [(["--cell", "0-1,2"], "--cell takes one ROW,COL"),
+                               (["--region", "2-1,0"], "runs backwards; write 1-2"),
+                               (["--region", "x"], "expected ROW,COL"),
+                               (["--cell", "1,1", "--region", "0-1,0-1"], "give one of them")] {
+            let r = try CLI.run(["render", specPath, "-o", dir.path + "/x"] + bad)
+            #expect(r.status == 2 && r.stderr.contains(message), "\(bad): \(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/x"))
+    }
+
     @Test("bad options are refused with the valid values")
     func badOptions() throws {
         let dir = try Self.folder(); defer { try? FileManager.default.removeItem(at: dir) }
