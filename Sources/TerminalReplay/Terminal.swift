@@ -23,12 +23,23 @@ nonisolated(unsafe) private var resizePipeWrite: Int32 = -1
 /// The bytes that leave the player's screen: reset colours, show the cursor, leave the alternate screen.
 private let leaveSequence: [UInt8] = Array("\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l".utf8)
 
+/// A file to delete when a signal ends the process (the temporary trace of a replayed spec).
+nonisolated(unsafe) private var removeOnSignalPath: UnsafeMutablePointer<CChar>?
+
 /// Async-signal-safe restore: tcsetattr and write only.
 private func restoreFromSignal() {
     guard rawModeActive != 0 else { return }
     rawModeActive = 0
     _ = leaveSequence.withUnsafeBytes { write(savedFD, $0.baseAddress, $0.count) }
     _ = tcsetattr(savedFD, TCSAFLUSH, &savedAttributes)
+}
+
+/// SIGINT/SIGTERM/SIGHUP: restore the terminal, delete the registered file, then die of the signal.
+private let fatalSignalHandler: @convention(c) (Int32) -> Void = { sig in
+    restoreFromSignal()
+    if let path = removeOnSignalPath { _ = unlink(path) }
+    signal(sig, SIG_DFL)
+    raise(sig)
 }
 
 /// An interactive terminal session on a pair of file descriptors.
@@ -110,19 +121,31 @@ public final class Terminal {
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
         signal(SIGHUP, SIG_DFL)
+        if let path = removeOnSignalPath { Self.removeOnSignal(String(cString: path)) }  // re-arm for the file
         if resizeFD >= 0 { close(resizeFD); resizeFD = -1 }
         if resizePipeWrite >= 0 { close(resizePipeWrite); resizePipeWrite = -1 }
     }
 
-    private func installHandlers() {
-        let fatal: @convention(c) (Int32) -> Void = { sig in
-            restoreFromSignal()
-            signal(sig, SIG_DFL)
-            raise(sig)
+    /// Deletes `path` if SIGINT, SIGTERM or SIGHUP ends the process (its normal end is the caller's
+    /// job); nil forgets it. Installs the handlers, which also restore a terminal in raw mode.
+    public static func removeOnSignal(_ path: String?) {
+        let old = removeOnSignalPath
+        removeOnSignalPath = path.map { strdup($0) } ?? nil
+        free(old)
+        guard removeOnSignalPath != nil else { return }
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            signal(sig, fatalSignalHandler)
+            sigaddset(&set, sig)
         }
-        signal(SIGINT, fatal)
-        signal(SIGTERM, fatal)
-        signal(SIGHUP, fatal)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
+    private func installHandlers() {
+        signal(SIGINT, fatalSignalHandler)
+        signal(SIGTERM, fatalSignalHandler)
+        signal(SIGHUP, fatalSignalHandler)
         signal(SIGWINCH) { _ in
             var byte: UInt8 = 1
             if resizePipeWrite >= 0 { _ = Glibc.write(resizePipeWrite, &byte, 1) }

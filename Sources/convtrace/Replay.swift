@@ -52,7 +52,12 @@ extension Convtrace {
                 granularity: selection.granularity, phase: selection.phaseFilter, maxFrames: nil,
                 layers: selection.layer.map { [$0] }, region: try? selection.cellRegion())
             var temporary: String?
-            defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
+            defer {
+                if let temporary {
+                    Terminal.removeOnSignal(nil)
+                    try? FileManager.default.removeItem(atPath: temporary)
+                }
+            }
             let session: ReplaySession
             do {
                 var tracePath = selection.input
@@ -61,6 +66,7 @@ extension Convtrace {
                     let problem = try SpecDocument.load(path: selection.input)
                     let path = NSTemporaryDirectory() + "convtrace-replay-\(ProcessInfo.processInfo.processIdentifier).ctb"
                     temporary = path
+                    Terminal.removeOnSignal(path)  // Ctrl-C or kill must not leave it behind
                     let writer = try BinaryWriter(path: path, header: problem.traceHeader())
                     var tracer = Tracer(sink: writer)
                     do { _ = try problem.run(tracer: &tracer) } catch { writer.cancel(); throw error }

@@ -144,17 +144,21 @@ struct InteractiveReplayTests {
         #expect(!after.contains("step 5/18"))
     }
 
-    @Test("SIGTERM from outside: the handler restores the terminal, then the process dies of the signal")
+    @Test("SIGTERM from outside: the handler restores the terminal, deletes the temporary trace, then the process dies of the signal")
     func sigterm() throws {
         let spec = try convBasicSpecFile()
         defer { try? FileManager.default.removeItem(atPath: spec) }
         let tmux = try TmuxSession(command: Self.command(try convtraceBinary(), spec))
         try tmux.waitFor(["step 1/18"])
         let pid = try #require(try tmux.commandPID())
+        // The spec's trace lives in a temporary file while the player runs; the handler deletes it.
+        let trace = NSTemporaryDirectory() + "convtrace-replay-\(pid).ctb"
+        #expect(FileManager.default.fileExists(atPath: trace))
         #expect(kill(pid, SIGTERM) == 0)
         // 143 = 128 + SIGTERM (15): killed by the re-raised signal, with cooked mode and echo back.
         let after = try tmux.waitFor(["EXIT:143", "icanon echo"])
         #expect(!after.contains("q quit"))
+        #expect(!FileManager.default.fileExists(atPath: trace))
     }
 
     @Test("a narrow terminal clips wide grids with … instead of wrapping, and a resize redraws")
