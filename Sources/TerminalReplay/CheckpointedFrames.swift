@@ -3,10 +3,15 @@ import Engine
 import Storyboard
 import Tracing
 
-/// A forward-only stream of trace events (a `TraceReader`, or events in memory for tests).
+/// A stream of trace events (a `TraceReader`, or events in memory for tests) that can come back to a
+/// position it reported.
 public protocol EventStream: AnyObject {
     /// The next event, nil after the last.
     func next() throws -> TraceEvent?
+    /// Where the next event starts.
+    var position: TracePosition { get }
+    /// Continues at a position this stream (or another stream of the same trace) reported.
+    func seek(to position: TracePosition) throws
 }
 
 extension TraceReader: EventStream {}
@@ -14,13 +19,15 @@ extension TraceReader: EventStream {}
 /// Events in memory as an `EventStream`.
 public final class ArrayEventStream: EventStream {
     private let events: [TraceEvent]
-    private var position = 0
+    private var index = 0
     public init(_ events: [TraceEvent]) { self.events = events }
     public func next() throws -> TraceEvent? {
-        guard position < events.count else { return nil }
-        defer { position += 1 }
-        return events[position]
+        guard index < events.count else { return nil }
+        defer { index += 1 }
+        return events[index]
     }
+    public var position: TracePosition { TracePosition(offset: index, events: index, line: 0) }
+    public func seek(to position: TracePosition) throws { index = min(max(0, position.offset), events.count) }
 }
 
 /// The frames of a trace, by index, without keeping them.
@@ -30,16 +37,19 @@ public final class ArrayEventStream: EventStream {
 /// storyboard state: every tensor as known so far) and the number of events it had consumed. When
 /// there are more than `maxCheckpoints`, every other one is dropped and the interval doubles, so
 /// memory stays bounded whatever the trace length. Asking for frame i drives a drawing builder
-/// forward from the nearest checkpoint at or before i (reopening the stream and skipping to it
-/// when it lies behind the cursor). The last few frames drawn are kept for instant back-and-forth.
+/// forward from the nearest checkpoint at or before i (reopening the stream and seeking to the
+/// checkpoint's byte position when it lies behind the cursor, so stepping back never re-reads the
+/// trace from its start). The last few frames drawn are kept for instant back-and-forth.
 ///
 /// - Complexity: memory O(maxCheckpoints · state + recentLimit frames); frame i costs drawing at most
 ///   `interval` frames, plus skipping the events before the checkpoint when the stream is reopened.
 public final class CheckpointedFrames: FrameSource {
-    /// Resume point: the builder as it was after consuming `events` events.
+    /// Resume point: the builder as it was after consuming `events` events, and where the stream
+    /// stood then.
     struct Checkpoint {
         var frame: Int
         var events: Int
+        var position: TracePosition
         var builder: FrameBuilder
     }
 
@@ -93,15 +103,16 @@ public final class CheckpointedFrames: FrameSource {
         self.recentLimit = max(1, recentLimit)
         var counting = try storyboard.makeBuilder(expectedCount: 0)
         counting.isDrawing = false
-        checkpoints = [Checkpoint(frame: 0, events: 0, builder: counting)]
-        var interval = max(1, interval)
         let events = try open()
+        checkpoints = [Checkpoint(frame: 0, events: 0, position: events.position, builder: counting)]
+        var interval = max(1, interval)
         var consumed = 0
         while let e = try events.next() {
             _ = counting.add(e)
             consumed += 1
             if counting.nextIndex >= checkpoints[checkpoints.count - 1].frame + interval {
-                checkpoints.append(Checkpoint(frame: counting.nextIndex, events: consumed, builder: counting))
+                checkpoints.append(Checkpoint(frame: counting.nextIndex, events: consumed, position: events.position,
+                                              builder: counting))
                 if checkpoints.count > maxCheckpoints {
                     checkpoints = checkpoints.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
                     interval *= 2
@@ -209,7 +220,8 @@ public final class CheckpointedFrames: FrameSource {
         } else {
             current = try open()
             reopenCount += 1
-            cursorEvents = 0
+            try current.seek(to: c.position)
+            cursorEvents = c.events
         }
         while cursorEvents < c.events {
             guard try current.next() != nil else {

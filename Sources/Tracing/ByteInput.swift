@@ -83,6 +83,14 @@ final class ByteInput {
         return end - start
     }
 
+    /// Continues reading at file offset `offset` (drops what is buffered).
+    func seek(to offset: Int) throws {
+        if lseek(fd, off_t(offset), SEEK_SET) < 0 {
+            throw TraceError(file: path, message: "cannot seek to byte \(offset): \(String(cString: strerror(errno)))")
+        }
+        base = offset; start = 0; end = 0; atEOF = false
+    }
+
     /// Pointer to the next unconsumed byte.
     var current: UnsafeMutablePointer<UInt8> { buffer + start }
 

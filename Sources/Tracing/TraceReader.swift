@@ -105,6 +105,19 @@ public final class TraceReader {
         }
     }
 
+    /// Where the next event starts: resume there later with `seek(to:)` (on this reader or another
+    /// reader of the same file) instead of reading the events before it again.
+    public var position: TracePosition { TracePosition(offset: input.offset, events: eventsRead, line: line) }
+
+    /// Continues reading at `position`, taken from `position` of a reader of the same file.
+    /// - Throws: `TraceError` when the file cannot seek (the next read fails if the file changed).
+    public func seek(to position: TracePosition) throws {
+        try input.seek(to: position.offset)
+        eventsRead = position.events
+        line = position.line
+        isFinished = false
+    }
+
     /// The next event, or nil after the last one (once the end marker has been checked).
     /// - Throws: `TraceError` naming the file and the line / record.
     public func next() throws -> TraceEvent? {

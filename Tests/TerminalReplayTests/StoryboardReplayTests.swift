@@ -1,7 +1,9 @@
 // TerminalReplayTests — real storyboard frames as plain text (reference files), and checkpointed streaming.
 import Engine
+import Foundation
 import Storyboard
 import Testing
+import Tracing
 @testable import TerminalReplay
 
 /// examples/conv-basic.yaml: X = [[1,2,3],[4,5,6],[7,8,9]], K = [[1,0],[0,-1]], b = 0.5, dY = ones(2×2).
@@ -80,5 +82,54 @@ struct StoryboardReplayTests {
         // Stepping back reopened the stream (once for counting, then once per rewind).
         #expect(opens > 2)
         #expect(stream.reopenCount == opens - 1)
+    }
+}
+
+/// A `TraceReader` that counts the events handed out (to see that a rewind seeks instead of re-reading).
+final class CountingStream: EventStream {
+    let reader: TraceReader
+    var delivered = 0
+    init(_ reader: TraceReader) { self.reader = reader }
+    func next() throws -> TraceEvent? {
+        let e = try reader.next()
+        if e != nil { delivered += 1 }
+        return e
+    }
+    var position: TracePosition { reader.position }
+    func seek(to position: TracePosition) throws { try reader.seek(to: position) }
+}
+
+@Suite("Checkpointed frames over trace files")
+struct CheckpointedFileTests {
+    @Test("stepping back seeks the file to the checkpoint: the frames match and the events before it are not read again",
+          arguments: ["jsonl", "ctb"])
+    func rewindSeeks(ext: String) throws {
+        let (source, events) = try convBasic(padding: 1)
+        let header = TraceHeader(spec: .object([("op", .string("conv2d"))]), network: source.network,
+                                 input: source.input, gradOutput: source.gradOutput)
+        let path = NSTemporaryDirectory() + "convtrace-seek-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).\(ext)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var writer: any TraceWriting = ext == "jsonl"
+            ? try JSONLWriter(path: path, header: header) : try BinaryWriter(path: path, header: header)
+        for e in events { writer.record(e) }
+        try writer.finish()
+
+        let board = try Storyboard(source: source, options: StoryboardOptions(granularity: .mac, maxFrames: nil))
+        let all = try board.frames(events: events)
+        var streams: [CountingStream] = []
+        let frames = try CheckpointedFrames(storyboard: board, interval: 8, maxCheckpoints: 64, recentLimit: 2) {
+            let s = CountingStream(try TraceReader(path: path))
+            streams.append(s)
+            return s
+        }
+        let n = all.count
+        for i in [n - 1, n - 2, n - 10, n / 2] {
+            #expect(try frames.frame(at: i) == all[i], "frame \(i)")
+        }
+        // One stream counted; each rewind opened one more and read only from its checkpoint on.
+        #expect(frames.reopenCount >= 2)
+        let rewinds = streams.dropFirst(2)
+        #expect(!rewinds.isEmpty)
+        for s in rewinds { #expect(s.delivered < events.count / 4, "a rewind read \(s.delivered) of \(events.count) events") }
     }
 }

@@ -30,6 +30,45 @@ struct TraceFileTests {
         #expect(Fixtures.readBytes(dir + "/t.ctb").count == 24 + headerLength + 112 * (Fixtures.events.count + 1))
     }
 
+    @Test("position and seek: a second reader resumes mid-file with the same events, counts and line numbers",
+          arguments: ["t.jsonl", "t.ctb"])
+    func seekResumes(name: String) throws {
+        let dir = Fixtures.folder(); defer { Fixtures.remove(dir) }
+        let path = dir + "/" + name
+        if name.hasSuffix(".jsonl") { try Fixtures.writeJSONL(path) } else { try Fixtures.writeBinary(path) }
+        for k in [0, 1, 4, Fixtures.events.count - 1, Fixtures.events.count] {
+            let first = try TraceReader(path: path)
+            for _ in 0..<k { _ = try first.next() }
+            let mark = first.position
+            #expect(mark.events == k)
+            var rest: [TraceEvent] = []
+            while let e = try first.next() { rest.append(e) }
+            let second = try TraceReader(path: path)
+            try second.seek(to: mark)
+            var resumed: [TraceEvent] = []
+            while let e = try second.next() { resumed.append(e) }  // the end marker's count still checks out
+            #expect(sameBits(resumed, rest))
+            #expect(sameBits(resumed, Array(Fixtures.events[k...])))
+            #expect(second.eventsRead == Fixtures.events.count)
+            // Going back on the same reader works too.
+            try second.seek(to: mark)
+            #expect(try second.next().map { sameBits([$0], [Fixtures.events[k]]) } ?? (k == Fixtures.events.count))
+        }
+        // A truncated JSON Lines file reports the same line after a seek as when read straight through.
+        if name.hasSuffix(".jsonl") {
+            let lines = Self.jsonlLines()
+            let cut = dir + "/cut.jsonl"
+            Fixtures.writeBytes(Self.joined(Array(lines[0..<6])), to: cut)
+            let reader = try TraceReader(path: cut)
+            _ = try reader.next(); _ = try reader.next()
+            let mark = reader.position
+            let again = try TraceReader(path: cut)
+            try again.seek(to: mark)
+            let message = Fixtures.errorMessage { while try again.next() != nil {} }
+            #expect(message == "\(cut): truncated: the file ends after 5 events (line 6) without the end line {\"end\":true,\"events\":N}")
+        }
+    }
+
     @Test("JSONL → binary → JSONL and binary → JSONL → binary are byte-identical")
     func conversionIsLossless() throws {
         let dir = Fixtures.folder(); defer { Fixtures.remove(dir) }

@@ -1,0 +1,10 @@
+// Tracing — TracePosition: where a reader stands in a trace file, to come back to without re-reading.
+
+/// A place in a trace file between two events: the byte offset of the next event, the events
+/// before it, and (JSON Lines) the line number used in messages.
+public struct TracePosition: Equatable, Sendable {
+    public var offset: Int
+    public var events: Int
+    public var line: Int
+    public init(offset: Int, events: Int, line: Int) { self.offset = offset; self.events = events; self.line = line }
+}
