@@ -263,7 +263,7 @@ final class FramePainter {
             return [line]
         case .apply:
             var line: [Piece] = [lhs, plain("=")]
-            line += [plain("f(" + (e.terms.first?.operands.first?.text ?? "") + ")"), plain("="), result]
+            line += [plain(e.applicationText), plain("="), result]
             return [line]
         }
     }

@@ -5,7 +5,8 @@
 /// A frame writes one cell: the output cell `y[k, r, c]` in the forward pass, the input cell whose
 /// products it scatters in a transposed convolution's scatter view, and the gradient cell it sums in
 /// the backward pass (`dX[c, r, c']`, `dK[k, c, r, c']`; for pooling the `dY` cell being routed).
-/// Frames that write no cell of a grid — a bias gradient `db[k]`, the loss — are left out when a region
+/// A vector (a linear layer's input or output, an activation after `flatten`) is one row: its
+/// feature f is column f; a linear weight gradient `dW[o, i]` is row o, column i. Frames that write no cell of a grid — a bias gradient `db[k]`, the loss — are left out when a region
 /// is given.
 public struct CellRegion: Equatable, Sendable, CustomStringConvertible {
     public var rows: ClosedRange<Int>

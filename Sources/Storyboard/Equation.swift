@@ -23,11 +23,20 @@ public struct Equation: Equatable, Sendable, Codable {
     public var result: Double?
     /// `result` formatted like the cells ("" when nil).
     public var resultText: String
+    /// For `.apply`: the function's name as written, e.g. `tanh`, `relu`, `leaky_relu` (nil: `f`).
+    public var function: String?
 
     public init(target: Operand, combine: Combine = .sum, terms: [Term], groups: [TermGroup] = [],
-                bias: Operand? = nil, divisor: Double? = nil, result: Double?, resultText: String) {
+                bias: Operand? = nil, divisor: Double? = nil, result: Double?, resultText: String,
+                function: String? = nil) {
         self.target = target; self.combine = combine; self.terms = terms; self.groups = groups
         self.bias = bias; self.divisor = divisor; self.result = result; self.resultText = resultText
+        self.function = function
+    }
+
+    /// `tanh(-0.05)`: the function applied to the single operand (`.apply` equations).
+    public var applicationText: String {
+        (function ?? "f") + "(" + (terms.first?.operands.first?.text ?? "") + ")"
     }
 
     /// How an equation's terms combine into the result.
@@ -69,7 +78,7 @@ public struct Equation: Equatable, Sendable, Codable {
         case .mean:
             rhs = "(" + parts.joined(separator: " + ") + ") / " + (divisor.map { ValueFormat.plain($0) } ?? "?")
         case .apply:
-            rhs = parts.joined(separator: " ")
+            rhs = applicationText
         }
         return target.label + " = " + rhs + (result == nil ? "" : " = " + resultText)
     }

@@ -25,9 +25,12 @@ struct FrameGrouper: Sendable {
 
     /// The filters of the options: phase, layers, region.
     let options: StoryboardOptions
+    /// Shapes, to tell vectors from image planes when matching a region.
+    let geometry: [LayerGeometry]
 
     init(geometry: [LayerGeometry], options: StoryboardOptions) {
         self.options = options
+        self.geometry = geometry
         var pools = Set<Int>(), scatter = Set<Int>(), direct = Set<Int>()
         for (l, g) in geometry.enumerated() {
             switch g.layer {
@@ -72,20 +75,41 @@ struct FrameGrouper: Sendable {
     func admits(_ e: TraceEvent, key: Key) -> Bool {
         guard options.phase.admits(e.phase), options.layers?.contains(e.layer) ?? true else { return false }
         guard let region = options.region else { return true }
-        guard let cell = Self.writtenCell(key: key, event: e) else { return false }
-        return region.contains(row: Int(cell.h), column: Int(cell.w))
+        guard let cell = writtenCell(key: key, event: e) else { return false }
+        return region.contains(row: cell.row, column: cell.column)
     }
 
-    /// The cell a group's frame writes (row `h`, column `w`), or nil when it writes none of a grid's
-    /// cells (a bias gradient, the loss).
-    static func writtenCell(key: Key, event e: TraceEvent) -> Index4? {
+    /// The grid cell a group's frame writes, as the grid shows it: (h, w) of an image plane, (n, feature)
+    /// of a vector (linear layers, activations after flatten), (out, in) of a linear weight gradient;
+    /// nil when it writes no grid cell (a bias gradient, the loss).
+    func writtenCell(key: Key, event e: TraceEvent) -> (row: Int, column: Int)? {
         switch key {
-        case .forwardCell(_, let output): output
-        case .scatter(_, let input): input
-        case .grad(_, let target, let cell): target == GradTarget.bias.rawValue ? nil : cell
-        case .gather: e.output
-        case .single: e.kind == .loss ? nil : e.output
+        case .forwardCell(let l, let output): return planeCell(output, vector: isVector(l, output: true))
+        case .scatter(let l, let input): return planeCell(input, vector: isVector(l, output: false))
+        case .gather(let l): return planeCell(e.output, vector: isVector(l, output: true))
+        case .single: return e.kind == .loss ? nil : planeCell(e.output, vector: isVector(e.layer, output: true))
+        case .grad(let l, let target, let cell):
+            switch target {
+            case GradTarget.bias.rawValue: return nil
+            case GradTarget.kernel.rawValue:
+                let isLinear = l < geometry.count && { if case .linear = geometry[l].layer { true } else { false } }()
+                return isLinear ? (Int(cell.n), Int(cell.c)) : (Int(cell.h), Int(cell.w))
+            case GradTarget.input.rawValue: return planeCell(cell, vector: isVector(l, output: false))
+            default: return planeCell(cell, vector: isVector(l, output: true))  // pooling: the dY cell routed
+            }
         }
+    }
+
+    private func planeCell(_ i: Index4, vector: Bool) -> (row: Int, column: Int) {
+        vector ? (Int(i.n), Int(i.c)) : (Int(i.h), Int(i.w))
+    }
+
+    /// Whether layer `l`'s output (or input) is a vector: N×F, held as N×F×1×1 (linear layers, what
+    /// follows flatten, a global pool's output). The loss (index `layers.count`) reads the last output.
+    private func isVector(_ l: Int, output: Bool) -> Bool {
+        guard let g = l < geometry.count ? geometry[l] : geometry.last else { return false }
+        let shape = output || l >= geometry.count ? g.outShape : g.inShape
+        return shape.count == 2 || (shape.count == 4 && shape[2] == 1 && shape[3] == 1)
     }
 
     /// Whether `e` ends its group (inclusive): an `output` event finishes its cell.

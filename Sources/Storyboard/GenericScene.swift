@@ -59,10 +59,8 @@ enum GenericScene {
         var caption = ""
         var scene = SceneKind.generic
         let backward = e0.kind == .grad
-        let readIndex: (TraceEvent) -> Index4 = { e in
-            if l < ctx.geometry.count, case .linear = ctx.geometry[l].layer { return e.input }
-            return e.kind == .grad ? e.input : e.input
-        }
+        let isLinear = l < ctx.geometry.count && { if case .linear = ctx.geometry[l].layer { true } else { false } }()
+        let readIndex: (TraceEvent) -> Index4 = { $0.input }
         // Input (what the op reads).
         var inputView = ctx.view(inT, n: Int(readIndex(ce).n), c: Int(readIndex(ce).c), id: "input", role: .input,
                                  title: l < ctx.geometry.count ? "input X" : "prediction", symbol: "x",
@@ -78,10 +76,20 @@ enum GenericScene {
                 let st: TermState = current == nil ? .done : (gi < curIndex ? .done : (gi == curIndex ? .current : .pending))
                 if let loc = dYView?.locate(e.output) { dYView?.grid.mark(loc.0, loc.1, st == .current ? [.contributor, .current] : .contributor) }
                 if let loc = inputView.locate(readIndex(e)) { inputView.grid.mark(loc.0, loc.1, .window) }
-                terms.append(Term(operands: [
-                    Operand(label: dY.map { ctx.label("dY", e.output, shape: $0.shape) } ?? "dL", value: e.a, text: ctx.text(e.a)),
-                    Operand(label: "∂", value: e.b, text: ctx.text(e.b)),
-                ], product: e.product, productText: ctx.text(e.product), state: st, traceStep: e.step))
+                // What multiplies dY: the input value for a weight gradient, the weight for a linear
+                // layer's input gradient, the local derivative f′(x) for an activation or a loss.
+                let factor: String
+                switch e.target {
+                case .kernel: factor = ctx.label("x", readIndex(e), shape: inT.shape)
+                case .input where isLinear: factor = "w[\(e.kernel.n),\(e.kernel.c)]"
+                default: factor = "∂"
+                }
+                let dYOperand = Operand(label: dY.map { ctx.label("dY", e.output, shape: $0.shape) } ?? "dL", value: e.a,
+                                        text: ctx.text(e.a))
+                // db[k] = Σ dY[k]: each term is the dY value itself.
+                terms.append(Term(operands: e.target == .bias ? [dYOperand]
+                                      : [dYOperand, Operand(label: factor, value: e.b, text: ctx.text(e.b))],
+                                  product: e.product, productText: ctx.text(e.product), state: st, traceStep: e.step))
             }
             grids.append(inputView.grid)
             if let v = dYView { grids.append(v.grid) }
@@ -177,11 +185,18 @@ enum GenericScene {
         }
         let res = group.last.map(\.acc)
         let finished = current == nil || curIndex >= (steps.last ?? 0)
-        let target = Operand(label: written.map { _ in ctx.label(backward ? "d" : "y", backward ? ce.input : ce.output,
-                                                              shape: inT.shape) } ?? opName,
+        let targetLabel: String
+        switch (backward, e0.target) {
+        case (true, .kernel): targetLabel = isLinear ? "dW[\(ce.kernel.n),\(ce.kernel.c)]" : ctx.label("dW", ce.kernel, shape: [1, 1, 1, 1])
+        case (true, .bias): targetLabel = "db[\(ce.kernel.n)]"
+        case (true, _): targetLabel = ctx.label("dX", ce.input, shape: inT.shape)
+        default: targetLabel = ctx.label("y", ce.output, shape: l + 1 < state.activations.count ? state.activations[l + 1].shape : inT.shape)
+        }
+        let target = Operand(label: written != nil || (backward && e0.target == .bias) ? targetLabel : opName,
                              value: finished ? (res ?? 0) : ce.acc, text: finished ? ctx.text(res ?? 0) : "", ref: written)
         let eq = Equation(target: target, combine: e0.kind == .activation ? .apply : .sum, terms: terms,
-                          result: finished ? res : nil, resultText: finished ? ctx.text(res ?? 0) : "")
+                          result: finished ? res : nil, resultText: finished ? ctx.text(res ?? 0) : "",
+                          function: e0.kind == .activation ? opName : nil)
         var running: RunningSum?
         if let cu = current, let pos = steps.firstIndex(of: cu), e0.kind != .activation {
             let before = pos > 0 ? group[steps[pos - 1]].acc : ce.acc - ce.product

@@ -35,10 +35,14 @@ struct SceneContext: Sendable {
     func text(_ v: Double) -> String { format.text(v) }
 
     /// A label such as `x[1,2]`: axes of extent 1 in front (n, c) are dropped, and the row axis of
-    /// a 1-D signal.
+    /// a 1-D signal; a vector (N×F, held as N×F×1×1) is labelled by its feature, `x[5]`.
     func label(_ symbol: String, _ i: Index4, shape: [Int]) -> String {
         var parts: [Int] = []
         if shape[0] > 1 { parts.append(Int(i.n)) }
+        if shape.count == 4 && shape[2] == 1 && shape[3] == 1 {
+            parts.append(Int(i.c))
+            return symbol + "[" + parts.map(String.init).joined(separator: ",") + "]"
+        }
         if shape[1] > 1 { parts.append(Int(i.c)) }
         if !(oneD && shape[2] == 1) { parts.append(Int(i.h)) }
         parts.append(Int(i.w))

@@ -310,6 +310,11 @@ public struct FrameView: Sendable {
         case .mean: (open, separator, close) = ("(", " + ", ")")
         case .apply: (open, separator, close) = ("", " ", "")
         }
+        if eq.combine == .apply {
+            line.append(eq.applicationText, .plain)
+            if eq.result != nil { line.append(" = " + eq.resultText) }
+            return line
+        }
         line.append(open)
         if eq.terms.isEmpty && eq.combine == .sum { line.append("0") }
         if shown.lowerBound > 0 { line.append("…" + separator, .clip) }

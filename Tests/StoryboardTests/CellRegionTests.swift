@@ -82,3 +82,39 @@ import Testing
         } catch { Issue.record("\(error)") }
     }
 }
+
+@Suite struct VectorLayerFrames {
+    /// x = [1, 2, 3] → linear W = [[1, 0, −1], [2, 1, 0]], b = [0.5, −1] → y = [−1.5, 3] → relu → [0, 3];
+    /// dY = [1, 2] through relu: dZ = [0, 2]; dW = dZ ⊗ x; dX = Wᵀ dZ = [4, 2, 0].
+    static func linearRelu() throws -> (StoryboardSource, [TraceEvent]) {
+        let w = Tensor(shape: [2, 3], data: [1, 0, -1, 2, 1, 0])
+        let b = Tensor(shape: [2], data: [0.5, -1])
+        return try Scenes.run(Network(layers: [.linear(weight: w, bias: b), .relu]),
+                              input: Tensor(shape: [1, 3], data: [1, 2, 3]), gradOutput: Tensor(shape: [1, 2], data: [1, 2]))
+    }
+
+    @Test("linear and activation frames name their cells by feature: y[1], dW[1,2], dX[0], relu(x)")
+    func labels() throws {
+        let (source, events) = try Self.linearRelu()
+        let frames = try Storyboard(source: source).frames(events: events)
+        let lines = frames.compactMap { $0.equation?.text() }
+        #expect(lines.contains("y[1] = 1·2 + 2·1 + 3·0 + (-1) = 3"))
+        #expect(lines.contains("db[1] = 2 = 2"))
+        #expect(lines.contains("y[0] = relu(-1.5) = 0"))
+        #expect(lines.contains("y[1] = relu(3) = 3"))
+        // dW[1,2] = dZ[1] · x[2] = 2 · 3; dX[0] = dZ[0]·w[0,0] + dZ[1]·w[1,0] = 0·1 + 2·2.
+        #expect(lines.contains("dW[1,2] = 2·3 = 6"))
+        #expect(lines.contains("dX[0] = 0·1 + 2·2 = 4"))
+        #expect(frames.first { $0.equation?.text().hasPrefix("dW[1,2]") ?? false }?.equation?.terms.first?.operands.map(\.label) == ["dY[1]", "x[2]"])
+        #expect(frames.last { $0.equation?.text().hasPrefix("dX[0]") ?? false }?.equation?.terms.last?.operands.map(\.label) == ["dY[1]", "w[1,0]"])
+    }
+
+    @Test("a region on a vector picks features: --cell 0,1 keeps y[1], relu's y[1] and dZ[1], dW[0,1], dX[1]")
+    func regionOnVectors() throws {
+        let (source, events) = try Self.linearRelu()
+        let board = try Storyboard(source: source, options: StoryboardOptions(region: CellRegion(row: 0, column: 1)))
+        let lines = try board.frames(events: events).compactMap { $0.equation?.text() }
+        #expect(lines.count == board.countFrames(events: events))
+        #expect(lines.map { String($0.prefix { $0 != " " }) } == ["y[1]", "y[1]", "dX[1]", "dW[0,1]", "dX[1]"])
+    }
+}
