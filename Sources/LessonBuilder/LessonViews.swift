@@ -222,7 +222,7 @@ public enum LessonViews {
         return out
     }
 
-    /// A tensor as a small Markdown table per 2-D slice (a scalar or vector inline).
+    /// A tensor as a small Markdown table per 2-D slice, rows and columns numbered (a scalar or vector inline).
     static func grid(_ value: NumberTree) -> String {
         let f = { (v: Double) in NumberFormat.text(v, digits: 6) }
         switch value.shape.count {
@@ -230,8 +230,9 @@ public enum LessonViews {
         case 1: return "= `[" + value.flattened.map(f).joined(separator: ", ") + "]`\n\n"
         case 2:
             guard case .list(let rows) = value, let width = rows.first?.shape.first else { return "\n" }
-            var s = "\n\n|" + String(repeating: " |", count: width) + "\n|" + String(repeating: "---:|", count: width) + "\n"
-            for row in rows { s += "| " + row.flattened.map(f).joined(separator: " | ") + " |\n" }
+            // Row and column indices as the header and the first column, as in y[i,j].
+            var s = "\n\n| |" + (0..<width).map { " \($0) |" }.joined() + "\n|---:|" + String(repeating: "---:|", count: width) + "\n"
+            for (i, row) in rows.enumerated() { s += "| **\(i)** | " + row.flattened.map(f).joined(separator: " | ") + " |\n" }
             return s + "\n"
         default:
             guard case .list(let slices) = value else { return "\n" }
