@@ -81,8 +81,8 @@ public final class CairoSurface {
     /// compression setting (Cairo's own writer compresses harder and takes several times longer).
     func pngData() throws -> [UInt8] {
         try withPixels { px, w, h, stride in
-            var rgb = [UInt8](repeating: 0, count: w * h * 3)
-            rgb.withUnsafeMutableBufferPointer { d in
+            // Every byte is written below, so the buffer is not zero-filled first (a frame is ~1 MB).
+            let rgb = [UInt8](unsafeUninitializedCapacity: w * h * 3) { d, initialized in
                 for y in 0..<h {
                     let row = px + y * stride
                     var o = y * w * 3
@@ -94,6 +94,7 @@ public final class CairoSurface {
                         o += 3
                     }
                 }
+                initialized = w * h * 3
             }
             var image = png_image()
             image.version = png_uint_32(PNG_IMAGE_VERSION)
@@ -104,16 +105,17 @@ public final class CairoSurface {
             // Room for the worst case (stored blocks) plus headers; retried with the size libpng asks for.
             var capacity = w * h * 3 + h + 64 * 1024
             for _ in 0..<2 {
-                var out = [UInt8](repeating: 0, count: capacity)
                 var size = png_alloc_size_t(capacity)
-                let ok = out.withUnsafeMutableBytes { o in
-                    rgb.withUnsafeBytes { r in
+                var ok: Int32 = 0
+                // Uninitialised: libpng writes `size` bytes and only those are kept.
+                let out = [UInt8](unsafeUninitializedCapacity: capacity) { o, initialized in
+                    ok = rgb.withUnsafeBytes { r in
                         png_image_write_to_memory(&image, o.baseAddress, &size, 0, r.baseAddress, Int32(w * 3), nil)
                     }
+                    initialized = ok != 0 ? Int(size) : 0
                 }
                 if ok != 0 {
                     png_image_free(&image)
-                    out.removeSubrange(Int(size)...)
                     return out
                 }
                 let message = withUnsafeBytes(of: image.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
