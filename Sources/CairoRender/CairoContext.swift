@@ -67,6 +67,66 @@ public final class CairoContext {
         cairo_stroke(handle)
     }
 
+    /// Adds a rectangle to the current path.
+    func addRect(_ x: Double, _ y: Double, _ w: Double, _ h: Double) { cairo_rectangle(handle, x, y, w, h) }
+
+    /// Adds a line segment to the current path (its own sub-path).
+    func addLine(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) {
+        cairo_move_to(handle, x0, y0)
+        cairo_line_to(handle, x1, y1)
+    }
+
+    /// Fills the current path (and clears it).
+    func fillPath(_ c: RGB) {
+        setColor(c)
+        cairo_fill(handle)
+    }
+
+    /// Strokes the current path (and clears it); dashes restart at each sub-path.
+    func strokePath(_ c: RGB, width: Double, dash: [Double] = []) {
+        setColor(c)
+        cairo_set_line_width(handle, width)
+        if !dash.isEmpty { dash.withUnsafeBufferPointer { cairo_set_dash(handle, $0.baseAddress, Int32($0.count), 0) } }
+        cairo_stroke(handle)
+        if !dash.isEmpty { cairo_set_dash(handle, nil, 0, 0) }
+    }
+
+    /// Draws positioned glyphs of the current font.
+    func showGlyphs(_ glyphs: ArraySlice<cairo_glyph_t>, _ c: RGB) {
+        setColor(c)
+        glyphs.withUnsafeBufferPointer { cairo_show_glyphs(handle, $0.baseAddress, Int32($0.count)) }
+    }
+
+    /// The glyphs of `text` in the current font with the baseline starting at (0, 0), without the glyphs
+    /// of spaces (they draw nothing).
+    func glyphs(_ text: String) -> [cairo_glyph_t] {
+        guard let font = cairo_get_scaled_font(handle) else { return [] }
+        var list: UnsafeMutablePointer<cairo_glyph_t>?
+        var count: Int32 = 0
+        let status = cairo_scaled_font_text_to_glyphs(font, 0, 0, text, -1, &list, &count, nil, nil, nil)
+        guard status == CAIRO_STATUS_SUCCESS, let list else { return [] }
+        defer { cairo_glyph_free(list) }
+        let space = spaceGlyph(font)
+        return UnsafeBufferPointer(start: list, count: Int(count)).filter { $0.index != space }
+    }
+
+    /// Glyph index of " " in `font` (cached per font).
+    private func spaceGlyph(_ font: OpaquePointer) -> UInt {
+        if let f = currentFont, let g = spaceGlyphs[f] { return g }
+        var list: UnsafeMutablePointer<cairo_glyph_t>?
+        var count: Int32 = 0
+        var g = UInt.max
+        if cairo_scaled_font_text_to_glyphs(font, 0, 0, " ", -1, &list, &count, nil, nil, nil) == CAIRO_STATUS_SUCCESS,
+           let list {
+            if count == 1 { g = list[0].index }
+            cairo_glyph_free(list)
+        }
+        if let f = currentFont { spaceGlyphs[f] = g }
+        return g
+    }
+
+    private var spaceGlyphs: [FontSpec: UInt] = [:]
+
     /// The font last selected (selection is skipped when it does not change).
     private var currentFont: FontSpec?
 

@@ -1,4 +1,5 @@
 // CairoRender — lays out and draws one frame on a Cairo context: grids, window, equation, caption, legend.
+import CCairo
 import Storyboard
 
 /// Measures and draws frames. Not thread-safe (it owns a measuring context and caches widths).
@@ -6,6 +7,7 @@ final class FramePainter {
     let theme: Theme
     private let measurer: CairoContext
     private var widths: [FontSpec: [String: Double]] = [:]
+    private var glyphCache: [FontSpec: [String: [cairo_glyph_t]]] = [:]
     private var currentFont: FontSpec?
 
     init(theme: Theme) throws {
@@ -313,22 +315,31 @@ final class FramePainter {
         return (fill, nil, 0, [])
     }
 
+    /// Glyphs of `text` in `font` from the baseline start (0, 0), spaces dropped (cached).
+    func glyphs(_ text: String, _ font: FontSpec) -> [cairo_glyph_t] {
+        if let g = glyphCache[font]?[text] { return g }
+        if currentFont != font { measurer.setFont(font); currentFont = font }
+        let g = measurer.glyphs(text)
+        glyphCache[font, default: [:]][text] = g
+        return g
+    }
+
     /// Draws `frame` laid out as `L` on `ctx` (already scaled), over a canvas of `size` points.
-    func draw(_ frame: Frame, _ L: FrameLayout, on ctx: CairoContext, canvasWidth: Double, canvasHeight: Double) {
+    /// `vector`: the surface is SVG or PDF (text is grouped by font and colour, see `DrawBatch.draw`).
+    func draw(_ frame: Frame, _ L: FrameLayout, on ctx: CairoContext, canvasWidth: Double, canvasHeight: Double,
+              vector: Bool) {
         ctx.fillRect(0, 0, canvasWidth, canvasHeight, theme.background)
-        for box in L.boxes { drawGrid(frame.grids[box.grid], box, frame, ctx) }
+        var batch = DrawBatch()
+        for box in L.boxes { drawGrid(frame.grids[box.grid], box, frame, &batch) }
         for j in L.joiners {
             // ⋆ and ∗ are small glyphs: draw them larger so the operator reads at a glance.
             let font = j.text == "⋆" || j.text == "∗" ? Fonts.joinerLarge : Fonts.joiner
-            ctx.setFont(font)
             let w = width(j.text, font)
-            ctx.showText(j.text, x: j.x - w / 2, y: j.y + (font == Fonts.joinerLarge ? 12 : 8), theme.ink2)
+            batch.text(glyphs(j.text, font), font, theme.ink2, x: j.x - w / 2, y: j.y + (font == Fonts.joinerLarge ? 12 : 8))
         }
-        var font: FontSpec?
         for r in L.runs {
-            if let bg = r.background { ctx.fillRect(r.x - 3, r.y - 15, r.width + 6, 20, bg) }
-            if font != r.font { ctx.setFont(r.font); font = r.font }
-            ctx.showText(r.text, x: r.x, y: r.y, r.color)
+            if let bg = r.background { batch.fillRect(r.x - 3, r.y - 15, r.width + 6, 20, bg) }
+            batch.text(glyphs(r.text, r.font), r.font, r.color, x: r.x, y: r.y)
         }
         for item in L.legend {
             let role: CellRole
@@ -351,67 +362,87 @@ final class FramePainter {
             }
             let s = Metrics.swatch
             let st = cellStyle(role: role, marks: marks)
-            ctx.fillRect(item.x, item.y, s, s, st.fill)
-            ctx.strokeRect(item.x, item.y, s, s, theme.gridLine, width: 1, dash: role.isPadding ? [2, 2] : [])
-            if let edge = st.edge { ctx.strokeRect(item.x + 1, item.y + 1, s - 2, s - 2, edge, width: 2, dash: st.dash) }
-            if item.swatch == .window { ctx.strokeRect(item.x - 1, item.y - 1, s + 2, s + 2, theme.windowEdge, width: 2) }
-            if font != item.label.font { ctx.setFont(item.label.font); font = item.label.font }
-            ctx.showText(item.label.text, x: item.label.x, y: item.label.y, item.label.color)
+            batch.fillRect(item.x, item.y, s, s, st.fill)
+            batch.strokeRect(item.x, item.y, s, s, theme.gridLine, width: 1, dash: role.isPadding ? [2, 2] : [], layer: .lines)
+            if let edge = st.edge {
+                batch.strokeRect(item.x + 1, item.y + 1, s - 2, s - 2, edge, width: 2, dash: st.dash, layer: .edges)
+            }
+            if item.swatch == .window {
+                batch.strokeRect(item.x - 1, item.y - 1, s + 2, s + 2, theme.windowEdge, width: 2, layer: .window)
+            }
+            batch.text(glyphs(item.label.text, item.label.font), item.label.font, item.label.color, x: item.label.x, y: item.label.y)
         }
+        batch.draw(on: ctx, vector: vector)
     }
 
-    private func drawGrid(_ g: Grid, _ box: FrameLayout.GridBox, _ frame: Frame, _ ctx: CairoContext) {
+    private func drawGrid(_ g: Grid, _ box: FrameLayout.GridBox, _ frame: Frame, _ batch: inout DrawBatch) {
         // Header.
-        ctx.setFont(Fonts.gridTitle)
         let tw = width(g.title, Fonts.gridTitle)
-        ctx.showText(g.title, x: box.headerX - tw / 2, y: box.titleY, theme.ink)
+        batch.text(glyphs(g.title, Fonts.gridTitle), Fonts.gridTitle, theme.ink, x: box.headerX - tw / 2, y: box.titleY)
         if let s = g.subtitle {
-            ctx.setFont(Fonts.gridSubtitle)
             let sw = width(s, Fonts.gridSubtitle)
-            ctx.showText(s, x: box.headerX - sw / 2, y: box.subtitleY, theme.ink2)
+            batch.text(glyphs(s, Fonts.gridSubtitle), Fonts.gridSubtitle, theme.ink2, x: box.headerX - sw / 2, y: box.subtitleY)
         }
         let (cw, ch) = (box.cellW, box.cellH)
-        // Fills.
+        // Fills: cells of one colour merged into rectangles (row runs extended downwards); cells that have
+        // the background colour are not drawn at all.
+        var fills: [RGB] = []
+        fills.reserveCapacity(g.rows * g.columns)
         for r in 0..<g.rows {
             for c in 0..<g.columns {
                 let cell = g[r, c]
-                let st = cellStyle(role: cell.role, marks: cell.marks)
-                ctx.fillRect(box.x + Double(c) * cw, box.y + Double(r) * ch, cw, ch, st.fill)
+                fills.append(cellStyle(role: cell.role, marks: cell.marks).fill)
+            }
+        }
+        var done = [Bool](repeating: false, count: fills.count)
+        for r in 0..<g.rows {
+            for c in 0..<g.columns where !done[r * g.columns + c] {
+                let colour = fills[r * g.columns + c]
+                var w = 1
+                while c + w < g.columns, !done[r * g.columns + c + w], fills[r * g.columns + c + w] == colour { w += 1 }
+                var h = 1
+                rows: while r + h < g.rows {
+                    for k in c..<(c + w) where done[(r + h) * g.columns + k] || fills[(r + h) * g.columns + k] != colour {
+                        break rows
+                    }
+                    h += 1
+                }
+                for rr in r..<(r + h) { for k in c..<(c + w) { done[rr * g.columns + k] = true } }
+                if colour != theme.background {
+                    batch.fillRect(box.x + Double(c) * cw, box.y + Double(r) * ch, Double(w) * cw, Double(h) * ch, colour)
+                }
             }
         }
         // Cell lines.
         for r in 0...g.rows {
-            ctx.line(box.x, box.y + Double(r) * ch, box.x + Double(g.columns) * cw, box.y + Double(r) * ch, theme.gridLine, width: 1)
+            batch.line(box.x, box.y + Double(r) * ch, box.x + Double(g.columns) * cw, box.y + Double(r) * ch,
+                       theme.gridLine, width: 1, layer: .lines)
         }
         for c in 0...g.columns {
-            ctx.line(box.x + Double(c) * cw, box.y, box.x + Double(c) * cw, box.y + Double(g.rows) * ch, theme.gridLine, width: 1)
+            batch.line(box.x + Double(c) * cw, box.y, box.x + Double(c) * cw, box.y + Double(g.rows) * ch,
+                       theme.gridLine, width: 1, layer: .lines)
         }
-        // Padding cells: dashed inner border so they stay recognisable under any highlight.
+        // Window bounds.
+        if let w = frame.window {
+            for b in w.bounds where b.grid == g.id {
+                batch.strokeRect(box.x + Double(b.column) * cw - 1.5, box.y + Double(b.row) * ch - 1.5,
+                                 Double(b.columns) * cw + 3, Double(b.rows) * ch + 3, theme.windowEdge, width: 2.5, layer: .window)
+            }
+        }
+        // Padding cells: dashed inner border so they stay recognisable under any highlight; mark edges; text.
         for r in 0..<g.rows {
             for c in 0..<g.columns {
                 let cell = g[r, c]
                 let x = box.x + Double(c) * cw, y = box.y + Double(r) * ch
                 if cell.role.isPadding || cell.role == .insertedZero {
-                    ctx.strokeRect(x + 4, y + 4, cw - 8, ch - 8, theme.faint, width: 1, dash: cell.role.isPadding ? [3, 3] : [1, 2])
+                    batch.strokeRect(x + 4, y + 4, cw - 8, ch - 8, theme.faint, width: 1,
+                                     dash: cell.role.isPadding ? [3, 3] : [1, 2], layer: .cellBorders)
                 }
-            }
-        }
-        // Window bounds.
-        if let w = frame.window {
-            for b in w.bounds where b.grid == g.id {
-                ctx.strokeRect(box.x + Double(b.column) * cw - 1.5, box.y + Double(b.row) * ch - 1.5,
-                               Double(b.columns) * cw + 3, Double(b.rows) * ch + 3, theme.windowEdge, width: 2.5)
-            }
-        }
-        // Mark edges and text.
-        for r in 0..<g.rows {
-            for c in 0..<g.columns {
-                let cell = g[r, c]
-                let x = box.x + Double(c) * cw, y = box.y + Double(r) * ch
                 let st = cellStyle(role: cell.role, marks: cell.marks)
                 if let edge = st.edge {
                     let inset = st.edgeWidth / 2 + 1
-                    ctx.strokeRect(x + inset, y + inset, cw - 2 * inset, ch - 2 * inset, edge, width: st.edgeWidth, dash: st.dash)
+                    batch.strokeRect(x + inset, y + inset, cw - 2 * inset, ch - 2 * inset, edge, width: st.edgeWidth,
+                                     dash: st.dash, layer: .edges)
                 }
                 if !cell.text.isEmpty {
                     let font: FontSpec
@@ -423,15 +454,13 @@ final class FramePainter {
                         font = cell.marks.contains(.current) || cell.marks.contains(.written) ? Fonts.cellBold : Fonts.cell
                         color = theme.ink
                     }
-                    ctx.setFont(font)
                     let w = width(cell.text, font)
                     let dy = cell.annotation == nil ? 5.0 : 2.0
-                    ctx.showText(cell.text, x: x + (cw - w) / 2, y: y + ch / 2 + dy, color)
+                    batch.text(glyphs(cell.text, font), font, color, x: x + (cw - w) / 2, y: y + ch / 2 + dy)
                 }
                 if let a = cell.annotation {
-                    ctx.setFont(Fonts.annotation)
                     let w = width(a, Fonts.annotation)
-                    ctx.showText(a, x: x + cw - w - 3, y: y + ch - 3, theme.annotation)
+                    batch.text(glyphs(a, Fonts.annotation), Fonts.annotation, theme.annotation, x: x + cw - w - 3, y: y + ch - 3)
                 }
             }
         }

@@ -46,10 +46,10 @@ public final class FrameRenderer {
     public var pixelWidth: Int { Int((width * style.scale).rounded(.up)) }
     public var pixelHeight: Int { Int((height * style.scale).rounded(.up)) }
 
-    private func paint(_ i: Int, on ctx: CairoContext) throws {
+    private func paint(_ i: Int, on ctx: CairoContext, vector: Bool = false) throws {
         ctx.save()
         ctx.scale(style.scale)
-        painter.draw(frames[i], layouts[i], on: ctx, canvasWidth: width, canvasHeight: height)
+        painter.draw(frames[i], layouts[i], on: ctx, canvasWidth: width, canvasHeight: height, vector: vector)
         ctx.restore()
         try ctx.check("drawing frame \(i + 1)")
     }
@@ -62,7 +62,7 @@ public final class FrameRenderer {
         do {
             let surface = try CairoSurface.svg(width: width * style.scale, height: height * style.scale, sink: sink)
             let ctx = try CairoContext(surface)
-            try paint(i, on: ctx)
+            try paint(i, on: ctx, vector: true)
             try surface.finish()
         }
         svgCapacity = max(svgCapacity, sink.bytes.count + sink.bytes.count / 16)
@@ -87,7 +87,7 @@ public final class FrameRenderer {
             let surface = try CairoSurface.pdf(width: width * style.scale, height: height * style.scale, sink: sink)
             let ctx = try CairoContext(surface)
             for i in frames.indices {
-                try paint(i, on: ctx)
+                try paint(i, on: ctx, vector: true)
                 ctx.showPage()
                 try ctx.check("PDF page \(i + 1)")
             }
