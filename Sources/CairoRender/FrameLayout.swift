@@ -34,26 +34,36 @@ struct FrameLayout {
 }
 
 /// Text styles of the painter.
+///
+/// Few distinct (face, size) pairs: Cairo's SVG surface writes the outlines of every glyph once per
+/// (face, size) used in a frame, and printing those outline coordinates is most of the time an SVG frame
+/// takes. So all text with letters (titles, labels, cells, equations, notes, caption, legend) shares one
+/// regular 14-point face, set apart by ink colour and position; bold is kept for what is being computed
+/// (the value being written, an equation's target, result and current term: mostly digits, a small glyph
+/// set); padding zeros differ by ink and their dashed border rather than by an italic face.
 enum Fonts {
     static let sans = "DejaVu Sans"
-    static let mono = "DejaVu Sans Mono"
-    // Few distinct (face, size) pairs: every one becomes a set of glyph outlines in each SVG.
-    static let title = FontSpec(family: sans, size: 17, bold: true)
-    static let small = FontSpec(family: sans, size: 11)
-    static let step = small
-    static let gridTitle = FontSpec(family: sans, size: 13, bold: true)
-    static let gridSubtitle = small
-    static let cell = FontSpec(family: sans, size: 14)
-    static let cellBold = FontSpec(family: sans, size: 14, bold: true)
-    static let cellItalic = FontSpec(family: sans, size: 13, italic: true)
+    /// The text face.
+    static let text = FontSpec(family: sans, size: 14)
+    /// The one bold: values and terms being computed.
+    static let bold = FontSpec(family: sans, size: 14, bold: true)
     static let annotation = FontSpec(family: sans, size: 8.5)
     static let joiner = FontSpec(family: sans, size: 22)
     static let joinerLarge = FontSpec(family: sans, size: 36)
-    static let equation = cell
-    static let equationBold = cellBold
-    static let caption = cellItalic
-    static let note = small
-    static let legend = small
+
+    static let title = text
+    static let step = text
+    static let gridTitle = text
+    static let gridSubtitle = text
+    static let cell = text
+    static let cellBold = bold
+    /// Padding zeros and inserted zeros (drawn in a lighter ink).
+    static let cellPadding = text
+    static let equation = text
+    static let equationBold = bold
+    static let caption = text
+    static let note = text
+    static let legend = text
 }
 
 /// Layout constants (points).
@@ -66,4 +76,8 @@ enum Metrics {
     static let lineHeight = 22.0
     static let minContentWidth = 620.0
     static let swatch = 14.0
+    /// Baseline distance from a grid's title to its subtitle.
+    static let subtitleGap = 17.0
+    /// y of the rule under the title line.
+    static let titleRule = margin + 25.5
 }

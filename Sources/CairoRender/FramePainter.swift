@@ -38,14 +38,14 @@ final class FramePainter {
         for g in frame.grids {
             var textW = 0.0
             for c in g.cells where !c.text.isEmpty {
-                textW = max(textW, width(c.text, c.role.isPadding ? Fonts.cellItalic : Fonts.cell))
+                textW = max(textW, width(c.text, c.role.isPadding ? Fonts.cellPadding : Fonts.cell))
             }
             let cellW = max(Metrics.cellMin, textW + Metrics.cellPad)
             let cellH = Metrics.cellMin
             let gridW = Double(g.columns) * cellW, gridH = Double(g.rows) * cellH
             let titleW = width(g.title, Fonts.gridTitle)
             let subW = g.subtitle.map { width($0, Fonts.gridSubtitle) } ?? 0
-            let headerH = 18 + (g.subtitle == nil ? 0 : 14) + 6.0
+            let headerH = 18 + (g.subtitle == nil ? 0 : Metrics.subtitleGap) + 6.0
             sizes.append(Size(cellW: cellW, cellH: cellH, gridW: gridW, gridH: gridH, boxW: max(gridW, titleW, subW),
                               headerH: headerH))
         }
@@ -75,7 +75,7 @@ final class FramePainter {
             let s = sizes[i]
             let cx = (colX[g.position.column] ?? m) + (colW[g.position.column] ?? 0) / 2
             let top = (rowY[g.position.row] ?? y) + (rowHeader[g.position.row] ?? 0)
-            let titleY = top - 6 - (g.subtitle == nil ? 0 : 14)
+            let titleY = top - 6 - (g.subtitle == nil ? 0 : Metrics.subtitleGap)
             L.boxes.append(FrameLayout.GridBox(grid: i, x: cx - s.gridW / 2, y: top, cellW: s.cellW, cellH: s.cellH,
                                                headerX: cx, titleY: titleY, subtitleY: top - 7))
             if let j = g.joiner, let gx = colX[g.position.column] {
@@ -113,11 +113,11 @@ final class FramePainter {
         }
         if !frame.notes.isEmpty { y += 4 }
         for n in frame.notes {
-            y = place(words(n, Fonts.note, theme.ink2), x0: m, width: contentWidth, y: y, lineHeight: 17, into: &L)
+            y = place(words(n, Fonts.note, theme.ink2), x0: m, width: contentWidth, y: y, lineHeight: 19, into: &L)
         }
         if !frame.caption.isEmpty {
             y += 6
-            y = place(words(frame.caption, Fonts.caption, theme.ink), x0: m, width: contentWidth, y: y, lineHeight: 19, into: &L)
+            y = place(words(frame.caption, Fonts.caption, theme.ink), x0: m, width: contentWidth, y: y, lineHeight: 20, into: &L)
         }
         // Legend: swatch + label items, wrapped.
         if !frame.legend.isEmpty {
@@ -330,6 +330,9 @@ final class FramePainter {
               vector: Bool) {
         ctx.fillRect(0, 0, canvasWidth, canvasHeight, theme.background)
         var batch = DrawBatch()
+        // A rule under the title line sets the heading apart (the title shares the text face).
+        let m = Metrics.margin
+        batch.line(m, Metrics.titleRule, L.width - m, Metrics.titleRule, theme.gridLine, width: 1, layer: .lines)
         for box in L.boxes { drawGrid(frame.grids[box.grid], box, frame, &batch) }
         for j in L.joiners {
             // ⋆ and ∗ are small glyphs: draw them larger so the operator reads at a glance.
@@ -448,8 +451,8 @@ final class FramePainter {
                     let font: FontSpec
                     let color: RGB
                     switch cell.role {
-                    case .padding: font = Fonts.cellItalic; color = theme.paddingInk
-                    case .insertedZero: font = Fonts.cellItalic; color = theme.faint
+                    case .padding: font = Fonts.cellPadding; color = theme.paddingInk
+                    case .insertedZero: font = Fonts.cellPadding; color = theme.faint
                     default:
                         font = cell.marks.contains(.current) || cell.marks.contains(.written) ? Fonts.cellBold : Fonts.cell
                         color = theme.ink
