@@ -29,8 +29,16 @@ public enum SpecDocument {
         guard !isDirectory.boolValue else {
             throw SpecError(file: path, path: "", problem: "is a directory", valid: "a path to a YAML or JSON spec, or - for stdin")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SpecError(file: path, path: "", problem: "cannot be read (permissions?)")
+        // Through a file handle so that pipes and devices (`<(…)`, /dev/stdin) read like files.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw SpecError(file: path, path: "", problem: "cannot be opened for reading (check its permissions)")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.readToEnd() ?? Data()
+        } catch {
+            throw SpecError(file: path, path: "", problem: "cannot be read: \(error.localizedDescription)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw SpecError(file: path, path: "", problem: "is not UTF-8 text", valid: "a YAML or JSON spec")

@@ -32,7 +32,7 @@ struct EvalCommandTests {
             """)
     }
 
-    @Test("eval - reads the spec from stdin; --compact prints one line")
+    @Test("eval - (and /dev/stdin, a pipe) reads the spec from stdin; --compact prints one line")
     func stdin() throws {
         let r = try CLI.run(["eval", "--compact", "-"], stdin: "op: conv2d\ninput: [1, 2, 3]\nkernel: [1, 1, 1]\npadding: full\n")
         #expect(r.status == 0)
@@ -41,6 +41,10 @@ struct EvalCommandTests {
         let json = try CLI.run(["eval", "-"], stdin: #"{"op": "relu", "input": [-1, 2], "grad_output": [1, 1]}"#)
         #expect(json.status == 0)
         #expect(flatNumbers(jsonObject(json.stdout)?["grad_input"]) == [0, 1])
+        // A path that is a pipe (as `<(…)` and /dev/stdin are) reads like a file.
+        let piped = try CLI.run(["eval", "--compact", "/dev/stdin"], stdin: "op: conv2d\ninput: [1, 2, 3]\nkernel: [1, 1, 1]\npadding: full\n")
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdout == #"{"output":[1,3,6,5,3],"output_shape":[5]}"# + "\n")
     }
 
     @Test("eval of the worked networks: loss, grad_input and per-layer gradients")
