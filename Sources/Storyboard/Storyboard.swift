@@ -24,6 +24,14 @@ public struct Storyboard: Sendable {
         } catch {
             throw StoryboardError("\(error)")
         }
+        if let layers = options.layers {
+            let last = source.network.layers.count - (source.network.loss == nil ? 1 : 0)
+            let names = source.network.layers.enumerated().map { "\($0.offset) \($0.element.opName)" }
+                + (source.network.loss.map { ["\(source.network.layers.count) \($0.opName) (the loss)"] } ?? [])
+            for l in layers.sorted() where l < 0 || l > last {
+                throw StoryboardError("--layer \(l) is not in the network; its layers are \(names.joined(separator: ", "))")
+            }
+        }
     }
 
     /// How many frames `events` would make with these options (cheap: no frame is drawn).

@@ -64,6 +64,15 @@ import Testing
         }
     }
 
+    @Test("a --layer outside the network is refused with the layers there are")
+    func layerOutsideTheNetwork() throws {
+        let (source, _) = try VectorLayerFrames.linearRelu()
+        #expect(throws: StoryboardError("--layer 2 is not in the network; its layers are 0 linear, 1 relu")) {
+            try Storyboard(source: source, options: StoryboardOptions(layers: [2]))
+        }
+        #expect(try Storyboard(source: source, options: StoryboardOptions(layers: [1])).source.network.layers.count == 2)
+    }
+
     @Test("parsing ROW,COL and ranges, and the messages for what is not one",
           arguments: [("1,2", "1,2"), ("0-2,1-3", "0-2,1-3"), (" 3 , 4-4 ", "3,4"), ("2-2,0-1", "2,0-1")])
     func parsing(text: String, canonical: String) throws {
