@@ -55,6 +55,11 @@ extension Convtrace {
         @Option(help: "GIF frame delay in hundredths of a second.")
         var delay: Int = 80
 
+        @Option(help: ArgumentHelp(
+            "Cut grids larger than N×N cells down to the N rows and columns around the window (big inputs).",
+            valueName: "N"))
+        var crop: Int?
+
         func validate() throws {
             _ = try formats()
             guard ThemeName(rawValue: theme) != nil else { throw ValidationError("--theme \(theme): expected light or dark") }
@@ -65,6 +70,7 @@ extension Convtrace {
             guard (0...12).contains(digits) else { throw ValidationError("--digits \(digits): expected 0…12") }
             guard maxFrames >= 1 else { throw ValidationError("--max-frames \(maxFrames): expected at least 1") }
             guard (2...6000).contains(delay) else { throw ValidationError("--delay \(delay): expected 2…6000 (hundredths of a second)") }
+            if let crop, crop < 3 { throw ValidationError("--crop \(crop): expected at least 3 (rows and columns kept around the window)") }
         }
 
         func formats() throws -> [PictureFormat] {
@@ -80,9 +86,10 @@ extension Convtrace {
 
         func run() throws {
             let started = Date()
-            let frames: [Frame]
+            var frames: [Frame]
             do {
                 frames = try Self.frames(selection: selection, options: options)
+                if let crop { frames = frames.map { $0.cropped(to: crop) } }
             } catch let e as StoryboardError {
                 throw CommandFailure.report(e.description, code: CommandFailure.badInput)
             } catch let e as SpecError {
@@ -106,6 +113,10 @@ extension Convtrace {
                 bar.finish()
                 let kinds = try formats().map(\.rawValue).joined(separator: ", ")
                 print("\(output): \(frames.count) frame(s), \(names.count) file(s) (\(kinds)), \(renderer.pixelWidth)×\(renderer.pixelHeight) px")
+                if crop == nil && max(renderer.pixelWidth, renderer.pixelHeight) > 4000 {
+                    FileHandle.standardError.write(Data(
+                        "note: the frames are \(renderer.pixelWidth)×\(renderer.pixelHeight) px; --crop 16 keeps 16×16 cells of each big grid around the window\n".utf8))
+                }
             } catch {
                 throw CommandFailure.report("\(error)", code: CommandFailure.failure)
             }

@@ -100,6 +100,29 @@ struct RenderCommandTests {
             #expect(r.status == 2 && r.stderr.contains(message), "\(bad): \(r.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/x"))
+
+        // --crop 6 keeps 6×6 of a 16×16 input around each window: a smaller frame, the same arithmetic.
+        let bigSpec = dir.appendingPathComponent("big.yaml").path
+        let rows = (0..<16).map { r in "[" + (0..<16).map { String((r * 16 + $0) % 7) }.joined(separator: ",") + "]" }
+        try "op: conv2d\ninput: [\(rows.joined(separator: ","))]\nkernel: [[1,0,-1],[2,0,-2],[1,0,-1]]\n"
+            .write(toFile: bigSpec, atomically: true, encoding: .utf8)
+        func run(_ extra: [String]) throws -> (CLIResult, String) {
+            let out = dir.appendingPathComponent(UUID().uuidString).path
+            let r = try CLI.run(["render", bigSpec, "-o", out, "--format", "svg", "--cell", "7,9"] + extra)
+            return (r, (try? String(contentsOfFile: out + "/frame-0001.svg", encoding: .utf8)) ?? "")
+        }
+        let (whole, wholeSVG) = try run([])
+        let (cut, cutSVG) = try run(["--crop", "6"])
+        #expect(whole.status == 0 && cut.status == 0, "\(cut.stderr)")
+        func size(_ r: CLIResult) -> [Int] {
+            guard let m = r.stdout.firstMatch(of: /([0-9]+)×([0-9]+) px/) else { return [] }
+            return [Int(m.1) ?? 0, Int(m.2) ?? 0]
+        }
+        #expect(size(cut).count == 2 && size(cut)[0] < size(whole)[0] && size(cut)[1] < size(whole)[1],
+                "\(size(cut)) vs \(size(whole))")
+        #expect(cutSVG.count < wholeSVG.count)
+        let tooSmall = try CLI.run(["render", specPath, "-o", dir.path + "/y", "--crop", "2"])
+        #expect(tooSmall.status == 2 && tooSmall.stderr.contains("--crop 2: expected at least 3"))
     }
 
     @Test("bad options are refused with the valid values")
