@@ -1,4 +1,5 @@
 // Tracing — AtomicFileOutput: buffered writes to a temporary file that becomes the destination on commit.
+import Dispatch
 
 #if canImport(Glibc)
 import Glibc
@@ -6,17 +7,30 @@ import Glibc
 import Darwin
 #endif
 
-/// Writes bytes through a fixed-size buffer to a temporary file in the destination folder, and renames
-/// it to the destination on `commit()`. If it is never committed (an error, a crash of the caller's
-/// logic, `abandon()`), the temporary file is removed and no destination file appears.
+/// Writes bytes through a buffer to a temporary file in the destination folder, and renames it to
+/// the destination on `commit()`. If it is never committed (an error, a crash of the caller's logic,
+/// `abandon()`), the temporary file is removed and no destination file appears.
 ///
-/// - Complexity: memory is the buffer size, whatever the amount written.
-final class AtomicFileOutput {
+/// Two buffers: while the caller fills one, a background queue hands the other to `write(2)`, so
+/// encoding and the kernel's copy into the page cache run on two cores (without it `write` was 40 %
+/// of the JSON Lines writer's time and 78 % of the binary writer's, measured with writes disabled).
+///
+/// Thread safety: one caller at a time, as before. The background queue touches only the buffer it
+/// was handed, `fd` and `writeFailure`; `idle` orders those accesses (a write's effects are visible
+/// after the next `idle.wait()`), hence `@unchecked Sendable`.
+///
+/// - Complexity: memory is two buffers, whatever the amount written.
+final class AtomicFileOutput: @unchecked Sendable {
     let path: String
     let tempPath: String
     private var fd: Int32
-    /// The buffer; `buffer[0..<used]` is pending.
-    let buffer: UnsafeMutablePointer<UInt8>
+    /// The buffer being filled (behind a pointer, like `used`); `buffer[0..<used]` is pending.
+    var buffer: UnsafeMutablePointer<UInt8> {
+        @inline(__always) get { bufferSlot.pointee }
+    }
+    private let bufferSlot: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>
+    /// The other buffer: being written in the background, or free.
+    private var spare: UnsafeMutablePointer<UInt8>
     let capacity: Int
     /// Bytes pending in the buffer. Held behind a pointer (a `let`) so the per-event hot paths pay no
     /// dynamic exclusivity checks on class properties.
@@ -25,11 +39,15 @@ final class AtomicFileOutput {
         @inline(__always) get { usedPointer.pointee }
         @inline(__always) set { usedPointer.pointee = newValue }
     }
-    /// The first write error, reported by `commit()`.
+    /// The first error, reported by `commit()` (a background write's error is moved here by `drain()`).
     private(set) var failure: TraceError?
+    private var writeFailure: TraceError?
     private(set) var isClosed = false
-    /// Bytes handed to the kernel so far.
+    /// Bytes handed to the kernel so far (read after `drain()`).
     private(set) var bytesFlushed = 0
+    private let queue = DispatchQueue(label: "convtrace.trace-output")
+    /// Signalled when no background write is in flight.
+    private let idle = DispatchSemaphore(value: 1)
 
     /// Creates the temporary file next to `path`.
     /// - Throws: `TraceError` when the folder does not exist or is not writable.
@@ -49,35 +67,59 @@ final class AtomicFileOutput {
         fd = descriptor
         tempPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         capacity = bufferSize
-        buffer = .allocate(capacity: bufferSize)
+        bufferSlot = .allocate(capacity: 1)
+        bufferSlot.initialize(to: .allocate(capacity: bufferSize))
+        spare = .allocate(capacity: bufferSize)
         usedPointer = .allocate(capacity: 1)
         usedPointer.initialize(to: 0)
     }
 
     deinit {
         abandon()
-        buffer.deallocate()
+        drain()
+        bufferSlot.pointee.deallocate()
+        bufferSlot.deallocate()
+        spare.deallocate()
         usedPointer.deallocate()
     }
 
     /// Bytes free in the buffer.
     @inline(__always) var free: Int { capacity - usedPointer.pointee }
 
-    /// Writes the pending bytes to the file (records the first error; later calls do nothing after one).
+    /// Hands the pending bytes to the background writer and continues in the other buffer (waits
+    /// only while the previous write is still in flight). Errors surface in `commit()`.
     func flush() {
-        guard failure == nil, !isClosed else { used = 0; return }
-        var offset = 0
-        while offset < used {
-            let n = Glibc_write(fd, buffer + offset, used - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = TraceError(file: path, message: "cannot write: \(String(cString: strerror(errno)))")
-                break
-            }
-            offset += n
-        }
-        bytesFlushed += offset
+        let count = used
         used = 0
+        guard count > 0, failure == nil, !isClosed else { return }
+        idle.wait()
+        if let e = writeFailure { failure = e; idle.signal(); return }
+        // Handed over to the queue; this side does not touch it until the next `idle.wait()`.
+        nonisolated(unsafe) let full = bufferSlot.pointee
+        bufferSlot.pointee = spare
+        spare = full
+        let fd = self.fd
+        queue.async { [self] in
+            var offset = 0
+            while offset < count {
+                let n = Glibc_write(fd, full + offset, count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    writeFailure = TraceError(file: path, message: "cannot write: \(String(cString: strerror(errno)))")
+                    break
+                }
+                offset += n
+            }
+            bytesFlushed += offset
+            idle.signal()
+        }
+    }
+
+    /// Waits for the background write in flight, if any, and takes over its error.
+    private func drain() {
+        idle.wait()
+        if failure == nil, let e = writeFailure { failure = e }
+        idle.signal()
     }
 
     /// Appends bytes of any length.
@@ -106,6 +148,7 @@ final class AtomicFileOutput {
             return
         }
         flush()
+        drain()
         if let failure { abandon(); throw failure }
         isClosed = true
         if close(fd) != 0 {
@@ -121,6 +164,7 @@ final class AtomicFileOutput {
     /// Closes and removes the temporary file; nothing appears at `path`.
     func abandon() {
         guard !isClosed else { return }
+        drain()
         isClosed = true
         close(fd)
         unlink(tempPath)

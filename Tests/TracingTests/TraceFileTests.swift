@@ -251,12 +251,15 @@ struct TraceFileTests {
             let reader = try TraceReader(path: path)
             var n = 0
             var lastAcc = 0.0
+            var wrong = 0  // events that did not come back as written (the writers flip between two buffers)
             while let e = try reader.next() {
                 #expect(e.step == n, "event \(n) of \(path)")
+                if e.acc != Double(n) / 3 || e.a != Double(n) * 0.1 || e.output != Index4(0, 0, n / 4, n % 4) { wrong += 1 }
                 n += 1; lastAcc = e.acc
                 if n % 40_000 == 0 { #expect(reader.bufferCapacity == 1 << 20) }
             }
             #expect(n == count)
+            #expect(wrong == 0)
             #expect(lastAcc == Double(count - 1) / 3)
             #expect(reader.bufferCapacity == 1 << 20)
             #expect(try reader.next() == nil)
