@@ -106,7 +106,9 @@ enum GenericScene {
                     grids.append(v.grid)
                 }
                 title = "\(opName) backward · input gradient"
-                caption = "Each term passes dY back through the op: dX += dY · (local derivative)."
+                caption = isLinear
+                    ? "dX[i] sums dY[o] · w[o,i] over every output o: the weights carry the gradient back."
+                    : "Each term passes dY back through the op: dX += dY · (local derivative)."
             case .kernel:
                 if let dK = state.gradKernel[l] {
                     let isLinear = dK.h == 1 && dK.w == 1
@@ -122,7 +124,8 @@ enum GenericScene {
                     grids.append(g)
                 }
                 title = "\(opName) backward · weight gradient"
-                caption = "dW accumulates dY · X over every place the weight was used."
+                caption = isLinear ? "dW[o,i] = dY[o] · x[i]: each weight's gradient is one product per example."
+                    : "dW accumulates dY · X over every place the weight was used."
             case .bias:
                 title = "\(opName) backward · bias gradient"
                 caption = "db[\(ce.kernel.n)] sums the dY cells of its output."
