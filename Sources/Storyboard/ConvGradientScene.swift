@@ -15,19 +15,10 @@ enum ConvGradientScene {
         }
     }
 
-    /// Term states and the running sum for a group of `grad` events.
+    /// The state of term `gi` of a group of `grad` events at step `current`.
     static func termState(_ gi: Int, _ current: Int?) -> TermState {
         guard let c = current else { return .done }
         return gi < c ? .done : (gi == c ? .current : .pending)
-    }
-
-    static func running(_ ctx: SceneContext, _ group: [TraceEvent], _ current: Int?) -> RunningSum? {
-        guard let c = current else { return nil }
-        let e = group[c]
-        let before = c > 0 ? group[c - 1].acc : e.acc - e.product
-        return RunningSum(before: before, term: e.product, after: e.acc, beforeText: ctx.text(before),
-                          termText: ctx.text(e.product), afterText: ctx.text(e.acc), termsDone: c + 1,
-                          termsTotal: group.count)
     }
 
     static func result(_ ctx: SceneContext, _ group: [TraceEvent], _ current: Int?) -> Double? {
@@ -102,7 +93,7 @@ enum ConvGradientScene {
                      window: WindowHighlight(cells: windowCells, bounds: bounds.map { [$0] } ?? [],
                                              step: GridStep(rows: s.y, columns: s.x)),
                      written: CellRef(grid: "grad_kernel", row: ki, column: kj), equation: eq,
-                     runningSum: running(ctx, group, current), legend: legend)
+                     runningSum: ctx.runningSum(group, steps: Array(group.indices), current: current), legend: legend)
     }
 
     // MARK: input gradient
@@ -117,38 +108,15 @@ enum ConvGradientScene {
         let n = Int(e0.input.n), c = Int(e0.input.c), h = Int(e0.input.h), w = Int(e0.input.w)
         let (Fh, Fw, K) = (Kt.h, Kt.w, Kt.n)
         let (s, d) = (p.stride, p.dilation)
-        // dY placed on the grid the rotated kernel slides over: dY[y] sits at y·s + d·(F−1) − pad_before.
-        let offY = d.y * (Fh - 1) - p.padding.top, offX = d.x * (Fw - 1) - p.padding.left
-        let rMin = min(0, offY), cMin = min(0, offX)
-        let rMax = max(dX.h - 1 + d.y * (Fh - 1), (dY.h - 1) * s.y + offY)
-        let cMax = max(dX.w - 1 + d.x * (Fw - 1), (dY.w - 1) * s.x + offX)
-        let rows = rMax - rMin + 1, cols = cMax - cMin + 1
-        func gridPos(_ y: Int, _ x: Int) -> (Int, Int) { (y * s.y + offY - rMin, x * s.x + offX - cMin) }
+        let canvas = ZeroInsertedCanvas(source: (dY.h, dY.w), target: (dX.h, dX.w), kernel: (Fh, Fw), stride: s, dilation: d,
+                                        padBefore: (p.padding.top, p.padding.left))
 
         var grids: [Grid] = []
         for kk in 0..<K {
-            var cells: [Cell] = []
-            for r in 0..<rows {
-                for q in 0..<cols {
-                    let ry = r + rMin - offY, qx = q + cMin - offX
-                    let onRow = ry >= 0 && ry % s.y == 0 && ry / s.y < dY.h
-                    let onCol = qx >= 0 && qx % s.x == 0 && qx / s.x < dY.w
-                    let inRows = ry >= 0 && ry <= (dY.h - 1) * s.y, inCols = qx >= 0 && qx <= (dY.w - 1) * s.x
-                    if onRow && onCol {
-                        let v = dY[n, kk, ry / s.y, qx / s.x]
-                        cells.append(Cell(value: v, text: ctx.text(v)))
-                    } else if inRows && inCols {
-                        cells.append(Cell(value: 0, text: "0", role: .insertedZero))
-                    } else {
-                        cells.append(Cell(value: 0, text: "0", role: .padding(PaddingFill(mode: .zeros))))
-                    }
-                }
-            }
             let sub = (K > 1 ? "filter \(kk) · " : "") + "padded" + (s != Pair(1) ? ", zeros between (stride)" : "")
-            grids.append(Grid(id: GridID("grad_output.k\(kk)"), role: .paddedGradOutput, title: "dY (gradient of Y)",
-                              subtitle: sub, symbol: "dY", rows: rows, columns: cols, cells: cells,
-                              origin: GridOrigin(row: rMin - offY, column: cMin - offX), slice: TensorSlice(n: n, c: kk),
-                              position: GridPosition(row: kk, column: 0)))
+            grids.append(canvas.grid(ctx, dY, n: n, c: kk, id: GridID("grad_output.k\(kk)"), role: .paddedGradOutput,
+                                     title: "dY (gradient of Y)", subtitle: sub, symbol: "dY",
+                                     position: GridPosition(row: kk, column: 0)))
             // The kernel the forward pass slid (rotated if flip), rotated 180° again for the backward view.
             grids.append(ctx.constantPlane(Kt, n: kk, c: c, id: GridID("rotated.k\(kk)"), role: .rotatedKernel,
                                            title: p.flip ? "kernel K (= flipped kernel rotated back)" : "kernel rotated 180°",
@@ -164,25 +132,17 @@ enum ConvGradientScene {
         var windowCells: [CellRef] = []
         var bounds: [CellRect] = []
         for kk in 0..<K {
-            let id = GridID("grad_output.k\(kk)")
-            guard let gi = grids.firstIndex(where: { $0.id == id }), let ri = grids.firstIndex(where: { $0.id == GridID("rotated.k\(kk)") })
-            else { continue }
-            for t in 0..<Fh {
-                for u in 0..<Fw {
-                    let r = h - rMin + t * d.y, q = w - cMin + u * d.x
-                    let wv = grids[ri][t, u].text
-                    grids[gi].mark(r, q, .window, annotation: "×" + wv)
-                    windowCells.append(CellRef(grid: id, row: r, column: q))
-                }
-            }
-            bounds.append(CellRect(grid: id, row: h - rMin, column: w - cMin, rows: d.y * (Fh - 1) + 1,
-                                   columns: d.x * (Fw - 1) + 1))
+            guard let gi = grids.firstIndex(where: { $0.id == GridID("grad_output.k\(kk)") }),
+                  let ri = grids.firstIndex(where: { $0.id == GridID("rotated.k\(kk)") }) else { continue }
+            let window = canvas.markWindow(target: h, w, on: &grids[gi], weights: grids[ri])
+            windowCells += window.cells
+            bounds.append(window.bounds)
         }
         var terms: [Term] = []
         for (gi, e) in group.enumerated() {
             let st = termState(gi, current)
             let kk = Int(e.kernel.n)
-            let (r, q) = gridPos(Int(e.output.h), Int(e.output.w))
+            let (r, q) = canvas.position(Int(e.output.h), Int(e.output.w))
             let tapI = p.flip ? Fh - 1 - Int(e.kernel.h) : Int(e.kernel.h)
             let tapJ = p.flip ? Fw - 1 - Int(e.kernel.w) : Int(e.kernel.w)
             let rotRow = Fh - 1 - tapI, rotCol = Fw - 1 - tapJ
@@ -214,7 +174,7 @@ enum ConvGradientScene {
                      title: "conv2d backward · input gradient dX", caption: caption, grids: grids + [dXGrid],
                      window: WindowHighlight(cells: windowCells, bounds: bounds, step: GridStep(rows: d.y, columns: d.x)),
                      written: CellRef(grid: "grad_input", row: h, column: w), equation: eq,
-                     runningSum: running(ctx, group, current), legend: legend)
+                     runningSum: ctx.runningSum(group, steps: Array(group.indices), current: current), legend: legend)
     }
 
     // MARK: bias gradient
@@ -261,7 +221,7 @@ enum ConvGradientScene {
                      title: "conv2d backward · bias gradient db", caption:
                         "\(label) is the sum of every dY cell of filter \(k): the bias is added to every output cell, so each passes its gradient straight back.",
                      grids: [dYGrid, dbGrid], written: CellRef(grid: "grad_bias", row: 0, column: k), equation: eq,
-                     runningSum: running(ctx, group, current), legend: legend)
+                     runningSum: ctx.runningSum(group, steps: Array(group.indices), current: current), legend: legend)
     }
 }
 

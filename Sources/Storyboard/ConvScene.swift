@@ -152,15 +152,7 @@ enum ConvScene {
                              text: resultValue.map(ctx.text) ?? "", ref: outRef)
         let equation = Equation(target: target, terms: terms, groups: groups, bias: biasOperand,
                                 result: resultValue, resultText: resultValue.map(ctx.text) ?? "")
-        var running: RunningSum?
-        if let ci = current, let pos = steps.firstIndex(of: ci) {
-            let e = group[ci]
-            let before = pos > 0 ? group[steps[pos - 1]].acc : 0
-            let term = e.kind == .bias ? e.b : e.product
-            running = RunningSum(before: before, term: term, after: e.acc, beforeText: ctx.text(before),
-                                 termText: ctx.text(term), afterText: ctx.text(e.acc), termsDone: pos + 1,
-                                 termsTotal: steps.count)
-        }
+        let running = ctx.runningSum(group, steps: steps, current: current)
         if current != nil, let gIdx = grids.firstIndex(where: { $0.id == outRef.grid }), let ce = cur {
             grids[gIdx].cells[outRef.row * grids[gIdx].columns + outRef.column].value = ce.acc
             grids[gIdx].cells[outRef.row * grids[gIdx].columns + outRef.column].text = ctx.text(ce.acc)

@@ -154,6 +154,19 @@ struct SceneContext: Sendable {
         if dilation != Pair(1) { parts.append("dilation \(pair(dilation))") }
         return parts.joined(separator: " · ")
     }
+
+    /// The running sum after step `current` (an index into `group`) of a sum whose terms are the
+    /// events at `steps`: the accumulator before it (the previous step's, or acc − term for the first),
+    /// the term (a bias event's bias, otherwise its product) and the accumulator after; nil at cell
+    /// granularity (`current` nil).
+    func runningSum(_ group: [TraceEvent], steps: [Int], current: Int?) -> RunningSum? {
+        guard let current, let pos = steps.firstIndex(of: current) else { return nil }
+        let e = group[current]
+        let term = e.kind == .bias ? e.b : e.product
+        let before = pos > 0 ? group[steps[pos - 1]].acc : e.acc - term
+        return RunningSum(before: before, term: term, after: e.acc, beforeText: text(before), termText: text(term),
+                          afterText: text(e.acc), termsDone: pos + 1, termsTotal: steps.count)
+    }
 }
 
 extension Grid {

@@ -17,40 +17,14 @@ enum TransposedScene {
         let n = Int(out.n), co = Int(out.c), oy = Int(out.h), ox = Int(out.w)
         let (Ci, Fh, Fw) = (X.c, W.h, W.w)
         let (s, d) = (p.stride, p.dilation)
-        // Input cell (h, w) sits at h·s + d·(F−1) − p on the grid the rotated kernel slides over.
-        let offY = d.y * (Fh - 1) - p.padding.y, offX = d.x * (Fw - 1) - p.padding.x
-        let rMin = min(0, offY), cMin = min(0, offX)
-        let rMax = max(Y.h - 1 + d.y * (Fh - 1), (X.h - 1) * s.y + offY)
-        let cMax = max(Y.w - 1 + d.x * (Fw - 1), (X.w - 1) * s.x + offX)
-        let rows = rMax - rMin + 1, cols = cMax - cMin + 1
-        func gridPos(_ h: Int, _ w: Int) -> (Int, Int) { (h * s.y + offY - rMin, w * s.x + offX - cMin) }
+        let canvas = ZeroInsertedCanvas(source: (X.h, X.w), target: (Y.h, Y.w), kernel: (Fh, Fw), stride: s, dilation: d,
+                                        padBefore: (p.padding.y, p.padding.x))
 
         var grids: [Grid] = []
         for ci in 0..<Ci {
-            var cells: [Cell] = []
-            cells.reserveCapacity(rows * cols)
-            for r in 0..<rows {
-                for q in 0..<cols {
-                    let ry = r + rMin - offY, qx = q + cMin - offX
-                    let onRow = ry >= 0 && ry % s.y == 0 && ry / s.y < X.h
-                    let onCol = qx >= 0 && qx % s.x == 0 && qx / s.x < X.w
-                    let inRows = ry >= 0 && ry <= (X.h - 1) * s.y, inCols = qx >= 0 && qx <= (X.w - 1) * s.x
-                    if onRow && onCol {
-                        let v = X[n, ci, ry / s.y, qx / s.x]
-                        cells.append(Cell(value: v, text: ctx.text(v)))
-                    } else if inRows && inCols {
-                        cells.append(Cell(value: 0, text: "0", role: .insertedZero))
-                    } else {
-                        cells.append(Cell(value: 0, text: "0", role: .padding(PaddingFill(mode: .zeros))))
-                    }
-                }
-            }
-            var sub = Ci > 1 ? "channel \(ci) · " : ""
-            sub += s != Pair(1) ? "zeros inserted, padded" : "padded"
-            grids.append(Grid(id: GridID("input.c\(ci)"), role: .zeroInsertedInput, title: "input X", subtitle: sub,
-                              symbol: "x", rows: rows, columns: cols, cells: cells,
-                              origin: GridOrigin(row: rMin - offY, column: cMin - offX), slice: TensorSlice(n: n, c: ci),
-                              position: GridPosition(row: ci, column: 0)))
+            let sub = (Ci > 1 ? "channel \(ci) · " : "") + (s != Pair(1) ? "zeros inserted, padded" : "padded")
+            grids.append(canvas.grid(ctx, X, n: n, c: ci, id: GridID("input.c\(ci)"), role: .zeroInsertedInput,
+                                     title: "input X", subtitle: sub, symbol: "x", position: GridPosition(row: ci, column: 0)))
             grids.append(ctx.constantPlane(W, n: ci, c: co, id: GridID("rotated.c\(ci)"), role: .rotatedKernel,
                                            title: "kernel rotated 180°",
                                            subtitle: Ci > 1 || W.c > 1 ? "in \(ci) → out \(co)" : nil, symbol: "w",
@@ -78,18 +52,11 @@ enum TransposedScene {
         var windowCells: [CellRef] = []
         var bounds: [CellRect] = []
         for ci in 0..<Ci {
-            let id = GridID("input.c\(ci)")
-            guard let gi = grids.firstIndex(where: { $0.id == id }),
+            guard let gi = grids.firstIndex(where: { $0.id == GridID("input.c\(ci)") }),
                   let ri = grids.firstIndex(where: { $0.id == GridID("rotated.c\(ci)") }) else { continue }
-            for t in 0..<Fh {
-                for u in 0..<Fw {
-                    let r = oy - rMin + t * d.y, q = ox - cMin + u * d.x
-                    grids[gi].mark(r, q, .window, annotation: "×" + grids[ri][t, u].text)
-                    windowCells.append(CellRef(grid: id, row: r, column: q))
-                }
-            }
-            bounds.append(CellRect(grid: id, row: oy - rMin, column: ox - cMin, rows: d.y * (Fh - 1) + 1,
-                                   columns: d.x * (Fw - 1) + 1))
+            let window = canvas.markWindow(target: oy, ox, on: &grids[gi], weights: grids[ri])
+            windowCells += window.cells
+            bounds.append(window.bounds)
         }
         let curIndex = current ?? Int.max
         var terms: [Term] = []
@@ -102,7 +69,7 @@ enum TransposedScene {
             }
             guard e.kind == .mac else { continue }
             let ci = Int(e.input.c)
-            let (r, q) = gridPos(Int(e.input.h), Int(e.input.w))
+            let (r, q) = canvas.position(Int(e.input.h), Int(e.input.w))
             let rotRow = Fh - 1 - Int(e.kernel.h), rotCol = Fw - 1 - Int(e.kernel.w)
             let marks: CellMarks = st == .current ? [.contributor, .current] : .contributor
             if let g = grids.firstIndex(where: { $0.id == GridID("input.c\(ci)") }) { grids[g].mark(r, q, marks) }
@@ -119,15 +86,6 @@ enum TransposedScene {
         let outEvent = group.last { $0.kind == .output }
         let res: Double? = finished ? (outEvent?.acc ?? 0) : nil
         if let cu = current { setCell(&output, oy, ox, group[cu].acc, ctx) } else if let res { setCell(&output, oy, ox, res, ctx) }
-        var running: RunningSum?
-        if let cu = current, let pos = steps.firstIndex(of: cu) {
-            let e = group[cu]
-            let before = pos > 0 ? group[steps[pos - 1]].acc : 0
-            let term = e.kind == .bias ? e.b : e.product
-            running = RunningSum(before: before, term: term, after: e.acc, beforeText: ctx.text(before),
-                                 termText: ctx.text(term), afterText: ctx.text(e.acc), termsDone: pos + 1,
-                                 termsTotal: steps.count)
-        }
         if let biasTensor {
             grids.append(Grid(id: "bias", role: .bias, title: "bias b", symbol: "b", rows: 1, columns: biasTensor.count,
                               cells: biasTensor.data.map { Cell(value: $0, text: ctx.text($0)) },
@@ -153,7 +111,8 @@ enum TransposedScene {
                      title: "transposed conv · as a direct convolution" + (params.isEmpty ? "" : " · " + params),
                      caption: caption, grids: grids,
                      window: WindowHighlight(cells: windowCells, bounds: bounds, step: GridStep(rows: d.y, columns: d.x)),
-                     written: CellRef(grid: output.id, row: oy, column: ox), equation: eq, runningSum: running,
+                     written: CellRef(grid: output.id, row: oy, column: ox), equation: eq,
+                     runningSum: ctx.runningSum(group, steps: steps, current: current),
                      legend: legend)
     }
 }
