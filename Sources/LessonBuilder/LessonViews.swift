@@ -55,11 +55,14 @@ public enum LessonViews {
         return "[" + all.suffix(max(1, min(4, rank))).map(String.init).joined(separator: "][") + "]"
     }
 
-    /// Ranks used to print input and kernel cells of `layer`: as the spec wrote them for the first layer.
-    static func ranks(_ outcome: BlockOutcome, layer: Int) -> (input: Int, kernel: Int) {
-        guard let problem = outcome.problem, layer < problem.layerInfos.count else { return (4, 4) }
+    /// Ranks used to print the input, kernel and output (dY) cells of `layer`: as the spec wrote them —
+    /// the input for the first layer, the output for the last (its rank as `eval` reports it) — else 4.
+    static func ranks(_ outcome: BlockOutcome, layer: Int) -> (input: Int, kernel: Int, output: Int) {
+        guard let problem = outcome.problem, layer < problem.layerInfos.count else { return (4, 4, 4) }
         let input = layer == 0 ? problem.folding.givenInputShape.count : 4
-        return (input, problem.layerInfos[layer].kernelShape?.count ?? 4)
+        let isLast = layer == problem.layerInfos.count - 1
+        let output = isLast ? (outcome.values["output"]?.shape.count ?? 4) : 4
+        return (input, problem.layerInfos[layer].kernelShape?.count ?? 4, output)
     }
 
     /// A Markdown table of every term of the chosen cell.
@@ -69,8 +72,7 @@ public enum LessonViews {
             return "_(no trace terms for `\(cell)`)_\n"
         }
         let f = { (v: Double) in NumberFormat.text(v, digits: 6) }
-        let (inRank, kRank) = ranks(outcome, layer: layer)
-        let outRank = (Claim.parseKey(chosenCell(block, outcome: outcome))?.indices.count) ?? 4
+        let (inRank, kRank, outRank) = ranks(outcome, layer: layer)
         let x = { (i: Index4) in "x" + cellText(i, rank: inRank) }
         let k = { (i: Index4) in "k" + cellText(i, rank: kRank) }
         let yOut = { (i: Index4) in "dY" + cellText(i, rank: outRank) }

@@ -66,6 +66,13 @@ struct ScratchSite {
 
     func site() -> LessonSite { LessonSite(lessonsDirectory: lessons, pictures: StoryboardPictures()) }
 
+    /// Builds the lessons into `root/Output` and returns that path.
+    func buildOutput() throws -> String {
+        let out = root + "/Output"
+        try site().build(into: out)
+        return out
+    }
+
     func remove() { try? FileManager.default.removeItem(atPath: root) }
 }
 
@@ -99,9 +106,12 @@ struct LessonSiteTests {
         #expect(names.contains("01-one/README.md") && names.contains("01-one/block-005-final.svg"))
         #expect(names.contains("02-two/block-005-animation.gif"))
         // The 4 cell frames of the 2×2 pool: first, middle (frame 2 of 4) and last.
-        #expect(names.contains("02-two/block-005-frames-0001.svg") && names.contains("02-two/block-005-frames-0004.svg"))
+        #expect(names.contains("02-two/block-005-frames-0001.svg") && names.contains("02-two/block-005-frames-0002.svg")
+                && names.contains("02-two/block-005-frames-0004.svg"))
+        let two = String(decoding: a["02-two/README.md"] ?? Data(), as: UTF8.self)
+        #expect(two.contains("![animation](block-005-animation.gif)"))
         let page = String(decoding: a["01-one/README.md"]!, as: UTF8.self)
-        #expect(page.contains("![animation]") == false)
+        #expect(!page.contains("![animation]"))  // lesson 01 asks for final, not animation
         #expect(page.contains("![final](block-005-final.svg)"))
         #expect(page.contains("$$\ny_{1} = 1 \\cdot 1 + 2 \\cdot 1 + 3 \\cdot 1 = 6\n$$"))
         #expect(page.contains("- conv2d, width: (3 − 3 + 2·1)/1 + 1 = 3"))
@@ -110,14 +120,15 @@ struct LessonSiteTests {
         #expect(errata.contains("- The tutorial says: `output` = [7]\n- What is right: `output` = [6]\n- Why: 1 + 2 + 3 = 6"))
         let index = String(decoding: a["README.md"]!, as: UTF8.self)
         #expect(index.contains("| <img src=\"01-one/block-005-final.svg\" width=\"120\" alt=\"\"> | [One](01-one/README.md) — Padding keeps the length. |"))
+        // A lesson with no final picture gets an SVG frame as its thumbnail, not the GIF.
+        #expect(index.contains("| <img src=\"02-two/block-005-frames-0001.svg\" width=\"120\" alt=\"\"> | [Two](02-two/README.md) — Pooling keeps the maxima. |"))
     }
 
     @Test("check passes on a fresh build and names files that changed, vanished or appeared")
     func check() throws {
         let scratch = try ScratchSite()
         defer { scratch.remove() }
-        let out = scratch.root + "/Output"
-        try scratch.site().build(into: out)
+        let out = try scratch.buildOutput()
         #expect(try scratch.site().check(against: out) == [])
         try "edited by hand\n".write(toFile: out + "/01-one/README.md", atomically: true, encoding: .utf8)
         try FileManager.default.removeItem(atPath: out + "/ERRATA.md")
@@ -131,8 +142,7 @@ struct LessonSiteTests {
     func atomic() throws {
         let scratch = try ScratchSite()
         defer { scratch.remove() }
-        let out = scratch.root + "/Output"
-        try scratch.site().build(into: out)
+        let out = try scratch.buildOutput()
         let before = contents(of: out + "/01-one")
         try scratch.write("Lessons/01-one.md", "# One\n\n```convtrace\nop: conv2d\ninput: [1, 2, 3]\nkernel: [1, 1, 1]\nexpect:\n  output: [7]\n```")
         #expect(throws: LessonError.self) { try scratch.site().build(into: out) }

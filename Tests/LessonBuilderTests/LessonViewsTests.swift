@@ -25,4 +25,29 @@ import Testing
         let cube = NumberTree.list([.list([.list([.scalar(1)])]), .list([.list([.scalar(2)])])])
         #expect(LessonViews.grid(cube) == "\n\n[0]\n\n| | 0 |\n|---:|---:|\n| **0** | 1 |\n\n\n\n[1]\n\n| | 0 |\n|---:|---:|\n| **0** | 2 |\n\n")
     }
+
+    /// The block of lesson 6's bias gradient, evaluated by the engine.
+    static func table(_ spec: String) throws -> String {
+        let doc = try LessonDocument(markdown: "```convtrace\n" + spec + "\n```\n", file: "t.md")
+        let block = try #require(doc.blocks.first)
+        let outcome = try SpecsEvaluator().evaluate(spec: block.specForEngine, file: "t.md", line: block.line, traced: true)
+        return LessonViews.table(block, outcome: outcome)
+    }
+
+    @Test("a term table names dY cells with the rank the spec gave the output: db[0] = 1 + 2 + 3 + 4 = 10")
+    func biasGradientTable() throws {
+        // 3×3 input, 2×2 kernel → a 2×2 output; db[0] = Σ dY = 1 + 2 + 3 + 4 = 10 (lesson 6).
+        let text = try Self.table("""
+            op: conv2d
+            input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+            kernel: [[1, 0], [0, -1]]
+            bias: [0]
+            grad_output: [[1, 2], [3, 4]]
+            cell: grad_bias[0]
+            """)
+        #expect(text.contains("| 1 | dY[0][0] | 1 | × | 1 | 1 | 1 | 1 |"))
+        #expect(text.contains("| 2 | dY[0][1] | 2 | × | 1 | 1 | 2 | 3 |"))
+        #expect(text.contains("| 3 | dY[1][0] | 3 | × | 1 | 1 | 3 | 6 |"))
+        #expect(text.contains("| 4 | dY[1][1] | 4 | × | 1 | 1 | 4 | 10 |"))
+    }
 }
