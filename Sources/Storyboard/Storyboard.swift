@@ -120,9 +120,10 @@ public struct FrameBuilder: Sendable {
     public var expectedCount: Int
     /// Transposed-conv direct view: buffered scatter macs by output cell.
     var gathered: [Index4: [TraceEvent]] = [:]
-    /// When false, `add`/`finish` only advance the state and the frame numbering and return no
-    /// frames (nothing is drawn): TerminalReplay seeks through long traces this way.
-    public var isDrawing = true
+    /// Groups whose frames all number below this are not drawn: `add`/`finish` only advance the
+    /// state and the numbering for them. TerminalReplay counts (`Int.max`) and skips through long
+    /// traces this way; a group that reaches `drawFrom` is drawn whole.
+    public var drawFrom = 0
 
     init(source: StoryboardSource, options: StoryboardOptions, geometry: [LayerGeometry], expectedCount: Int) throws {
         ctx = SceneContext(source: source, geometry: geometry, options: options)
@@ -163,8 +164,9 @@ public struct FrameBuilder: Sendable {
         let steps = group.indices.filter { FrameGrouper.isStep(group[$0]) }
         let direct = grouper.directLayers.contains(last.layer) && last.phase == .forward
         guard admitted, !steps.isEmpty || direct else { return [] }
-        if !isDrawing {
-            nextIndex += ctx.options.granularity == .cell ? 1 : max(1, steps.count)
+        let made = ctx.options.granularity == .cell ? 1 : max(1, steps.count)
+        if nextIndex + made <= drawFrom {
+            nextIndex += made
             return []
         }
         var frames: [Frame] = []

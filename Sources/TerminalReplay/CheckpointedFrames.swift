@@ -32,23 +32,21 @@ public final class ArrayEventStream: EventStream {
 
 /// The frames of a trace, by index, without keeping them.
 ///
-/// Opening streams the trace once through a `FrameBuilder` that does not draw (`isDrawing = false`):
+/// Opening streams the trace once through a `FrameBuilder` that does not draw (`drawFrom = .max`):
 /// it counts the frames and leaves checkpoints every `interval` frames — a copy of the builder (the
-/// storyboard state: every tensor as known so far) and the number of events it had consumed. When
+/// storyboard state: every tensor as known so far) and the stream position it had reached. When
 /// there are more than `maxCheckpoints`, every other one is dropped and the interval doubles, so
-/// memory stays bounded whatever the trace length. Asking for frame i drives a drawing builder
-/// forward from the nearest checkpoint at or before i (reopening the stream and seeking to the
-/// checkpoint's byte position when it lies behind the cursor, so stepping back never re-reads the
-/// trace from its start). The last few frames drawn are kept for instant back-and-forth.
+/// memory stays bounded whatever the trace length. Asking for frame i seeks the cursor's stream to
+/// the nearest checkpoint at or before i when that is behind the cursor or ahead of it, and drives
+/// the builder forward from there, drawing only from i's group on (`drawFrom`). The last few frames
+/// drawn are kept for instant back-and-forth.
 ///
-/// - Complexity: memory O(maxCheckpoints · state + recentLimit frames); frame i costs drawing at most
-///   `interval` frames, plus skipping the events before the checkpoint when the stream is reopened.
+/// - Complexity: memory O(maxCheckpoints · state + recentLimit frames); frame i costs reading the
+///   events of at most `interval` frames and drawing i's group.
 public final class CheckpointedFrames: FrameSource {
-    /// Resume point: the builder as it was after consuming `events` events, and where the stream
-    /// stood then.
+    /// Resume point: the builder as it was at `position` in the stream (frame `frame` next).
     struct Checkpoint {
         var frame: Int
-        var events: Int
         var position: TracePosition
         var builder: FrameBuilder
     }
@@ -64,11 +62,10 @@ public final class CheckpointedFrames: FrameSource {
     public let interval: Int
     public let maxCheckpoints: Int
 
-    // The cursor: a drawing builder reading `stream` (opened on first use), having consumed
-    // `cursorEvents` events; frames `ready` are the ones its last step produced, from `readyStart`.
+    // The cursor: a drawing builder reading `stream` (opened on first use); frames `ready` are the
+    // ones its last step produced, from `readyStart`.
     private var stream: EventStream?
     private var builder: FrameBuilder
-    private var cursorEvents = 0
     private var finished = true
     private var ready: [Frame] = []
     private var readyStart = 0
@@ -83,13 +80,14 @@ public final class CheckpointedFrames: FrameSource {
     /// Cells in the last frame drawn (sizes the batch drawn when stepping back).
     private var lastFrameCells = 0
 
-    /// Number of times the stream was reopened (stepping back); for tests and the benchmark.
-    public private(set) var reopenCount = 0
+    /// Number of times the cursor was moved to a checkpoint (a seek); for tests.
+    public private(set) var seekCount = 0
 
     /// Counts the frames of the trace `open()` streams.
     /// - Parameters:
     ///   - storyboard: the storyboard (header and options) to draw with; its `maxFrames` is ignored.
-    ///   - open: returns a fresh stream positioned at the first event (called again to step back).
+    ///   - open: returns a fresh stream positioned at the first event (called twice: to count, then for
+    ///     the cursor, which seeks).
     ///   - interval: frames between checkpoints to start with.
     ///   - maxCheckpoints: most checkpoints kept.
     ///   - recentLimit: frames kept for instant stepping back.
@@ -102,17 +100,16 @@ public final class CheckpointedFrames: FrameSource {
         self.maxCheckpoints = maxCheckpoints
         self.recentLimit = max(1, recentLimit)
         var counting = try storyboard.makeBuilder(expectedCount: 0)
-        counting.isDrawing = false
+        counting.drawFrom = .max
         let events = try open()
-        checkpoints = [Checkpoint(frame: 0, events: 0, position: events.position, builder: counting)]
+        checkpoints = [Checkpoint(frame: 0, position: events.position, builder: counting)]
         var interval = max(1, interval)
         var consumed = 0
         while let e = try events.next() {
             _ = counting.add(e)
             consumed += 1
             if counting.nextIndex >= checkpoints[checkpoints.count - 1].frame + interval {
-                checkpoints.append(Checkpoint(frame: counting.nextIndex, events: consumed, position: events.position,
-                                              builder: counting))
+                checkpoints.append(Checkpoint(frame: counting.nextIndex, position: events.position, builder: counting))
                 if checkpoints.count > maxCheckpoints {
                     checkpoints = checkpoints.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
                     interval *= 2
@@ -150,50 +147,13 @@ public final class CheckpointedFrames: FrameSource {
         }
     }
 
-    /// Moves the cursor without drawing until the next frame it makes is `target` (or the group
-    /// that makes `target` has been drawn into `ready`).
+    /// Moves the cursor on to `target` without drawing the frames before it: the builder keeps its
+    /// state up to date and draws the group that makes `target` into `ready`.
     private func fastForward(to target: Int) throws {
-        guard let stream, !finished, builder.nextIndex < target else { return }
-        builder.isDrawing = false
-        ready = []
-        // At mac granularity one group can make many frames: keep the builder as it was at the
-        // last group boundary before `target`, and the events since, to redraw that group.
-        let oneFramePerGroup = storyboard.options.granularity == .cell
-        var snapshot = builder
-        var since: [TraceEvent] = []
-        while true {
-            guard let e = try stream.next() else {
-                builder = snapshot
-                builder.isDrawing = true
-                var made: [Frame] = []
-                for x in since { made += builder.add(x) }
-                made += builder.finish()
-                finished = true
-                ready = made
-                readyStart = made.first?.index ?? builder.nextIndex
-                return
-            }
-            cursorEvents += 1
-            let before = builder.nextIndex
-            _ = builder.add(e)
-            if !oneFramePerGroup { since.append(e) }
-            guard builder.nextIndex != before else { continue }
-            if builder.nextIndex <= target {
-                if builder.nextIndex == target || oneFramePerGroup && builder.nextIndex >= target { break }
-                if !oneFramePerGroup { snapshot = builder; since = [] }
-                continue
-            }
-            // Overshot: `target` is in the group this event closed. Redraw it from the snapshot.
-            builder = snapshot
-            builder.isDrawing = true
-            var made: [Frame] = []
-            for x in since { made += builder.add(x) }
-            ready = made
-            readyStart = made.first?.index ?? builder.nextIndex
-            return
-        }
-        builder.isDrawing = true
-        readyStart = builder.nextIndex
+        guard stream != nil, !finished, builder.nextIndex < target else { return }
+        builder.drawFrom = target
+        defer { builder.drawFrom = 0 }
+        _ = try step()
     }
 
     private func readyFrame(_ index: Int) -> Frame? {
@@ -212,26 +172,14 @@ public final class CheckpointedFrames: FrameSource {
         return f
     }
 
-    /// Moves the cursor to a checkpoint, reopening the stream when it lies behind the cursor.
+    /// Moves the cursor to a checkpoint: seeks the stream (opened on first use) to its position.
     private func reset(to c: Checkpoint) throws {
-        var current: EventStream
-        if let s = stream, c.events >= cursorEvents, !finished {
-            current = s
-        } else {
-            current = try open()
-            reopenCount += 1
-            try current.seek(to: c.position)
-            cursorEvents = c.events
-        }
-        while cursorEvents < c.events {
-            guard try current.next() != nil else {
-                throw StoryboardError("replay: the trace ended after \(cursorEvents) events, but \(eventCount) were counted (did the file change?)")
-            }
-            cursorEvents += 1
-        }
+        let current = try stream ?? open()
+        try current.seek(to: c.position)
+        seekCount += 1
         stream = current
         builder = c.builder
-        builder.isDrawing = true
+        builder.drawFrom = 0
         builder.expectedCount = count
         finished = false
         ready = []
@@ -245,7 +193,6 @@ public final class CheckpointedFrames: FrameSource {
         var made: [Frame] = []
         while made.isEmpty {
             if let e = try stream.next() {
-                cursorEvents += 1
                 made = builder.add(e)
             } else {
                 made = builder.finish()

@@ -78,10 +78,12 @@ struct StoryboardReplayTests {
         // Thinning kept at most 6 checkpoints however many frames went by (interval grew from 4).
         #expect(stream.checkpointCount <= 6)
         #expect(stream.interval > 4)
+        // 3×3 input, 2×2 kernel, padding 1 → 4×4 output. mac: 16 cells × (4 macs + bias) = 80, dK 4 cells ×
+        // 16 terms = 64, dX 9 cells × 4 = 36, db 16 terms; cell: 16 outputs + 4 dK + 9 dX + 1 db.
         #expect(all.count == (granularity == .mac ? 80 + 64 + 36 + 16 : 16 + 4 + 9 + 1))
-        // Stepping back reopened the stream (once for counting, then once per rewind).
-        #expect(opens > 2)
-        #expect(stream.reopenCount == opens - 1)
+        // One stream to count and one for the cursor, which seeks back to checkpoints instead of reopening.
+        #expect(opens == 2)
+        #expect(stream.seekCount > 2)
     }
 }
 
@@ -101,7 +103,7 @@ final class CountingStream: EventStream {
 
 @Suite("Checkpointed frames over trace files")
 struct CheckpointedFileTests {
-    @Test("stepping back seeks the file to the checkpoint: the frames match and the events before it are not read again",
+    @Test("jumps seek the file to the nearest checkpoint: the frames match and the events before it are not read",
           arguments: ["jsonl", "ctb"])
     func rewindSeeks(ext: String) throws {
         let (source, events) = try convBasic(padding: 1)
@@ -123,13 +125,55 @@ struct CheckpointedFileTests {
             return s
         }
         let n = all.count
-        for i in [n - 1, n - 2, n - 10, n / 2] {
+        for i in [n - 1, n - 2, n / 2, n / 4] {
             #expect(try frames.frame(at: i) == all[i], "frame \(i)")
         }
-        // One stream counted; each rewind opened one more and read only from its checkpoint on.
-        #expect(frames.reopenCount >= 2)
-        let rewinds = streams.dropFirst(2)
-        #expect(!rewinds.isEmpty)
-        for s in rewinds { #expect(s.delivered < events.count / 4, "a rewind read \(s.delivered) of \(events.count) events") }
+        // The first stream counted every event; the cursor's stream seeks to a checkpoint for the jump
+        // to the end and for the two jumps back (n − 2 is in the db group just drawn) and reads only
+        // from there: far fewer events than the trace holds.
+        #expect(streams.count == 2)
+        #expect(streams.first?.delivered == events.count)
+        #expect(frames.seekCount == 3)
+        let read = streams.last?.delivered ?? .max
+        #expect(read < events.count / 2, "the cursor read \(read) of \(events.count) events")
+    }
+}
+
+@Suite("Checkpointed frames of networks")
+struct CheckpointedNetworkTests {
+    /// Transposed conv (scatter view) → relu → mse: the scatter layer's last output group stays open
+    /// until the first relu event, which closes it and its own group at once (two frames from one event).
+    static func transposedRelu() throws -> (StoryboardSource, [TraceEvent]) {
+        let x = Tensor(shape: [1, 1, 2, 2], data: [1, -2, 3, 4])
+        let w = Tensor(shape: [1, 1, 3, 3], data: [1, 0, 1, 0, 1, 0, 1, 0, -1])
+        let net = Network(layers: [.convTranspose2d(ConvTranspose2DParams(stride: Pair(2)), weight: w,
+                                                    bias: Tensor(shape: [1], data: [0.5])), .relu])
+        var tracer = Tracer(sink: RecordingSink())
+        let dY = Tensor(shape: [1, 1, 5, 5], data: (0..<25).map { Double($0 % 3) - 1 })
+        _ = try net.run(input: x, gradOutput: dY, tracer: &tracer)
+        return (StoryboardSource(network: net, input: x, gradOutput: dY), tracer.sink.events)
+    }
+
+    @Test("every frame by index, jumping forward and back, equals the in-memory storyboard's",
+          arguments: [StoryboardOptions.Granularity.cell, .mac])
+    func jumpsMatch(granularity: StoryboardOptions.Granularity) throws {
+        let (source, events) = try Self.transposedRelu()
+        let board = try Storyboard(source: source, options: StoryboardOptions(granularity: granularity, maxFrames: nil))
+        let all = try board.frames(events: events)
+        for interval in [1, 3, 7] {
+            let stream = try CheckpointedFrames(storyboard: board, interval: interval, maxCheckpoints: 4, recentLimit: 1) {
+                ArrayEventStream(events)
+            }
+            #expect(stream.count == all.count)
+            let n = all.count
+            // Every target reached by a jump from the start, from the end and from the middle.
+            for i in 0..<n {
+                for from in [0, n - 1, n / 2] {
+                    _ = try stream.frame(at: from)
+                    let f = try stream.frame(at: i)
+                    #expect(f == all[i], "frame \(i) after frame \(from), interval \(interval)")
+                }
+            }
+        }
     }
 }
