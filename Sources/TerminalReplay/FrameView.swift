@@ -308,9 +308,7 @@ public struct FrameView: Sendable {
         case .sum: (open, separator, close) = ("", " + ", "")
         case .max: (open, separator, close) = ("max(", ", ", ")")
         case .mean: (open, separator, close) = ("(", " + ", ")")
-        case .apply: (open, separator, close) = ("", " ", "")
-        }
-        if eq.combine == .apply {
+        case .apply:  // one term: f(x) = y
             line.append(eq.applicationText, .plain)
             if eq.result != nil { line.append(" = " + eq.resultText) }
             return line

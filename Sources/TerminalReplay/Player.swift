@@ -115,11 +115,13 @@ public final class Player {
                          extra: frame.grids.reduce(frame.notes.count) { $0 &* 31 &+ $1.rows &* 1024 &+ $1.columns })
         if let known = cache[key] {
             // nil: everything fits; Int.max: fits with idle grids folded; else folded and clipped.
-            guard let rowsPerGrid = known else {
-                return FrameView(columns: columns).screen(for: frame, status: status, help: help)
-            }
-            return FrameView(columns: columns, gridRows: rowsPerGrid == Int.max ? nil : rowsPerGrid, foldIdleGrids: true)
-                .screen(for: frame, status: status, help: help)
+            // The key does not see everything that sets the height (which grids fold, how long the
+            // caption wraps), so a remembered layout is used only when it really fits.
+            let screen = known.map { rowsPerGrid in
+                FrameView(columns: columns, gridRows: rowsPerGrid == Int.max ? nil : rowsPerGrid, foldIdleGrids: true)
+                    .screen(for: frame, status: status, help: help)
+            } ?? FrameView(columns: columns).screen(for: frame, status: status, help: help)
+            if screen.lines.count <= rows { return screen }
         }
         let full = FrameView(columns: columns).screen(for: frame, status: status, help: help)
         guard full.lines.count > rows else { cache[key] = .some(nil); return full }

@@ -118,10 +118,11 @@ public final class Terminal {
         started = false
         restoreFromSignal()
         signal(SIGWINCH, SIG_DFL)
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
-        signal(SIGHUP, SIG_DFL)
-        if let path = removeOnSignalPath { Self.removeOnSignal(String(cString: path)) }  // re-arm for the file
+        if removeOnSignalPath == nil {  // else the handlers stay: they still delete the registered file
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
+            signal(SIGHUP, SIG_DFL)
+        }
         if resizeFD >= 0 { close(resizeFD); resizeFD = -1 }
         if resizePipeWrite >= 0 { close(resizePipeWrite); resizePipeWrite = -1 }
     }

@@ -16,7 +16,7 @@ import Darwin
 /// of the JSON Lines writer's time and 78 % of the binary writer's, measured with writes disabled).
 ///
 /// Thread safety: one caller at a time, as before. The background queue touches only the buffer it
-/// was handed, `fd` and `writeFailure`; `idle` orders those accesses (a write's effects are visible
+/// was handed, the descriptor and `writeFailure`; `idle` orders those accesses (a write's effects are visible
 /// after the next `idle.wait()`), hence `@unchecked Sendable`.
 ///
 /// - Complexity: memory is two buffers, whatever the amount written.
@@ -43,8 +43,6 @@ final class AtomicFileOutput: @unchecked Sendable {
     private(set) var failure: TraceError?
     private var writeFailure: TraceError?
     private(set) var isClosed = false
-    /// Bytes handed to the kernel so far (read after `drain()`).
-    private(set) var bytesFlushed = 0
     private let queue = DispatchQueue(label: "convtrace.trace-output")
     /// Signalled when no background write is in flight.
     private let idle = DispatchSemaphore(value: 1)
@@ -75,8 +73,7 @@ final class AtomicFileOutput: @unchecked Sendable {
     }
 
     deinit {
-        abandon()
-        drain()
+        abandon()  // waits for a write in flight
         bufferSlot.pointee.deallocate()
         bufferSlot.deallocate()
         spare.deallocate()
@@ -110,7 +107,6 @@ final class AtomicFileOutput: @unchecked Sendable {
                 }
                 offset += n
             }
-            bytesFlushed += offset
             idle.signal()
         }
     }

@@ -59,16 +59,6 @@ struct JSONLEventDecoder {
 
     private func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: p[r]), as: UTF8.self) }
 
-    private mutating func string() throws(Failure) -> String {
-        try expect(34, "a string")
-        let s = i
-        while i < p.count, p[i] != 34 { if p[i] == 92 { throw fail("escapes are not used in event lines (column \(i + 1))") }; i += 1 }
-        guard i < p.count else { throw fail("the line ends inside a string") }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: p[s..<i]), as: UTF8.self)
-        i += 1
-        return text
-    }
-
     private mutating func int(_ key: StaticString) throws(Failure) -> Int {
         space()
         let s = i
@@ -116,17 +106,14 @@ struct JSONLEventDecoder {
             if equals(r, "-Infinity") { return -.infinity }
             throw fail("\"\(key)\" must be a number (or \"NaN\", \"Infinity\", \"-Infinity\"), found \"\(text(r))\"")
         }
-        let s = i
-        while i < p.count {
-            let c = p[i]
-            if (c >= 48 && c <= 57) || c == 45 || c == 43 || c == 46 || c == 101 || c == 69 { i += 1 } else { break }
-        }
-        let text = UnsafeBufferPointer(rebasing: p[s..<i])
-        var check = JSONParser(text)
-        guard text.count > 0, (try? check.scanNumber()) != nil, check.i == text.count else {
+        // Scan and convert in one pass; a number followed by more number characters (`1.2.3`) is not one.
+        var number = JSONParser(UnsafeBufferPointer(rebasing: p[i...]))
+        guard let value = try? number.parseNumber() else { throw fail("\"\(key)\" must be a number") }
+        i += number.i
+        if i < p.count, (p[i] >= 48 && p[i] <= 57) || p[i] == 45 || p[i] == 43 || p[i] == 46 || p[i] == 101 || p[i] == 69 {
             throw fail("\"\(key)\" must be a number")
         }
-        return JSONParser.parseDouble(text)
+        return value
     }
 
     private mutating func bool(_ key: StaticString) throws(Failure) -> Bool {
@@ -189,8 +176,7 @@ struct JSONLEventDecoder {
             else {
                 throw fail("unknown field \"\(text(k))\"; event fields: step, phase, layer, kind, target, padding, selected, out, in, padded, k, a, b, product, acc")
             }
-            let key = k
-            if seen & bit != 0 { throw fail("field \"\(text(key))\" appears twice") }
+            if seen & bit != 0 { throw fail("field \"\(text(k))\" appears twice") }
             seen |= bit
             space()
             guard i < p.count else { throw fail("the line ends inside the event object (truncated?)") }

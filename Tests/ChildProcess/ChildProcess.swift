@@ -29,6 +29,9 @@ public struct ChildProcessError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
+/// Writing to a child that has exited gives EPIPE instead of killing the test runner.
+private let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
+
 public enum ChildProcess {
     /// Runs `executable arguments…` to completion and returns its output.
     ///
@@ -54,7 +57,12 @@ public enum ChildProcess {
 
         var input = Array((stdin ?? "").utf8)[...]
         var inFD = inPipe[1]
-        if input.isEmpty { close(inFD); inFD = -1 }
+        if input.isEmpty { close(inFD); inFD = -1 } else {
+            // Non-blocking, so a child that fills stdout before reading its input cannot stall the
+            // loop past its deadline; a child that exits early must not kill the runner with SIGPIPE.
+            _ = fcntl(inFD, F_SETFL, fcntl(inFD, F_GETFL) | O_NONBLOCK)
+            _ = ignoreSIGPIPE
+        }
         var out: [UInt8] = [], err: [UInt8] = []
         var open: [Int32] = [outPipe[0], errPipe[0]]
         let deadline = Date().addingTimeInterval(timeout)
