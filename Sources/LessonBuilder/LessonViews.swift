@@ -59,7 +59,7 @@ public enum LessonViews {
     /// the input for the first layer, the output for the last (its rank as `eval` reports it) — else 4.
     static func ranks(_ outcome: BlockOutcome, layer: Int) -> (input: Int, kernel: Int, output: Int) {
         guard let problem = outcome.problem, layer < problem.layerInfos.count else { return (4, 4, 4) }
-        let input = layer == 0 ? problem.folding.givenInputShape.count : 4
+        let input = layer == 0 ? problem.givenInputRank : 4
         let isLast = layer == problem.layerInfos.count - 1
         let output = isLast ? (outcome.values["output"]?.shape.count ?? 4) : 4
         return (input, problem.layerInfos[layer].kernelShape?.count ?? 4, output)

@@ -17,7 +17,7 @@ public struct StoryboardPictures: PictureMaker {
         let options = StoryboardOptions(granularity: .cell, phase: problem.hasBackward ? .all : .forward,
                                         digits: 2, maxFrames: maxFrames)
         let source = StoryboardSource(network: problem.network, input: problem.input, gradOutput: problem.gradOutput,
-                                      inputRank: problem.folding.givenInputShape.count, name: block.title)
+                                      inputRank: problem.givenInputRank)
         let renderer: FrameRenderer
         do {
             let frames = try Storyboard(source: source, options: options).frames(events: outcome.events)

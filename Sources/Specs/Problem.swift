@@ -30,6 +30,9 @@ public struct Problem: Sendable {
     /// The engine shape of the network output (before the loss).
     public var engineOutputShape: [Int] { layerInfos.last(where: { !$0.isLoss })?.outputShape ?? input.shape }
 
+    /// The rank the spec gave the input (1 for a 1-D signal): views label cells with it.
+    public var givenInputRank: Int { folding.givenInputShape.count }
+
     /// The output shape as the result is reported (folded to the input's ranks).
     public var outputShape: [Int] { folding.fold(engineOutputShape) }
 

@@ -13,13 +13,10 @@ public struct StoryboardSource: Sendable {
     /// Rank of the input as the spec gave it (1 for a 1-D signal, 2 for H×W, …); only changes how
     /// cells are labelled (`x[2]` instead of `x[0,2]`). Nil: infer from the shape.
     public var inputRank: Int?
-    /// A name for titles (e.g. the spec file's title), optional.
-    public var name: String?
 
-    public init(network: Network, input: Tensor, gradOutput: Tensor? = nil, inputRank: Int? = nil,
-                name: String? = nil) {
+    public init(network: Network, input: Tensor, gradOutput: Tensor? = nil, inputRank: Int? = nil) {
         self.network = network; self.input = input; self.gradOutput = gradOutput
-        self.inputRank = inputRank; self.name = name
+        self.inputRank = inputRank
     }
 }
 

@@ -18,14 +18,13 @@ public struct ReplaySession {
     /// - Parameters:
     ///   - options: granularity and phase; the frame budget is ignored (frames are streamed).
     ///   - inputRank: the rank the spec gave the input (1 for a 1-D signal), nil to infer it.
-    ///   - name: shown in titles, optional.
     /// - Throws: `TraceError` for an unreadable trace, `StoryboardError` when its shapes do not fit.
-    public init(path: String, options: StoryboardOptions, inputRank: Int? = nil, name: String? = nil) throws {
+    public init(path: String, options: StoryboardOptions, inputRank: Int? = nil) throws {
         self.path = path
         let reader = try TraceReader(path: path)
         header = reader.header
         let source = StoryboardSource(network: header.network, input: header.input, gradOutput: header.gradOutput,
-                                      inputRank: inputRank, name: name)
+                                      inputRank: inputRank)
         var unlimited = options
         unlimited.maxFrames = nil
         let board = try Storyboard(source: source, options: unlimited)

@@ -1,4 +1,5 @@
 // convtrace (CLI) — the `lessons` benchmark workload: the whole lesson set built from Lessons/ (target < 10 s).
+import Engine
 import Foundation
 import LessonBuilder
 import Tracing
@@ -10,9 +11,9 @@ extension BenchWorkload {
     static let lessons = BenchWorkload(name: "lessons") { context in
         let lessonsDirectory = "Lessons"
         guard FileManager.default.fileExists(atPath: lessonsDirectory) else {
-            throw ValidationErrorText("bench lessons: run from the repository root (no Lessons/ folder here)")
+            throw EngineError("run from the repository root (no Lessons/ folder here)")
         }
-        let site = LessonSite(lessonsDirectory: lessonsDirectory, pictures: LessonPictures.maker())
+        let site = LessonSite(lessonsDirectory: lessonsDirectory, pictures: StoryboardPictures())
         let out = context.folder + "/lessons-out"
         var report = LessonSite.Report()
         let seconds = try context.medianSeconds(3) {
@@ -20,15 +21,9 @@ extension BenchWorkload {
             report = try site.build(into: out)
         }
         return .object([
-            ("lessons_build_s", .number((seconds * 1000).rounded() / 1000)),
+            ("lessons_build_s", rounded(seconds, 3)),
             ("lessons", .int(report.lessons.count)),
             ("claims_checked", .int(report.lessonClaims + report.errataChecks.count)),
         ])
     }
-}
-
-/// A plain error with a message (bench workloads report failures as text).
-struct ValidationErrorText: Error, CustomStringConvertible {
-    var description: String
-    init(_ text: String) { description = text }
 }

@@ -15,7 +15,7 @@ extension BenchWorkload {
 /// getting the frame from the storyboard. `replay_open_ms`: the counting pass at start-up.
     static let replay = BenchWorkload(name: "replay") { context in
         guard case .conv2d(let params, let kernel, let bias)? = context.lenet.network.layers.first else {
-            throw EngineError("bench replay: LeNet's first layer is not a conv2d")
+            throw EngineError("LeNet's first layer is not a conv2d")
         }
         let input = context.lenet.input
         let network = Network(layers: [.conv2d(params, kernel: kernel, bias: bias)])
@@ -34,18 +34,17 @@ extension BenchWorkload {
         let tOpen = try context.medianSeconds(1) {
             session = try ReplaySession(path: path, options: StoryboardOptions(granularity: .cell))
         }
-        guard let frames = session?.frames, frames.count > 2 else { throw EngineError("bench replay: no frames") }
+        guard let frames = session?.frames, frames.count > 2 else { throw EngineError("the replay trace has no frames") }
         let player = Player(source: frames, terminal: Terminal(), mode: .ansi, start: frames.count / 3)
         var bytes = 0
         var fetches: [Double] = []
-        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
         func press(_ command: PlayerCommand) throws -> Double {
             let start = ContinuousClock.now
             player.apply(command)
             _ = try frames.frame(at: player.state.step)  // the storyboard's part (kept, so the screen reuses it)
-            fetches.append(seconds(ContinuousClock.now - start))
+            fetches.append((ContinuousClock.now - start).seconds)
             bytes &+= try player.screen(columns: 120, rows: 40).repaint(columns: 120, rows: 40, mode: .ansi).utf8.count
-            return seconds(ContinuousClock.now - start)
+            return (ContinuousClock.now - start).seconds
         }
         _ = try press(.next)  // warm up
         let presses = min(300, frames.count / 3)

@@ -110,8 +110,7 @@ final class BenchContext {
         for _ in 0..<(runs ?? self.runs) {
             let start = ContinuousClock.now
             try body()
-            let d = ContinuousClock.now - start
-            times.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+            times.append((ContinuousClock.now - start).seconds)
         }
         times.sort()
         return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
@@ -319,4 +318,9 @@ extension BenchWorkload {
             ("events_10x", rss10["events"] ?? .null),
         ])
     }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

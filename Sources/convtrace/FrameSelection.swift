@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Storyboard
+import Tracing
 
 /// `SPEC|TRACE`, `--steps` and `--phase`, used through `@OptionGroup` by `render` and `replay`.
 struct FrameSelection: ParsableArguments {
@@ -59,6 +60,14 @@ struct FrameSelection: ParsableArguments {
             + " (no step of the trace matches\(cell != nil || region != nil ? "; a cell is counted in the grid each frame writes: the output, dK or dX" : ""))"
     }
 
+    /// The storyboard options these flags choose, with the command's own drawing settings.
+    func options(maxFrames: Int?, digits: Int = 2, compareFlip: Bool = false,
+                 transposedView: StoryboardOptions.TransposedView = .scatter) -> StoryboardOptions {
+        StoryboardOptions(granularity: granularity, phase: phaseFilter, digits: digits, maxFrames: maxFrames,
+                          compareFlip: compareFlip, transposedView: transposedView, layers: layer.map { [$0] },
+                          region: (try? cellRegion()) ?? nil)  // validated in validate()
+    }
+
     /// The narrowing flags as typed (`--layer 0 --cell 1,2`), for messages; empty when none.
     var narrowing: String {
         var parts: [String] = []
@@ -74,13 +83,14 @@ struct FrameSelection: ParsableArguments {
     /// The pass `--phase` names (validated above).
     var phaseFilter: StoryboardOptions.PhaseFilter { StoryboardOptions.PhaseFilter(rawValue: phase) ?? .all }
 
-    /// Whether `input` is a trace: by extension (.jsonl, .ctb), or by its first byte (the binary magic 0x89).
+    /// Whether `input` is a trace: by its extension (TraceEncoding's), or a regular file that starts
+    /// with the binary magic. Pipes are not peeked: the byte read would be lost to the spec parser.
     var inputIsTrace: Bool {
         if input == "-" { return false }
-        if input.hasSuffix(".jsonl") || input.hasSuffix(".ctb") { return true }
-        guard let handle = FileHandle(forReadingAtPath: input) else { return false }
+        if TraceEncoding.fromExtension(of: input) != nil { return true }
+        guard (try? FileManager.default.attributesOfItem(atPath: input))?[.type] as? FileAttributeType == .typeRegular,
+              let handle = FileHandle(forReadingAtPath: input) else { return false }
         defer { try? handle.close() }
-        let first = (try? handle.read(upToCount: 1)) ?? Data()
-        return first.first == 0x89
+        return (try? handle.read(upToCount: BinaryTraceLayout.magic.count)) == Data(BinaryTraceLayout.magic)
     }
 }

@@ -25,7 +25,7 @@ extension Convtrace {
         var check = false
 
         func run() throws {
-            let site = LessonSite(lessonsDirectory: input, pictures: LessonPictures.maker())
+            let site = LessonSite(lessonsDirectory: input, pictures: StoryboardPictures())
             do {
                 if check {
                     let differing = try site.check(against: output)

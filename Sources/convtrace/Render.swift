@@ -78,10 +78,8 @@ extension Convtrace {
         }
 
         var options: StoryboardOptions {
-            StoryboardOptions(
-                granularity: selection.granularity, phase: selection.phaseFilter, digits: digits, maxFrames: maxFrames,
-                compareFlip: compareFlip, transposedView: StoryboardOptions.TransposedView(rawValue: transposed) ?? .scatter,
-                layers: selection.layer.map { [$0] }, region: try? selection.cellRegion())
+            selection.options(maxFrames: maxFrames, digits: digits, compareFlip: compareFlip,
+                              transposedView: StoryboardOptions.TransposedView(rawValue: transposed) ?? .scatter)
         }
 
         func run() throws {
@@ -145,8 +143,7 @@ extension Convtrace {
             var tracer = Tracer(sink: RecordingSink())
             _ = try problem.run(tracer: &tracer)
             let source = StoryboardSource(network: problem.network, input: problem.input, gradOutput: problem.gradOutput,
-                                          inputRank: problem.folding.oneD ? 1 : nil,
-                                          name: problem.extras.title?.stringValue)
+                                          inputRank: problem.givenInputRank)
             return try Storyboard(source: source, options: options).frames(events: tracer.sink.events)
         }
     }

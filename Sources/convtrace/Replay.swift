@@ -48,9 +48,7 @@ extension Convtrace {
         }
 
         func run() throws {
-            let options = StoryboardOptions(
-                granularity: selection.granularity, phase: selection.phaseFilter, maxFrames: nil,
-                layers: selection.layer.map { [$0] }, region: try? selection.cellRegion())
+            let options = selection.options(maxFrames: nil)
             var temporary: String?
             defer {
                 if let temporary {
@@ -72,7 +70,7 @@ extension Convtrace {
                     do { _ = try problem.run(tracer: &tracer) } catch { writer.cancel(); throw error }
                     try writer.finish()
                     tracePath = path
-                    inputRank = problem.folding.givenInputShape.count
+                    inputRank = problem.givenInputRank
                 }
                 session = try ReplaySession(path: tracePath, options: options, inputRank: inputRank)
             } catch {
