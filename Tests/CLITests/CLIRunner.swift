@@ -41,11 +41,21 @@ enum CLI {
         return CLIResult(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
-    /// Writes `text` to a fresh temporary file and returns its path.
-    static func temporaryFile(_ text: String, name: String = "spec.yaml") throws -> String {
+    /// A fresh empty folder under the temporary directory (the caller removes it).
+    static func temporaryFolder() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convtrace-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let url = dir.appendingPathComponent(name)
+        return dir
+    }
+
+    /// The sorted names of the entries of folder `dir` (none when it does not exist).
+    static func fileNames(_ dir: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+    }
+
+    /// Writes `text` to a file in a fresh temporary folder and returns its path.
+    static func temporaryFile(_ text: String, name: String = "spec.yaml") throws -> String {
+        let url = try temporaryFolder().appendingPathComponent(name)
         try Data(text.utf8).write(to: url)
         return url.path
     }

@@ -12,34 +12,58 @@ struct RenderCommandTests {
         padding: 1
         """
 
-    static func folder() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convtrace-render-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
+    /// A fresh folder holding `spec` as c5.yaml (the caller removes the folder).
+    static func specFolder() throws -> (dir: URL, spec: String) {
+        let dir = try CLI.temporaryFolder()
+        let spec = dir.appendingPathComponent("c5.yaml").path
+        try Self.spec.write(toFile: spec, atomically: true, encoding: .utf8)
+        return (dir, spec)
     }
 
-    static func names(_ dir: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+    /// The images in a GIF, counted by walking its blocks (GIF89a: header, screen descriptor and
+    /// colour table, then extensions and images made of length-prefixed sub-blocks, then 0x3B);
+    /// nil when the structure is broken.
+    static func gifImageCount(_ b: [UInt8]) -> Int? {
+        guard b.count > 13 else { return nil }
+        var i = 13 + (b[10] & 0x80 != 0 ? 3 << (Int(b[10] & 7) + 1) : 0)
+        func skipSubBlocks() -> Bool {
+            while i < b.count {
+                let n = Int(b[i]); i += 1
+                if n == 0 { return true }
+                i += n
+            }
+            return false
+        }
+        var images = 0
+        while i < b.count {
+            switch b[i] {
+            case 0x21: i += 2; guard skipSubBlocks() else { return nil }
+            case 0x2C:
+                guard i + 10 < b.count else { return nil }
+                let packed = b[i + 9]
+                i += 10 + (packed & 0x80 != 0 ? 3 << (Int(packed & 7) + 1) : 0) + 1  // + LZW minimum code size
+                guard skipSubBlocks() else { return nil }
+                images += 1
+            case 0x3B: return i == b.count - 1 ? images : nil
+            default: return nil
+            }
+        }
+        return nil
     }
 
     @Test("5×5 input, 3×3 kernel, padding 1: 25 SVG frames and a 25-frame GIF; a trace of it draws the same bytes")
     func twentyFiveFrames() throws {
-        let dir = try Self.folder(); defer { try? FileManager.default.removeItem(at: dir) }
-        let specPath = dir.appendingPathComponent("c5.yaml").path
-        try Self.spec.write(toFile: specPath, atomically: true, encoding: .utf8)
+        let (dir, specPath) = try Self.specFolder(); defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out").path
         let r = try CLI.run(["render", specPath, "-o", out, "--format", "svg,gif"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("\(out): 25 frame(s), 26 file(s) (svg, gif)"))
-        let files = Self.names(out)
+        let files = CLI.fileNames(out)
         #expect(files.count == 26)
         #expect(files.first == "animation.gif" && files[1] == "frame-0001.svg" && files.last == "frame-0025.svg")
         let gif = try Data(contentsOf: URL(fileURLWithPath: out + "/animation.gif"))
         #expect(gif.prefix(6) == Data("GIF89a".utf8))
-        // 25 image descriptors (0x2C after a graphics control block's terminator 0x00).
-        var images = 0
-        for i in 1..<gif.count where gif[gif.startIndex + i] == 0x2C && gif[gif.startIndex + i - 1] == 0x00 { images += 1 }
-        #expect(images >= 25)
+        #expect(Self.gifImageCount(Array(gif)) == 25)
 
         // From the trace file: byte-identical frames.
         let trace = dir.appendingPathComponent("c5.jsonl").path
@@ -54,9 +78,7 @@ struct RenderCommandTests {
 
     @Test("above --max-frames nothing is drawn and the message says how to narrow it")
     func budget() throws {
-        let dir = try Self.folder(); defer { try? FileManager.default.removeItem(at: dir) }
-        let specPath = dir.appendingPathComponent("c5.yaml").path
-        try Self.spec.write(toFile: specPath, atomically: true, encoding: .utf8)
+        let (dir, specPath) = try Self.specFolder(); defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out").path
         let r = try CLI.run(["render", specPath, "-o", out, "--steps", "mac", "--max-frames", "100"])
         #expect(r.status == 2)
@@ -67,9 +89,7 @@ struct RenderCommandTests {
 
     @Test("--cell and --region narrow the frames; the refused budget suggests them; bad values exit 2")
     func narrowing() throws {
-        let dir = try Self.folder(); defer { try? FileManager.default.removeItem(at: dir) }
-        let specPath = dir.appendingPathComponent("c5.yaml").path
-        try Self.spec.write(toFile: specPath, atomically: true, encoding: .utf8)
+        let (dir, specPath) = try Self.specFolder(); defer { try? FileManager.default.removeItem(at: dir) }
         // y[2,3] step by step: nine products, the last with the whole sum (8 − 10) + 2·(13 − 15) + (18 − 20) = −8.
         let cell = dir.appendingPathComponent("cell").path
         let c = try CLI.run(["render", specPath, "-o", cell, "--steps", "mac", "--cell", "2,3", "--format", "svg"])
@@ -101,6 +121,11 @@ struct RenderCommandTests {
         }
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/x"))
 
+        // A spec arriving through a pipe is not mistaken for a trace (and its first byte is not eaten).
+        let piped = dir.appendingPathComponent("piped").path
+        let p = try CLI.run(["render", "/dev/stdin", "-o", piped, "--format", "svg", "--cell", "0,0"], stdin: Self.spec)
+        #expect(p.status == 0 && p.stdout.hasPrefix("\(piped): 1 frame(s)"), "\(p.stderr)")
+
         // --crop 6 keeps 6×6 of a 16×16 input around each window: a smaller frame, the same arithmetic.
         let bigSpec = dir.appendingPathComponent("big.yaml").path
         let rows = (0..<16).map { r in "[" + (0..<16).map { String((r * 16 + $0) % 7) }.joined(separator: ",") + "]" }
@@ -127,13 +152,11 @@ struct RenderCommandTests {
 
     @Test("bad options are refused with the valid values")
     func badOptions() throws {
-        let dir = try Self.folder(); defer { try? FileManager.default.removeItem(at: dir) }
-        let specPath = dir.appendingPathComponent("c5.yaml").path
-        try Self.spec.write(toFile: specPath, atomically: true, encoding: .utf8)
+        let (dir, specPath) = try Self.specFolder(); defer { try? FileManager.default.removeItem(at: dir) }
         let f = try CLI.run(["render", specPath, "-o", dir.path + "/x", "--format", "svg,jpeg"])
-        #expect(f.status != 0 && f.stderr.contains("valid formats: svg, png, pdf, gif"))
+        #expect(f.status == 2 && f.stderr.contains("valid formats: svg, png, pdf, gif"))
         let t = try CLI.run(["render", specPath, "-o", dir.path + "/x", "--theme", "blue"])
-        #expect(t.status != 0 && t.stderr.contains("expected light or dark"))
+        #expect(t.status == 2 && t.stderr.contains("expected light or dark"))
         let m = try CLI.run(["render", dir.path + "/missing.yaml", "-o", dir.path + "/x"])
         #expect(m.status == 2)
     }

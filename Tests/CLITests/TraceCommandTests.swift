@@ -4,22 +4,13 @@ import Testing
 
 @Suite("convtrace trace / stats (end to end)", .serialized)
 struct TraceCommandTests {
-    static func folder() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convtrace-trace-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
-    static func names(_ dir: URL) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
-    }
-
     @Test("trace conv-basic → JSONL; stats counts follow the counting rule; convert → binary → JSONL is byte-identical")
     func traceConvertStats() throws {
-        let dir = try Self.folder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try CLI.temporaryFolder(); defer { try? FileManager.default.removeItem(at: dir) }
         let jsonl = dir.appendingPathComponent("cb.jsonl").path
         let r = try CLI.run(["trace", "examples/conv-basic.yaml", "-o", jsonl])
         #expect(r.status == 0, "\(r.stderr)")
+        // docs/trace-format.md: 4 output cells × (4 macs + bias + output) + 36 gradient terms = 60.
         #expect(r.stdout == "\(jsonl): 60 events (jsonl)\n")
         let text = try String(contentsOfFile: jsonl, encoding: .utf8)
         let lines = text.split(separator: "\n")
@@ -45,12 +36,12 @@ struct TraceCommandTests {
         #expect(json?["grad_by_target"] as? [String: Int] == ["input": 16, "kernel": 16, "bias": 4])
         let table = try CLI.run(["stats", jsonl])
         #expect(table.stdout.contains("grad terms by target: input 16, kernel 16, bias 4"))
-        #expect(Self.names(dir) == ["back.jsonl", "cb.ctb", "cb.jsonl"])
+        #expect(CLI.fileNames(dir.path) == ["back.jsonl", "cb.ctb", "cb.jsonl"])
     }
 
     @Test("--format binary, and the .ctb extension, write the binary encoding")
     func formats() throws {
-        let dir = try Self.folder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try CLI.temporaryFolder(); defer { try? FileManager.default.removeItem(at: dir) }
         let a = dir.appendingPathComponent("a.trace").path, b = dir.appendingPathComponent("b.ctb").path
         #expect(try CLI.run(["trace", "examples/conv-basic.yaml", "-o", a, "--format", "binary"]).stdout == "\(a): 60 events (binary)\n")
         #expect(try CLI.run(["trace", "examples/conv-basic.yaml", "-o", b]).stdout == "\(b): 60 events (binary)\n")
@@ -59,18 +50,18 @@ struct TraceCommandTests {
 
     @Test("a bad spec: exit 2, the file named on stderr, no output file")
     func badSpec() throws {
-        let dir = try Self.folder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try CLI.temporaryFolder(); defer { try? FileManager.default.removeItem(at: dir) }
         let spec = dir.appendingPathComponent("bad.yaml")
         try Data("op: conv2d\ninput: [[1, 2], [3, 4]]\nkernel: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\n".utf8).write(to: spec)
         let r = try CLI.run(["trace", spec.path, "-o", dir.appendingPathComponent("out.jsonl").path])
         #expect(r.status == 2)
         #expect(r.stderr.hasPrefix("convtrace: \(spec.path):3"))
-        #expect(Self.names(dir) == ["bad.yaml"])
+        #expect(CLI.fileNames(dir.path) == ["bad.yaml"])
     }
 
     @Test("broken traces: empty, truncated, unknown schema version — exit 2, located message, no output")
     func brokenTraces() throws {
-        let dir = try Self.folder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try CLI.temporaryFolder(); defer { try? FileManager.default.removeItem(at: dir) }
         let good = dir.appendingPathComponent("good.jsonl").path
         #expect(try CLI.run(["trace", "examples/conv-basic.yaml", "-o", good]).status == 0)
         let text = try String(contentsOfFile: good, encoding: .utf8)
@@ -92,6 +83,6 @@ struct TraceCommandTests {
         try Data(text.replacingOccurrences(of: "\"schema_version\":1", with: "\"schema_version\":7").utf8).write(to: URL(fileURLWithPath: v7))
         let v = try CLI.run(["stats", v7])
         #expect(v.stderr == "convtrace: \(v7): schema version 7 is not supported; this convtrace reads version 1\n")
-        #expect(Self.names(dir) == ["cut.jsonl", "empty.jsonl", "good.jsonl", "v7.jsonl"])
+        #expect(CLI.fileNames(dir.path) == ["cut.jsonl", "empty.jsonl", "good.jsonl", "v7.jsonl"])
     }
 }

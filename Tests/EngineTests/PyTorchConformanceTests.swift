@@ -216,8 +216,9 @@ import Testing
                 }
             }
         }
-        // Counted in PyTorch float64 on the same file (tools/pytorch-fixtures): 15 windows hold a tied
-        // positive maximum after the relu.
+        // 15 windows hold a tied positive maximum: counted in exact rational arithmetic (Python
+        // `fractions.Fraction`) from this fixture's input, kernel and bias, the same 2×2 windows of the
+        // 2 × 30×30 conv output. The engine's float64 count matching it is what "exact" means here.
         #expect(positiveTies == 15)
     }
 
