@@ -133,14 +133,18 @@ public struct LessonSite: Sendable {
                 let checks = Verifier.check(block, outcome: outcome, file: file)
                 claims += checks.count
                 failures += checks.flatMap(\.messages)
-                var (markdown, images) = try views(block, outcome: outcome, directory: directory)
                 if block.show.isEmpty, !checks.isEmpty {
                     // A block that only checks: say what was checked, with the engine's values.
                     let op = outcome.problem?.op ?? "spec"
-                    markdown = "> Checked with convtrace (`\(op)`): "
+                    page += "> Checked with convtrace (`\(op)`): "
                         + checks.map { "`\($0.claim.key)` = \($0.computedText)" }.joined(separator: "; ") + "\n"
+                    continue
                 }
-                if thumbnail == nil || !(thumbnail ?? "").hasSuffix(".svg") { thumbnail = images.first(where: { $0.hasSuffix(".svg") }) ?? thumbnail ?? images.first }
+                let (markdown, images) = try views(block, outcome: outcome, directory: directory, file: file)
+                // The index thumbnail: the lesson's first SVG, else its first picture.
+                if thumbnail?.hasSuffix(".svg") != true {
+                    thumbnail = images.first { $0.hasSuffix(".svg") } ?? thumbnail ?? images.first
+                }
                 page += markdown
             }
         }
@@ -154,7 +158,7 @@ public struct LessonSite: Sendable {
     }
 
     /// The Markdown replacing one block, and the picture files it links.
-    func views(_ block: LessonBlock, outcome: BlockOutcome, directory: String) throws -> (String, [String]) {
+    func views(_ block: LessonBlock, outcome: BlockOutcome, directory: String, file: String) throws -> (String, [String]) {
         var parts: [String] = []
         var images: [String] = []
         if let title = block.title, !block.show.isEmpty { parts.append("**\(title)**\n") }
@@ -175,7 +179,14 @@ public struct LessonSite: Sendable {
                     parts.append("_(\(kind.rawValue): picture views are not wired into this build)_\n")
                     continue
                 }
-                let files = try pictures.draw(kind, outcome: outcome, block: block, directory: directory, stem: "\(stem)-\(kind.rawValue)")
+                let files: [String]
+                do {
+                    files = try pictures.draw(kind, outcome: outcome, block: block, directory: directory,
+                                              stem: "\(stem)-\(kind.rawValue)")
+                } catch var e as LessonError {
+                    e.file = file  // the picture maker knows the block, not the lesson it is in
+                    throw e
+                }
                 images += files
                 let alt = block.caption ?? block.title ?? kind.rawValue
                 parts.append(files.map { "![\(alt)](\($0))" }.joined(separator: " ") + "\n")

@@ -11,5 +11,6 @@ public protocol PictureMaker: Sendable {
     ///   - block: the block (`frames:` chooses frame numbers; `caption`).
     ///   - directory: the lesson's output folder (being built; it is renamed into place afterwards).
     ///   - stem: a file-name prefix unique to the block, e.g. `block-023`.
+    /// - Throws: `LessonError` with the block's line; the lesson site fills in the lesson's file.
     func draw(_ kind: ShowKind, outcome: BlockOutcome, block: LessonBlock, directory: String, stem: String) throws -> [String]
 }

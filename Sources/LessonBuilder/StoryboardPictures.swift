@@ -23,7 +23,7 @@ public struct StoryboardPictures: PictureMaker {
             let frames = try Storyboard(source: source, options: options).frames(events: outcome.events)
             renderer = try FrameRenderer(frames: frames, style: RenderStyle())
         } catch {
-            throw LessonError(.evaluation, file: stem, line: block.line, "cannot draw the \(kind.rawValue) view: \(error)")
+            throw LessonError(.evaluation, file: "", line: block.line, "cannot draw the \(kind.rawValue) view: \(error)")
         }
         let count = renderer.frames.count
         do {
@@ -49,7 +49,7 @@ public struct StoryboardPictures: PictureMaker {
                 return []
             }
         } catch {
-            throw LessonError(.io, file: directory, line: block.line, "cannot write the \(kind.rawValue) view: \(error)")
+            throw LessonError(.io, file: "", line: block.line, "cannot write the \(kind.rawValue) view: \(error)")
         }
     }
 }

@@ -150,4 +150,22 @@ struct LessonSiteTests {
         #expect(contents(of: out + "/02-two").isEmpty == false)
         #expect(FileManager.default.fileExists(atPath: out + "/.building-01-one") == false)
     }
+
+    @Test("a picture that cannot be drawn names the lesson file and the block's line")
+    func pictureErrorsNameTheLesson() throws {
+        let scratch = try ScratchSite()
+        defer { scratch.remove() }
+        // 21×21 input, 1×1 kernel: 441 cell frames, over the lessons' budget of 400 per block.
+        let row = "[" + Array(repeating: "1", count: 21).joined(separator: ", ") + "]"
+        let input = "[" + Array(repeating: row, count: 21).joined(separator: ", ") + "]"
+        try scratch.write("Lessons/03-big.md", "# Big\n\n```convtrace\nop: conv2d\ninput: \(input)\nkernel: [[1]]\nshow: [animation]\n```")
+        do {
+            try scratch.site().build(into: scratch.root + "/Output")
+            Issue.record("the build drew 441 frames")
+        } catch let e as LessonError {
+            #expect(e.file.hasSuffix("/Lessons/03-big.md"), "\(e)")
+            #expect(e.line == 3)
+            #expect(e.message.contains("cannot draw the animation view") && e.message.contains("441 frames"), "\(e)")
+        }
+    }
 }
