@@ -3,7 +3,7 @@
 # exact command to run is printed).
 
 SWIFT ?= swift
-APT_PACKAGES := libcairo2-dev libgif-dev pkg-config tmux fonts-dejavu-core
+APT_PACKAGES := libcairo2-dev libpng-dev libgif-dev pkg-config tmux fonts-dejavu-core
 
 .PHONY: all deps build test lessons lessons-check bench clean
 

@@ -1,5 +1,6 @@
 // CairoRender — a Cairo surface owned by a class: created checked, finished and destroyed in deinit.
 import CCairo
+import CPNG
 
 /// Owns one `cairo_surface_t`. Every constructor checks the surface status.
 public final class CairoSurface {
@@ -127,17 +128,6 @@ public final class CairoSurface {
             }
             throw RenderError("libpng: PNG encoding failed: the output did not fit")
         }
-    }
-
-    /// PNG bytes through Cairo's own writer (kept for comparison; slower).
-    func cairoPNGData() throws -> [UInt8] {
-        cairo_surface_flush(handle)
-        let sink = ByteSink()
-        let status = cairo_surface_write_to_png_stream(handle, byteSinkWrite, Unmanaged.passUnretained(sink).toOpaque())
-        guard status == CAIRO_STATUS_SUCCESS else {
-            throw RenderError("cairo: PNG encoding failed: \(CairoSurface.text(status))")
-        }
-        return sink.bytes
     }
 
     /// Pixel rows of an ARGB32 image surface (premultiplied, native-endian 0xAARRGGBB words).
