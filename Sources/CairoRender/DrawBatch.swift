@@ -23,17 +23,20 @@ struct DrawBatch {
         case edges
     }
 
+    /// How a path is stroked: colour, line width and dash pattern (empty: solid).
     struct Stroke: Hashable {
         var color: RGB
         var width: Double
         var dash: [Double]
     }
 
+    /// What is done with a group's path: filled with a colour or stroked.
     enum Style: Hashable {
         case fill(RGB)
         case stroke(Stroke)
     }
 
+    /// One rectangle or line segment of a group's path, in points.
     enum Shape {
         case rect(x: Double, y: Double, w: Double, h: Double)
         case line(x0: Double, y0: Double, x1: Double, y1: Double)
@@ -78,15 +81,18 @@ struct DrawBatch {
         }
     }
 
+    /// Adds a rectangle filled with `c` (on the fills layer unless told otherwise).
     mutating func fillRect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, _ c: RGB, layer: Layer = .fills) {
         add(.rect(x: x, y: y, w: w, h: h), .fill(c), layer)
     }
 
+    /// Adds a rectangle outline in `c`, `width` wide, dashed when `dash` is not empty.
     mutating func strokeRect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, _ c: RGB, width: Double,
                              dash: [Double] = [], layer: Layer) {
         add(.rect(x: x, y: y, w: w, h: h), .stroke(Stroke(color: c, width: width, dash: dash)), layer)
     }
 
+    /// Adds a solid line segment in `c`, `width` wide.
     mutating func line(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, _ c: RGB, width: Double, layer: Layer) {
         add(.line(x0: x0, y0: y0, x1: x1, y1: y1), .stroke(Stroke(color: c, width: width, dash: [])), layer)
     }
@@ -103,7 +109,6 @@ struct DrawBatch {
             textIndex[key] = k
             text.append(TextGroup(font: font, color: color, glyphs: [], runEnds: []))
         }
-        text[k].glyphs.reserveCapacity(text[k].glyphs.count + glyphs.count)
         for g in glyphs { text[k].glyphs.append(cairo_glyph_t(index: g.index, x: g.x + x, y: g.y + y)) }
         text[k].runEnds.append(text[k].glyphs.count)
     }
