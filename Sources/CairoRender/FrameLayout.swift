@@ -47,23 +47,12 @@ enum Fonts {
     static let text = FontSpec(family: sans, size: 14)
     /// The one bold: values and terms being computed.
     static let bold = FontSpec(family: sans, size: 14, bold: true)
+    /// Small print in a cell's corner.
     static let annotation = FontSpec(family: sans, size: 8.5)
+    /// The sign between two grids (=, →, ×).
     static let joiner = FontSpec(family: sans, size: 22)
+    /// ⋆ and ∗, small glyphs drawn larger.
     static let joinerLarge = FontSpec(family: sans, size: 36)
-
-    static let title = text
-    static let step = text
-    static let gridTitle = text
-    static let gridSubtitle = text
-    static let cell = text
-    static let cellBold = bold
-    /// Padding zeros and inserted zeros (drawn in a lighter ink).
-    static let cellPadding = text
-    static let equation = text
-    static let equationBold = bold
-    static let caption = text
-    static let note = text
-    static let legend = text
 }
 
 /// Layout constants (points).

@@ -8,7 +8,6 @@ final class FramePainter {
     private let measurer: CairoContext
     private var widths: [FontSpec: [String: Double]] = [:]
     private var glyphCache: [FontSpec: [String: [cairo_glyph_t]]] = [:]
-    private var currentFont: FontSpec?
 
     init(theme: Theme) throws {
         self.theme = theme
@@ -18,8 +17,7 @@ final class FramePainter {
     /// Advance width of `text` in `font` (cached).
     func width(_ text: String, _ font: FontSpec) -> Double {
         if let w = widths[font]?[text] { return w }
-        if currentFont != font { measurer.setFont(font); currentFont = font }
-        let w = measurer.textWidth(text)
+        let w = measurer.textWidth(text, in: font)
         widths[font, default: [:]][text] = w
         return w
     }
@@ -38,13 +36,13 @@ final class FramePainter {
         for g in frame.grids {
             var textW = 0.0
             for c in g.cells where !c.text.isEmpty {
-                textW = max(textW, width(c.text, c.role.isPadding ? Fonts.cellPadding : Fonts.cell))
+                textW = max(textW, width(c.text, Fonts.text))
             }
             let cellW = max(Metrics.cellMin, textW + Metrics.cellPad)
             let cellH = Metrics.cellMin
             let gridW = Double(g.columns) * cellW, gridH = Double(g.rows) * cellH
-            let titleW = width(g.title, Fonts.gridTitle)
-            let subW = g.subtitle.map { width($0, Fonts.gridSubtitle) } ?? 0
+            let titleW = width(g.title, Fonts.text)
+            let subW = g.subtitle.map { width($0, Fonts.text) } ?? 0
             let headerH = 18 + (g.subtitle == nil ? 0 : Metrics.subtitleGap) + 6.0
             sizes.append(Size(cellW: cellW, cellH: cellH, gridW: gridW, gridH: gridH, boxW: max(gridW, titleW, subW),
                               headerH: headerH))
@@ -63,7 +61,7 @@ final class FramePainter {
             x += colW[c] ?? 0
         }
         // The title and the step counter must fit on one line.
-        let heading = width(frame.title, Fonts.title) + width(frame.stepText + " · " + frame.phase.name, Fonts.step) + 30
+        let heading = width(frame.title, Fonts.text) + width(frame.stepText + " · " + frame.phase.name, Fonts.text) + 30
         L.tableWidth = max(x - m, heading)
         var rowY: [Int: Double] = [:]
         for (n, r) in rows.enumerated() {
@@ -98,10 +96,10 @@ final class FramePainter {
             for i in L.joiners.indices { L.joiners[i].x += shift }
         }
         // Title and step counter.
-        L.runs.append(run(frame.title, Fonts.title, theme.ink, x: m, y: m + 17))
+        L.runs.append(run(frame.title, Fonts.text, theme.ink, x: m, y: m + 17))
         let step = frame.stepText + " · " + frame.phase.name
-        let sw = width(step, Fonts.step)
-        L.runs.append(run(step, Fonts.step, theme.ink2, x: m + contentWidth - sw, y: m + 17))
+        let sw = width(step, Fonts.text)
+        L.runs.append(run(step, Fonts.text, theme.ink2, x: m + contentWidth - sw, y: m + 17))
 
         var y = L.tableBottom + 16
         var lines: [[Piece]] = []
@@ -113,11 +111,11 @@ final class FramePainter {
         }
         if !frame.notes.isEmpty { y += 4 }
         for n in frame.notes {
-            y = place(words(n, Fonts.note, theme.ink2), x0: m, width: contentWidth, y: y, lineHeight: 19, into: &L)
+            y = place(words(n, Fonts.text, theme.ink2), x0: m, width: contentWidth, y: y, lineHeight: 19, into: &L)
         }
         if !frame.caption.isEmpty {
             y += 6
-            y = place(words(frame.caption, Fonts.caption, theme.ink), x0: m, width: contentWidth, y: y, lineHeight: 20, into: &L)
+            y = place(words(frame.caption, Fonts.text, theme.ink), x0: m, width: contentWidth, y: y, lineHeight: 20, into: &L)
         }
         // Legend: swatch + label items, wrapped.
         if !frame.legend.isEmpty {
@@ -125,14 +123,14 @@ final class FramePainter {
             var x = m
             var baseline = y + 14
             for item in frame.legend {
-                let w = Metrics.swatch + 6 + width(item.label, Fonts.legend)
+                let w = Metrics.swatch + 6 + width(item.label, Fonts.text)
                 if x > m && x + w > m + contentWidth {
                     x = m
                     baseline += 20
                 }
                 L.legend.append(FrameLayout.LegendItem(
                     swatch: item.swatch, x: x, y: baseline - 11,
-                    label: run(item.label, Fonts.legend, theme.ink2, x: x + Metrics.swatch + 6, y: baseline)))
+                    label: run(item.label, Fonts.text, theme.ink2, x: x + Metrics.swatch + 6, y: baseline)))
                 x += w + 18
             }
             y = baseline + 6
@@ -188,28 +186,29 @@ final class FramePainter {
         let text = combine == .sum || combine == .apply ? t.text : (t.operands.first.map { Operand.wrapped($0.text) } ?? t.productText)
         switch t.state {
         case .current:
-            return Piece(text: text, font: Fonts.equationBold, color: theme.ink, background: theme.currentFill)
+            return Piece(text: text, font: Fonts.bold, color: theme.ink, background: theme.currentFill)
         case .pending:
-            return Piece(text: text, font: Fonts.equation, color: theme.faint)
+            return Piece(text: text, font: Fonts.text, color: theme.faint)
         case .done:
             if t.isSelected && combine == .max {
-                return Piece(text: text, font: Fonts.equationBold, color: theme.selectedEdge)
+                return Piece(text: text, font: Fonts.bold, color: theme.selectedEdge)
             }
-            return Piece(text: text, font: Fonts.equation, color: t.isPadding ? theme.paddingInk : theme.ink)
+            return Piece(text: text, font: Fonts.text, color: t.isPadding ? theme.paddingInk : theme.ink)
         }
     }
 
-    private func plain(_ s: String, bold: Bool = false, color: RGB? = nil) -> Piece {
-        Piece(text: s, font: bold ? Fonts.equationBold : Fonts.equation, color: color ?? theme.ink)
+    /// A piece of equation text; `tight`: no space before it (closing brackets, commas).
+    private func plain(_ s: String, bold: Bool = false, color: RGB? = nil, tight: Bool = false) -> Piece {
+        Piece(text: s, font: bold ? Fonts.bold : Fonts.text, color: color ?? theme.ink, tight: tight)
     }
 
     /// The equation as lines of pieces (one line per channel group when grouped).
     func equationLines(_ e: Equation) -> [[Piece]] {
         let result = e.result == nil ? plain("?", color: theme.faint) : plain(e.resultText, bold: true, color: theme.writtenEdge)
-        func termsJoined(_ range: Range<Int>, sep: String) -> [Piece] {
+        func termsJoined(_ range: Range<Int>, sep: String, tightSep: Bool = false) -> [Piece] {
             var out: [Piece] = []
             for (n, i) in range.enumerated() {
-                if n > 0 { out.append(plain(sep)) }
+                if n > 0 { out.append(plain(sep, tight: tightSep)) }
                 var p = termPiece(e.terms[i], e.combine)
                 if n > 0 { p.breakBefore = false }
                 out.append(p)
@@ -246,22 +245,17 @@ final class FramePainter {
             return [line]
         case .max:
             var line: [Piece] = [lhs, plain("="), plain("max(")]
-            var inner = termsJoined(0..<e.terms.count, sep: ",")
-            for i in inner.indices where inner[i].text == "," && inner[i].font == Fonts.equation { inner[i].tight = true }
+            var inner = termsJoined(0..<e.terms.count, sep: ",", tightSep: true)
             if !inner.isEmpty { inner[0].breakBefore = false; inner[0].tight = true }
             line += inner
-            var close = plain(")")
-            close.tight = true
-            line += [close, plain("="), result]
+            line += [plain(")", tight: true), plain("="), result]
             return [line]
         case .mean:
             var line: [Piece] = [lhs, plain("="), plain("(")]
             var inner = termsJoined(0..<e.terms.count, sep: "+")
             if !inner.isEmpty { inner[0].tight = true }
             line += inner
-            var close = plain(")")
-            close.tight = true
-            line += [close, plain("/"), plain(e.divisor.map { ValueFormat.plain($0) } ?? "?"), plain("="), result]
+            line += [plain(")", tight: true), plain("/"), plain(e.divisor.map { ValueFormat.plain($0) } ?? "?"), plain("="), result]
             return [line]
         case .apply:
             var line: [Piece] = [lhs, plain("=")]
@@ -275,12 +269,11 @@ final class FramePainter {
         var line: [Piece] = [plain(label, color: theme.ink2)]
         if r.termsDone > 1 {
             if r.combine == .max {
-                var close = plain(")")
-                close.tight = true
-                line += [plain("max(" + r.beforeText + ","), Piece(text: r.termText, font: Fonts.equationBold, color: theme.ink, background: theme.currentFill), close]
+                line += [plain("max(" + r.beforeText + ","), Piece(text: r.termText, font: Fonts.bold, color: theme.ink, background: theme.currentFill),
+                         plain(")", tight: true)]
             } else {
                 line += [plain(r.beforeText), plain("+"),
-                         Piece(text: Operand.wrapped(r.termText), font: Fonts.equationBold, color: theme.ink, background: theme.currentFill)]
+                         Piece(text: Operand.wrapped(r.termText), font: Fonts.bold, color: theme.ink, background: theme.currentFill)]
             }
             line.append(plain("="))
         }
@@ -291,8 +284,11 @@ final class FramePainter {
 
     // MARK: drawing
 
-    /// Fill, edge colour, edge width and dash of a cell (or a legend swatch).
-    func cellStyle(role: CellRole, marks: CellMarks) -> (fill: RGB, edge: RGB?, edgeWidth: Double, dash: [Double]) {
+    /// How a cell looks: its fill, and the colour, width and dash of its mark edge (nil: none).
+    typealias CellStyle = (fill: RGB, edge: RGB?, edgeWidth: Double, dash: [Double])
+
+    /// The look of a cell (or a legend swatch) with `role` and `marks`.
+    func cellStyle(role: CellRole, marks: CellMarks) -> CellStyle {
         var fill: RGB
         switch role {
         case .normal: fill = theme.cellFill
@@ -316,33 +312,34 @@ final class FramePainter {
     }
 
     /// Glyphs of `text` in `font` from the baseline start (0, 0), spaces dropped (cached).
-    func glyphs(_ text: String, _ font: FontSpec) -> [cairo_glyph_t] {
+    /// - Throws: `RenderError` when Cairo cannot map the text to glyphs.
+    func glyphs(_ text: String, _ font: FontSpec) throws -> [cairo_glyph_t] {
         if let g = glyphCache[font]?[text] { return g }
-        if currentFont != font { measurer.setFont(font); currentFont = font }
-        let g = measurer.glyphs(text)
+        let g = try measurer.glyphs(text, in: font)
         glyphCache[font, default: [:]][text] = g
         return g
     }
 
     /// Draws `frame` laid out as `L` on `ctx` (already scaled), over a canvas of `size` points.
     /// `vector`: the surface is SVG or PDF (text is grouped by font and colour, see `DrawBatch.draw`).
+    /// - Throws: `RenderError` when measuring or shaping text failed.
     func draw(_ frame: Frame, _ L: FrameLayout, on ctx: CairoContext, canvasWidth: Double, canvasHeight: Double,
-              vector: Bool) {
+              vector: Bool) throws {
         ctx.fillRect(0, 0, canvasWidth, canvasHeight, theme.background)
         var batch = DrawBatch()
         // A rule under the title line sets the heading apart (the title shares the text face).
         let m = Metrics.margin
         batch.line(m, Metrics.titleRule, L.width - m, Metrics.titleRule, theme.gridLine, width: 1, layer: .lines)
-        for box in L.boxes { drawGrid(frame.grids[box.grid], box, frame, &batch) }
+        for box in L.boxes { try drawGrid(frame.grids[box.grid], box, frame, &batch) }
         for j in L.joiners {
             // ⋆ and ∗ are small glyphs: draw them larger so the operator reads at a glance.
             let font = j.text == "⋆" || j.text == "∗" ? Fonts.joinerLarge : Fonts.joiner
             let w = width(j.text, font)
-            batch.text(glyphs(j.text, font), font, theme.ink2, x: j.x - w / 2, y: j.y + (font == Fonts.joinerLarge ? 12 : 8))
+            batch.text(try glyphs(j.text, font), font, theme.ink2, x: j.x - w / 2, y: j.y + (font == Fonts.joinerLarge ? 12 : 8))
         }
         for r in L.runs {
             if let bg = r.background { batch.fillRect(r.x - 3, r.y - 15, r.width + 6, 20, bg) }
-            batch.text(glyphs(r.text, r.font), r.font, r.color, x: r.x, y: r.y)
+            batch.text(try glyphs(r.text, r.font), r.font, r.color, x: r.x, y: r.y)
         }
         for item in L.legend {
             let role: CellRole
@@ -373,39 +370,46 @@ final class FramePainter {
             if item.swatch == .window {
                 batch.strokeRect(item.x - 1, item.y - 1, s + 2, s + 2, theme.windowEdge, width: 2, layer: .window)
             }
-            batch.text(glyphs(item.label.text, item.label.font), item.label.font, item.label.color, x: item.label.x, y: item.label.y)
+            batch.text(try glyphs(item.label.text, item.label.font), item.label.font, item.label.color, x: item.label.x, y: item.label.y)
         }
+        try checkMeasuring()
         batch.draw(on: ctx, vector: vector)
     }
 
-    private func drawGrid(_ g: Grid, _ box: FrameLayout.GridBox, _ frame: Frame, _ batch: inout DrawBatch) {
+    /// Throws if a width measurement failed (Cairo keeps the measuring context's first error).
+    func checkMeasuring() throws {
+        try measurer.check("measuring text")
+    }
+
+    private func drawGrid(_ g: Grid, _ box: FrameLayout.GridBox, _ frame: Frame, _ batch: inout DrawBatch) throws {
         // Header.
-        let tw = width(g.title, Fonts.gridTitle)
-        batch.text(glyphs(g.title, Fonts.gridTitle), Fonts.gridTitle, theme.ink, x: box.headerX - tw / 2, y: box.titleY)
+        let tw = width(g.title, Fonts.text)
+        batch.text(try glyphs(g.title, Fonts.text), Fonts.text, theme.ink, x: box.headerX - tw / 2, y: box.titleY)
         if let s = g.subtitle {
-            let sw = width(s, Fonts.gridSubtitle)
-            batch.text(glyphs(s, Fonts.gridSubtitle), Fonts.gridSubtitle, theme.ink2, x: box.headerX - sw / 2, y: box.subtitleY)
+            let sw = width(s, Fonts.text)
+            batch.text(try glyphs(s, Fonts.text), Fonts.text, theme.ink2, x: box.headerX - sw / 2, y: box.subtitleY)
         }
         let (cw, ch) = (box.cellW, box.cellH)
-        // Fills: cells of one colour merged into rectangles (row runs extended downwards); cells that have
-        // the background colour are not drawn at all.
-        var fills: [RGB] = []
-        fills.reserveCapacity(g.rows * g.columns)
+        // Each cell's style, once: its fill here, its edge below.
+        var styles: [CellStyle] = []
+        styles.reserveCapacity(g.rows * g.columns)
         for r in 0..<g.rows {
             for c in 0..<g.columns {
                 let cell = g[r, c]
-                fills.append(cellStyle(role: cell.role, marks: cell.marks).fill)
+                styles.append(cellStyle(role: cell.role, marks: cell.marks))
             }
         }
-        var done = [Bool](repeating: false, count: fills.count)
+        // Fills: cells of one colour merged into rectangles (row runs extended downwards); cells that have
+        // the background colour are not drawn at all.
+        var done = [Bool](repeating: false, count: styles.count)
         for r in 0..<g.rows {
             for c in 0..<g.columns where !done[r * g.columns + c] {
-                let colour = fills[r * g.columns + c]
+                let colour = styles[r * g.columns + c].fill
                 var w = 1
-                while c + w < g.columns, !done[r * g.columns + c + w], fills[r * g.columns + c + w] == colour { w += 1 }
+                while c + w < g.columns, !done[r * g.columns + c + w], styles[r * g.columns + c + w].fill == colour { w += 1 }
                 var h = 1
                 rows: while r + h < g.rows {
-                    for k in c..<(c + w) where done[(r + h) * g.columns + k] || fills[(r + h) * g.columns + k] != colour {
+                    for k in c..<(c + w) where done[(r + h) * g.columns + k] || styles[(r + h) * g.columns + k].fill != colour {
                         break rows
                     }
                     h += 1
@@ -441,7 +445,7 @@ final class FramePainter {
                     batch.strokeRect(x + 4, y + 4, cw - 8, ch - 8, theme.faint, width: 1,
                                      dash: cell.role.isPadding ? [3, 3] : [1, 2], layer: .cellBorders)
                 }
-                let st = cellStyle(role: cell.role, marks: cell.marks)
+                let st = styles[r * g.columns + c]
                 if let edge = st.edge {
                     let inset = st.edgeWidth / 2 + 1
                     batch.strokeRect(x + inset, y + inset, cw - 2 * inset, ch - 2 * inset, edge, width: st.edgeWidth,
@@ -451,19 +455,19 @@ final class FramePainter {
                     let font: FontSpec
                     let color: RGB
                     switch cell.role {
-                    case .padding: font = Fonts.cellPadding; color = theme.paddingInk
-                    case .insertedZero: font = Fonts.cellPadding; color = theme.faint
+                    case .padding: font = Fonts.text; color = theme.paddingInk  // lighter ink, same face
+                    case .insertedZero: font = Fonts.text; color = theme.faint
                     default:
-                        font = cell.marks.contains(.current) || cell.marks.contains(.written) ? Fonts.cellBold : Fonts.cell
+                        font = cell.marks.contains(.current) || cell.marks.contains(.written) ? Fonts.bold : Fonts.text
                         color = theme.ink
                     }
                     let w = width(cell.text, font)
                     let dy = cell.annotation == nil ? 5.0 : 2.0
-                    batch.text(glyphs(cell.text, font), font, color, x: x + (cw - w) / 2, y: y + ch / 2 + dy)
+                    batch.text(try glyphs(cell.text, font), font, color, x: x + (cw - w) / 2, y: y + ch / 2 + dy)
                 }
                 if let a = cell.annotation {
                     let w = width(a, Fonts.annotation)
-                    batch.text(glyphs(a, Fonts.annotation), Fonts.annotation, theme.annotation, x: x + cw - w - 3, y: y + ch - 3)
+                    batch.text(try glyphs(a, Fonts.annotation), Fonts.annotation, theme.annotation, x: x + cw - w - 3, y: y + ch - 3)
                 }
             }
         }

@@ -20,7 +20,7 @@ public final class FrameRenderer {
     public let height: Double
 
     /// Lays out every frame.
-    /// - Throws: `RenderError` when there are no frames or Cairo cannot start.
+    /// - Throws: `RenderError` when there are no frames, Cairo cannot start or measuring text fails.
     /// - Complexity: O(total cells + total text) for the layout.
     public init(frames: [Frame], style: RenderStyle = RenderStyle()) throws {
         guard !frames.isEmpty else { throw RenderError("nothing to draw: the storyboard has no frames") }
@@ -38,6 +38,7 @@ public final class FrameRenderer {
             layouts.append(l)
         }
         self.layouts = layouts
+        try painter.checkMeasuring()
         width = (tableWidth + 2 * Metrics.margin).rounded(.up)
         height = h.rounded(.up)
     }
@@ -49,7 +50,7 @@ public final class FrameRenderer {
     private func paint(_ i: Int, on ctx: CairoContext, vector: Bool = false) throws {
         ctx.save()
         ctx.scale(style.scale)
-        painter.draw(frames[i], layouts[i], on: ctx, canvasWidth: width, canvasHeight: height, vector: vector)
+        try painter.draw(frames[i], layouts[i], on: ctx, canvasWidth: width, canvasHeight: height, vector: vector)
         ctx.restore()
         try ctx.check("drawing frame \(i + 1)")
     }
