@@ -119,10 +119,11 @@ public final class FrameRenderer {
     }
 }
 
-/// Makes Cairo's SVG output byte-identical across runs: Cairo numbers surfaces, patterns, clips and
-/// images with process-wide counters, so those ids are renumbered in order of first appearance
-/// (glyph ids are already per document). One pass over the bytes; when every id already has its
-/// first-appearance number (the usual case) the input is returned as it is, without a copy.
+/// Renumbers the ids Cairo gives SVG elements so that a document's bytes do not depend on the process.
+///
+/// Cairo numbers surfaces, patterns, clips and images with process-wide counters (every surface made
+/// before, the measuring image included, advances them), so those ids are renumbered in order of first
+/// appearance; glyph ids are already per document. One pass over the bytes, into a copy.
 enum SVGNormalizer {
     static let prefixes: [[UInt8]] = ["surface", "pattern", "clip", "image", "source", "mask"].map { Array($0.utf8) }
 
@@ -137,10 +138,11 @@ enum SVGNormalizer {
         }
     }
 
+    /// `bytes` with every `surface12`-style id replaced by its first-appearance number.
     /// - Complexity: O(bytes) plus O(ids × distinct ids of a family) for the renumbering.
     static func normalize(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
-        var changed = false
+        out.reserveCapacity(bytes.count + 64)
         var maps = [Renumbering](repeating: Renumbering(), count: prefixes.count)
         bytes.withUnsafeBufferPointer { src in
             let n = src.count
@@ -160,7 +162,6 @@ enum SVGNormalizer {
                 i = min(quote, hash)
                 guard i + 1 < n else { break }
                 let c = src[i + 1]
-                guard c == 0x73 || c == 0x70 || c == 0x63 || c == 0x69 || c == 0x6D else { i += 1; continue }  // s p c i m
                 var matched = -1
                 for k in prefixes.indices {
                     let p = prefixes[k]
@@ -178,31 +179,14 @@ enum SVGNormalizer {
                     j += 1
                 }
                 guard j > start else { i += 1; continue }
-                let m = maps[matched].number(for: value)
-                if m != value || src[start] == 0x30 {  // also rewrites a zero-padded number
-                    if !changed {
-                        changed = true
-                        out.reserveCapacity(n + 64)
-                    }
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: src[copied..<start]))
-                    appendDecimal(m, to: &out)
-                    copied = j
-                }
+                // A handful of ids per document: the digits are written through String.
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: src[copied..<start]))
+                out.append(contentsOf: String(maps[matched].number(for: value)).utf8)
+                copied = j
                 i = j
             }
-            if changed { out.append(contentsOf: UnsafeBufferPointer(rebasing: src[copied..<n])) }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: src[copied..<n]))
         }
-        return changed ? out : bytes
-    }
-
-    /// Appends the decimal digits of `value` (≥ 0).
-    private static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-        var digits: [UInt8] = []
-        var v = value
-        repeat {
-            digits.append(UInt8(0x30 + v % 10))
-            v /= 10
-        } while v > 0
-        out.append(contentsOf: digits.reversed())
+        return out
     }
 }
