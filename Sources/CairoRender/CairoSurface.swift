@@ -80,22 +80,20 @@ public final class CairoSurface {
 
     /// PNG bytes of an opaque image surface: 8-bit RGB through libpng's simplified API with its fast
     /// compression setting (Cairo's own writer compresses harder and takes several times longer).
-    func pngData() throws -> [UInt8] {
+    func pngData(scratch: PNGScratch) throws -> [UInt8] {
         try withPixels { px, w, h, stride in
-            // Every byte is written below, so the buffer is not zero-filled first (a frame is ~1 MB).
-            let rgb = [UInt8](unsafeUninitializedCapacity: w * h * 3) { d, initialized in
-                for y in 0..<h {
-                    let row = px + y * stride
-                    var o = y * w * 3
-                    for x in 0..<w {
-                        let v = row[x]
-                        d[o] = UInt8(truncatingIfNeeded: v >> 16)
-                        d[o + 1] = UInt8(truncatingIfNeeded: v >> 8)
-                        d[o + 2] = UInt8(truncatingIfNeeded: v)
-                        o += 3
-                    }
+            // Every byte is written below, so the buffer is not cleared first (a frame is ~1 MB).
+            let rgb = scratch.rgb(count: w * h * 3)
+            for y in 0..<h {
+                let row = px + y * stride
+                var o = y * w * 3
+                for x in 0..<w {
+                    let v = row[x]
+                    rgb[o] = UInt8(truncatingIfNeeded: v >> 16)
+                    rgb[o + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                    rgb[o + 2] = UInt8(truncatingIfNeeded: v)
+                    o += 3
                 }
-                initialized = w * h * 3
             }
             var image = png_image()
             image.version = png_uint_32(PNG_IMAGE_VERSION)
@@ -103,30 +101,14 @@ public final class CairoSurface {
             image.height = png_uint_32(h)
             image.format = png_uint_32(PNG_FORMAT_RGB)
             image.flags = png_uint_32(PNG_IMAGE_FLAG_FAST)
-            // Room for the worst case (stored blocks) plus headers; retried with the size libpng asks for.
-            var capacity = w * h * 3 + h + 64 * 1024
-            for _ in 0..<2 {
-                var size = png_alloc_size_t(capacity)
-                var ok: Int32 = 0
-                // Uninitialised: libpng writes `size` bytes and only those are kept.
-                let out = [UInt8](unsafeUninitializedCapacity: capacity) { o, initialized in
-                    ok = rgb.withUnsafeBytes { r in
-                        png_image_write_to_memory(&image, o.baseAddress, &size, 0, r.baseAddress, Int32(w * 3), nil)
-                    }
-                    initialized = ok != 0 ? Int(size) : 0
-                }
-                if ok != 0 {
-                    png_image_free(&image)
-                    return out
-                }
-                let message = withUnsafeBytes(of: image.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                png_image_free(&image)
-                guard Int(size) > capacity else { throw RenderError("libpng: PNG encoding failed: \(message)") }
-                capacity = Int(size)
-                image.warning_or_error = 0
-                image.opaque = nil
-            }
-            throw RenderError("libpng: PNG encoding failed: the output did not fit")
+            // Room for the worst case (stored blocks) plus headers, so one call always fits.
+            let out = scratch.out(count: w * h * 3 + h + 64 * 1024)
+            var size = png_alloc_size_t(out.count)
+            let ok = png_image_write_to_memory(&image, out.baseAddress, &size, 0, rgb.baseAddress, Int32(w * 3), nil)
+            let message = withUnsafeBytes(of: image.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            png_image_free(&image)
+            guard ok != 0, Int(size) <= out.count else { throw RenderError("libpng: PNG encoding failed: \(message)") }
+            return Array(out.prefix(Int(size)))
         }
     }
 
@@ -164,4 +146,31 @@ let byteSinkWrite: cairo_write_func_t = { closure, data, length in
         sink.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
     }
     return CAIRO_STATUS_SUCCESS
+}
+
+/// Buffers reused by every PNG frame of a renderer: the RGB rows handed to libpng and the room it
+/// compresses into. Allocating both (about 1 MB each) per frame made the PNG speed swing between two
+/// bands as the allocator returned and refaulted the memory.
+final class PNGScratch {
+    private var rgbBuffer = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
+    private var outBuffer = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
+
+    deinit {
+        rgbBuffer.deallocate()
+        outBuffer.deallocate()
+    }
+
+    /// At least `count` bytes for the RGB rows (contents undefined).
+    func rgb(count: Int) -> UnsafeMutableBufferPointer<UInt8> { Self.grow(&rgbBuffer, to: count) }
+
+    /// At least `count` bytes for the compressed output (contents undefined).
+    func out(count: Int) -> UnsafeMutableBufferPointer<UInt8> { Self.grow(&outBuffer, to: count) }
+
+    private static func grow(_ b: inout UnsafeMutableBufferPointer<UInt8>, to count: Int) -> UnsafeMutableBufferPointer<UInt8> {
+        if b.count < count {
+            b.deallocate()
+            b = .allocate(capacity: count)
+        }
+        return UnsafeMutableBufferPointer(rebasing: b[0..<count])
+    }
 }

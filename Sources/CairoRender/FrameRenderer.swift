@@ -78,8 +78,11 @@ public final class FrameRenderer {
         let surface = try CairoSurface.image(width: pixelWidth, height: pixelHeight)
         let ctx = try CairoContext(surface)
         try paint(i, on: ctx)
-        return try surface.pngData()
+        return try surface.pngData(scratch: pngScratch)
     }
+
+    /// Buffers shared by every PNG frame.
+    private let pngScratch = PNGScratch()
 
     /// One PDF, one page per frame.
     public func pdf() throws -> [UInt8] {
