@@ -14,7 +14,7 @@ import Darwin
 /// relu′(0) = 0 (`threshold_backward`: x ≤ 0 → 0), leaky_relu′(0) = slope (x > 0 ? 1 : slope).
 public enum Activation {
     /// Which function.
-    public enum Function: Equatable, Hashable, Sendable, Codable {
+    public enum Function: Equatable, Hashable, Sendable {
         case relu
         case leakyRelu(slope: Double)
         case sigmoid
@@ -23,10 +23,10 @@ public enum Activation {
         /// The op name as written in specs.
         public var opName: String {
             switch self {
-            case .relu: "relu"
-            case .leakyRelu: "leaky_relu"
-            case .sigmoid: "sigmoid"
-            case .tanh: "tanh"
+            case .relu: Ops.relu.name
+            case .leakyRelu: Ops.leakyRelu.name
+            case .sigmoid: Ops.sigmoid.name
+            case .tanh: Ops.tanh.name
             }
         }
 
@@ -107,3 +107,26 @@ public enum Activation {
 @inlinable @inline(__always) func restTanh(_ x: Double) -> Double { tanh(x) }
 @inlinable @inline(__always) func restLog(_ x: Double) -> Double { log(x) }
 @inlinable @inline(__always) func restLog1p(_ x: Double) -> Double { log1p(x) }
+
+// MARK: - Descriptors
+
+extension Ops {
+    /// relu: max(0, x), element-wise, any shape.
+    public static let relu = OpDescriptor<Layer>(name: "relu", summary: "max(0, x)", shapeRule: "any shape, kept",
+                                                 make: { _ in .relu })
+    /// leaky_relu: x for x > 0, slope·x otherwise.
+    public static let leakyRelu = OpDescriptor<Layer>(
+        name: "leaky_relu", summary: "x for x > 0, slope·x otherwise",
+        keys: [.optional("slope", .number(expected: "a number, e.g. 0.01"), default: .double(0.01), shown: "0.01",
+                         meaning: "the factor for x ≤ 0")],
+        shapeRule: "any shape, kept",
+        describe: { layer in if case .leakyRelu(let slope) = layer { "slope \(slope)" } else { "" } },
+        parameters: { layer in if case .leakyRelu(let slope) = layer { [("slope", .double(slope))] } else { [] } },
+        make: { r in .leakyRelu(slope: try r.double("slope")) })
+    /// sigmoid: 1 / (1 + e^−x).
+    public static let sigmoid = OpDescriptor<Layer>(name: "sigmoid", summary: "1 / (1 + e^−x)",
+                                                    shapeRule: "any shape, kept", make: { _ in .sigmoid })
+    /// tanh.
+    public static let tanh = OpDescriptor<Layer>(name: "tanh", summary: "tanh(x)", shapeRule: "any shape, kept",
+                                                 make: { _ in .tanh })
+}

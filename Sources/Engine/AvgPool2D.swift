@@ -126,3 +126,12 @@ public enum AvgPool2D {
         return Window(start: (hs, ws), h0: hs, h1: h1, w0: ws, w1: w1, divisor: divisor)
     }
 }
+
+// MARK: - Descriptor
+
+extension Ops {
+    /// avg_pool2d: its spec keys, shape rule, trace-header parameters and `shape` summary.
+    public static let avgPool2d = Pool2DParams.descriptor(
+        name: "avg_pool2d", summary: "average pooling", countIncludePadKey: true, layer: { .avgPool2d($0) },
+        params: { if case .avgPool2d(let p) = $0 { p } else { nil } })
+}

@@ -348,3 +348,67 @@ public enum Conv2D {
         }
     }
 }
+
+// MARK: - Descriptor
+
+extension Ops {
+    /// conv2d: its spec keys, shape rule, trace-header parameters and `shape` summary.
+    public static let conv2d = OpDescriptor<Layer>(
+        name: "conv2d",
+        summary: "2-D convolution (cross-correlation)",
+        keys: [
+            .required("kernel", .tensor(layout: "F, Fh×Fw, C×Fh×Fw (one filter) or K×C×Fh×Fw"),
+                      hint: "the kernel: F, Fh×Fw, C×Fh×Fw or K×C×Fh×Fw",
+                      meaning: "`F`, `Fh×Fw`, `C×Fh×Fw` (one filter) or `K×C×Fh×Fw`"),
+            .optional("bias", .tensor(layout: "one value per filter"), default: nil, shown: "none",
+                      meaning: "`K` values; a scalar is allowed for one filter"),
+            .optional("stride", .intOrPair(min: 1), default: .pair(Pair(1)), shown: "1", meaning: "int ≥ 1 or pair"),
+            .optional("padding", .convPadding, default: .ints([0, 0, 0, 0]), shown: "0",
+                      meaning: "int, `[ph, pw]`, `[top, bottom, left, right]`, or `valid`, `same`, `full`"),
+            .optional("padding_mode", .name(oneOf: PaddingMode.allCases.map(\.rawValue)), default: .string("zeros"),
+                      shown: "`zeros`", meaning: "`zeros`, `reflect`, `replicate`, `circular`"),
+            .optional("dilation", .intOrPair(min: 1), default: .pair(Pair(1)), shown: "1", meaning: "int ≥ 1 or pair"),
+            .optional("flip", .bool, default: .bool(false), shown: "`false`",
+                      meaning: "`true`: true convolution (kernel rotated 180°, as `scipy.signal.convolve2d`)"),
+        ],
+        input: .image,
+        shapeRule: "N×C×H×W → N×K×Ho×Wo",
+        formula: "Ho = ⌊(H + pad_top + pad_bottom − d·(Fh − 1) − 1)/s⌋ + 1",
+        outputShape: { layer, input in
+            guard case .conv2d(let params, let kernel, let bias) = layer else { return input }
+            return try Conv2DGeometry(input: input, kernel: kernel.shape, bias: bias?.shape, params: params).outputShape
+        },
+        describe: { layer in
+            guard case .conv2d(let p, let kernel, _) = layer else { return "" }
+            return "\(kernel.shape[0])@\(kernel.shape[2])×\(kernel.shape[3])"
+                + ParameterText.pair(", stride", p.stride, hideIf: 1) + ParameterText.padding(p.padding)
+                + ParameterText.pair(", dilation", p.dilation, hideIf: 1)
+        },
+        sizes: { layer, input in
+            guard case .conv2d(let p, let kernel, _) = layer else { return nil }
+            let (h, w) = input.count == 4 ? (input[2], input[3]) : (0, 0)
+            return (try OutputSize.convolution(input: h, kernel: kernel.shape[2], stride: p.stride.y,
+                                               padding: (p.padding.top, p.padding.bottom), dilation: p.dilation.y, axis: "height"),
+                    try OutputSize.convolution(input: w, kernel: kernel.shape[3], stride: p.stride.x,
+                                               padding: (p.padding.left, p.padding.right), dilation: p.dilation.x, axis: "width"))
+        },
+        parameters: { layer in
+            guard case .conv2d(let p, let kernel, let bias) = layer else { return [] }
+            return [("stride", .pair(p.stride)),
+                    ("padding", .ints([p.padding.top, p.padding.bottom, p.padding.left, p.padding.right])),
+                    ("padding_mode", .string(p.paddingMode.rawValue)),
+                    ("dilation", .pair(p.dilation)),
+                    ("flip", .bool(p.flip)),
+                    ("kernel_size", kernel.rank == 4 ? .ints([kernel.shape[2], kernel.shape[3]]) : .none),
+                    ("kernel", .tensor(kernel)),
+                    ("bias", bias.map(ParameterValue.tensor) ?? .none)]
+        },
+        make: { r in
+            let p = try r.ints("padding", count: 4)
+            let mode = PaddingMode(rawValue: try r.name("padding_mode", oneOf: PaddingMode.allCases.map(\.rawValue)))!
+            let params = Conv2DParams(stride: try r.pair("stride"),
+                                      padding: Padding(top: p[0], bottom: p[1], left: p[2], right: p[3]),
+                                      paddingMode: mode, dilation: try r.pair("dilation"), flip: try r.bool("flip"))
+            return .conv2d(params, kernel: try r.tensor("kernel"), bias: try r.optionalTensor("bias"))
+        })
+}

@@ -195,3 +195,61 @@ public enum ConvTranspose2D {
             input: Tensor(shape: input.shape, data: dX), kernel: Tensor(shape: weight.shape, data: dW), bias: dB)
     }
 }
+
+// MARK: - Descriptor
+
+extension Ops {
+    /// conv_transpose2d: its spec keys, shape rule, trace-header parameters and `shape` summary.
+    public static let convTranspose2d = OpDescriptor<Layer>(
+        name: "conv_transpose2d",
+        summary: "transposed convolution",
+        keys: [
+            .required("weight", .tensor(layout: "F, Fh×Fw, C_in×Fh×Fw or C_in×C_out×Fh×Fw"),
+                      hint: "the weight: C_in×C_out×Fh×Fw (or Fh×Fw)",
+                      meaning: "`C_in×C_out×Fh×Fw` (PyTorch layout); shorthand `Fh×Fw` (1 channel in and out), `F`, or `C_in×Fh×Fw` (C_out = 1)"),
+            .optional("bias", .tensor(layout: "one value per output channel"), default: nil, shown: "none",
+                      meaning: "`C_out` values (scalar for one)"),
+            .optional("stride", .intOrPair(min: 1), default: .pair(Pair(1)), shown: "1", meaning: "int ≥ 1 or pair"),
+            .optional("padding", .intOrPair(min: 0), default: .pair(Pair(0)), shown: "0",
+                      meaning: "int ≥ 0 or pair (PyTorch's meaning: rows/columns removed from each side of the full scatter)"),
+            .optional("output_padding", .intOrPair(min: 0), default: .pair(Pair(0)), shown: "0",
+                      meaning: "int or pair, smaller than the stride or the dilation"),
+            .optional("dilation", .intOrPair(min: 1), default: .pair(Pair(1)), shown: "1", meaning: "int ≥ 1 or pair"),
+        ],
+        input: .image,
+        shapeRule: "N×C_in×H×W → N×C_out×Ho×Wo",
+        formula: "Ho = (H − 1)·s − 2p + d·(F − 1) + output_padding + 1",
+        outputShape: { layer, input in
+            guard case .convTranspose2d(let params, let weight, let bias) = layer else { return input }
+            return try ConvTranspose2DGeometry(input: input, weight: weight.shape, bias: bias?.shape, params: params)
+                .outputShape
+        },
+        describe: { layer in
+            guard case .convTranspose2d(let p, let weight, _) = layer else { return "" }
+            return "\(weight.shape[1])@\(weight.shape[2])×\(weight.shape[3])"
+                + ParameterText.pair(", stride", p.stride, hideIf: 1) + ParameterText.pair(", padding", p.padding, hideIf: 0)
+        },
+        sizes: { layer, input in
+            guard case .convTranspose2d(let p, let weight, _) = layer else { return nil }
+            let (h, w) = input.count == 4 ? (input[2], input[3]) : (0, 0)
+            return (try OutputSize.transposedConvolution(input: h, kernel: weight.shape[2], stride: p.stride.y, padding: p.padding.y,
+                                                         outputPadding: p.outputPadding.y, dilation: p.dilation.y, axis: "height"),
+                    try OutputSize.transposedConvolution(input: w, kernel: weight.shape[3], stride: p.stride.x, padding: p.padding.x,
+                                                         outputPadding: p.outputPadding.x, dilation: p.dilation.x, axis: "width"))
+        },
+        parameters: { layer in
+            guard case .convTranspose2d(let p, let weight, let bias) = layer else { return [] }
+            return [("stride", .pair(p.stride)),
+                    ("padding", .pair(p.padding)),
+                    ("output_padding", .pair(p.outputPadding)),
+                    ("dilation", .pair(p.dilation)),
+                    ("kernel_size", weight.rank == 4 ? .ints([weight.shape[2], weight.shape[3]]) : .none),
+                    ("weight", .tensor(weight)),
+                    ("bias", bias.map(ParameterValue.tensor) ?? .none)]
+        },
+        make: { r in
+            let params = ConvTranspose2DParams(stride: try r.pair("stride"), padding: try r.pair("padding"),
+                                               outputPadding: try r.pair("output_padding"), dilation: try r.pair("dilation"))
+            return .convTranspose2d(params, weight: try r.tensor("weight"), bias: try r.optionalTensor("bias"))
+        })
+}

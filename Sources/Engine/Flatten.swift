@@ -24,3 +24,17 @@ public enum Flatten {
         return LayerGradients(input: gradOutput.reshaped(input.shape))
     }
 }
+
+// MARK: - Descriptor
+
+extension Ops {
+    /// flatten: no keys; N×C×H×W → N×(C·H·W).
+    public static let flatten = OpDescriptor<Layer>(
+        name: "flatten", summary: "every axis after the first into one", input: .image,
+        shapeRule: "N×C×H×W → N×(C·H·W)",
+        outputShape: { _, input in
+            guard let n = input.first else { throw ParameterText.rankError("flatten", input, expected: "N×…") }
+            return [n, input.dropFirst().reduce(1, *)]
+        },
+        make: { _ in .flatten })
+}

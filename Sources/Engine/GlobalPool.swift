@@ -135,3 +135,22 @@ public enum GlobalAvgPool {
         return LayerGradients(input: dX)
     }
 }
+
+// MARK: - Descriptors
+
+extension Ops {
+    /// global_max_pool: no keys; N×C×H×W → N×C×1×1.
+    public static let globalMaxPool = globalPool("global_max_pool", summary: "global max pooling", layer: .globalMaxPool)
+    /// global_avg_pool: no keys; N×C×H×W → N×C×1×1.
+    public static let globalAvgPool = globalPool("global_avg_pool", summary: "global average pooling", layer: .globalAvgPool)
+
+    static func globalPool(_ name: String, summary: String, layer: Layer) -> OpDescriptor<Layer> {
+        OpDescriptor<Layer>(
+            name: name, summary: summary, input: .image, shapeRule: "N×C×H×W → N×C×1×1",
+            outputShape: { _, input in
+                guard input.count == 4 else { throw ParameterText.rankError(name, input, expected: "N×C×H×W") }
+                return [input[0], input[1], 1, 1]
+            },
+            make: { _ in layer })
+    }
+}

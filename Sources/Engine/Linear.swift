@@ -124,3 +124,38 @@ public enum Linear {
         return (input.shape[0], fin, fout)
     }
 }
+
+// MARK: - Descriptor
+
+extension Ops {
+    /// linear: its spec keys, shape rule, trace-header parameters and `shape` summary.
+    public static let linear = OpDescriptor<Layer>(
+        name: "linear",
+        summary: "fully connected",
+        keys: [
+            .required("weight", .tensor(layout: "out×in (or in, for one output)"), hint: "the weight: out×in",
+                      meaning: "`out×in` (a 1-D weight is one output)"),
+            .optional("bias", .tensor(layout: "one value per output"), default: nil, shown: "none", meaning: "`out` values"),
+        ],
+        input: .features, shapeRule: "N×F_in → N×F_out",
+        outputShape: { layer, input in
+            guard case .linear(let weight, _) = layer else { return input }
+            guard input.count == 2, weight.rank == 2 else {
+                throw ParameterText.rankError("linear", input, expected: "N×F (add a flatten layer first)")
+            }
+            guard input[1] == weight.shape[1] else {
+                throw EngineError("linear: the input has \(input[1]) features but the weight (out×in = "
+                                  + "\(ShapeCheck.shapeText(weight.shape))) expects \(weight.shape[1])")
+            }
+            return [input[0], weight.shape[0]]
+        },
+        describe: { layer in
+            guard case .linear(let weight, _) = layer else { return "" }
+            return "\(weight.shape[1])→\(weight.shape[0])"
+        },
+        parameters: { layer in
+            guard case .linear(let weight, let bias) = layer else { return [] }
+            return [("weight", .tensor(weight)), ("bias", bias.map(ParameterValue.tensor) ?? .none)]
+        },
+        make: { r in .linear(weight: try r.tensor("weight"), bias: try r.optionalTensor("bias")) })
+}

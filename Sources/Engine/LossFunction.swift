@@ -173,3 +173,46 @@ public enum LossFunction {
         }
     }
 }
+
+// MARK: - Descriptors
+
+extension Ops {
+    /// mse: mean squared error against a target shaped like the prediction.
+    public static let mse = OpDescriptor<Loss>(
+        name: "mse", summary: "mean squared error, mean over every element",
+        keys: [.required("target", .tensor(layout: "the shape of the prediction"), hint: "the target tensor, shaped like the input",
+                         meaning: "the shape of the prediction")],
+        input: .featuresOrImage, shapeRule: "any shape → a scalar", outputShape: { _, _ in [] },
+        parameters: { loss in if case .mse(let target) = loss { [("target", .tensor(target))] } else { [] } },
+        make: { r in .mse(target: try r.tensor("target")) })
+
+    /// softmax_cross_entropy: cross-entropy of softmax(logits) against class indices.
+    public static let softmaxCrossEntropy = OpDescriptor<Loss>(
+        name: "softmax_cross_entropy",
+        summary: "cross-entropy of softmax(logits) against class indices, mean over N; logits `classes` or `N×classes`",
+        keys: [.required("target", .tensor(layout: "a class index, or a list of N class indices"),
+                         hint: "the class index: an int or a list of N ints", meaning: "an int, or a list of N ints")],
+        input: .features, shapeRule: "N×classes → a scalar", outputShape: { _, _ in [] },
+        parameters: { loss in if case .softmaxCrossEntropy(let target) = loss { [("target", .ints(target))] } else { [] } },
+        make: { r in .softmaxCrossEntropy(target: try r.ints("target")) })
+
+    /// bce: binary cross-entropy on probabilities, or on raw scores with `with_logits`.
+    public static let bce = OpDescriptor<Loss>(
+        name: "bce",
+        summary: "binary cross-entropy, mean over every element",
+        keys: [
+            .required("target", .tensor(layout: "the shape of the prediction"), hint: "the target tensor, shaped like the input",
+                      meaning: "the shape of the prediction, values in [0, 1]"),
+            .optional("with_logits", .bool, default: .bool(false), shown: "`false`",
+                      meaning: "`true` applies the sigmoid inside (the input is raw scores); `false` expects probabilities in [0, 1]"),
+        ],
+        input: .featuresOrImage, shapeRule: "any shape → a scalar", outputShape: { _, _ in [] },
+        parameters: { loss in
+            guard case .bce(let target, let withLogits) = loss else { return [] }
+            return [("with_logits", .bool(withLogits)), ("target", .tensor(target))]
+        },
+        make: { r in
+            let withLogits = r.contains("with_logits") ? try r.bool("with_logits") : false
+            return .bce(target: try r.tensor("target"), withLogits: withLogits)
+        })
+}

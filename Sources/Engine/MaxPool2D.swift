@@ -103,3 +103,12 @@ public enum MaxPool2D {
         return (output, argmax)
     }
 }
+
+// MARK: - Descriptor
+
+extension Ops {
+    /// max_pool2d: its spec keys, shape rule, trace-header parameters and `shape` summary.
+    public static let maxPool2d = Pool2DParams.descriptor(
+        name: "max_pool2d", summary: "max pooling", countIncludePadKey: false, layer: { .maxPool2d($0) },
+        params: { if case .maxPool2d(let p) = $0 { p } else { nil } })
+}

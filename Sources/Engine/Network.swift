@@ -3,14 +3,14 @@
 /// A stack of layers, optionally ending in a loss.
 ///
 /// A single op is a network of one layer; `Specs` builds one either way.
-public struct Network: Equatable, Sendable, Codable {
+public struct Network: Equatable, Sendable {
     public var layers: [Layer]
     public var loss: Loss?
     public init(layers: [Layer], loss: Loss? = nil) { self.layers = layers; self.loss = loss }
 }
 
 /// What a forward (and optional backward) run produced.
-public struct NetworkResult: Equatable, Sendable, Codable {
+public struct NetworkResult: Equatable, Sendable {
     /// `activations[0]` is the input; `activations[i + 1]` the output of layer i.
     public var activations: [Tensor]
     /// The loss value, when the network has one.

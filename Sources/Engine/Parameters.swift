@@ -1,7 +1,7 @@
 // Engine — the resolved parameters of each op. Specs produces these; trace headers record them.
 
 /// A (y, x) pair: stride, dilation, kernel size or symmetric padding.
-public struct Pair: Equatable, Hashable, Sendable, Codable {
+public struct Pair: Equatable, Hashable, Sendable {
     public var y: Int, x: Int
     @inlinable public init(_ y: Int, _ x: Int) { self.y = y; self.x = x }
     /// The same value on both axes.
@@ -9,7 +9,7 @@ public struct Pair: Equatable, Hashable, Sendable, Codable {
 }
 
 /// Explicit padding on each side, in cells.
-public struct Padding: Equatable, Hashable, Sendable, Codable {
+public struct Padding: Equatable, Hashable, Sendable {
     public var top: Int, bottom: Int, left: Int, right: Int
     @inlinable public init(top: Int, bottom: Int, left: Int, right: Int) {
         self.top = top; self.bottom = bottom; self.left = left; self.right = right
@@ -22,7 +22,7 @@ public struct Padding: Equatable, Hashable, Sendable, Codable {
 }
 
 /// How a conv's padding is given before it is resolved against the kernel size.
-public enum PaddingSpec: Equatable, Hashable, Sendable, Codable {
+public enum PaddingSpec: Equatable, Hashable, Sendable {
     case explicit(Padding)
     /// No padding.
     case valid
@@ -33,12 +33,12 @@ public enum PaddingSpec: Equatable, Hashable, Sendable, Codable {
 }
 
 /// What value a padding cell holds.
-public enum PaddingMode: String, Equatable, Hashable, Sendable, Codable, CaseIterable {
+public enum PaddingMode: String, Equatable, Hashable, Sendable, CaseIterable {
     case zeros, reflect, replicate, circular
 }
 
 /// Resolved conv2d parameters.
-public struct Conv2DParams: Equatable, Hashable, Sendable, Codable {
+public struct Conv2DParams: Equatable, Hashable, Sendable {
     public var stride: Pair
     public var padding: Padding
     public var paddingMode: PaddingMode
@@ -54,7 +54,7 @@ public struct Conv2DParams: Equatable, Hashable, Sendable, Codable {
 
 /// Resolved conv_transpose2d parameters (PyTorch's meaning: `padding` removes rows/columns from the
 /// full scatter output; `outputPadding` adds them back on the bottom/right).
-public struct ConvTranspose2DParams: Equatable, Hashable, Sendable, Codable {
+public struct ConvTranspose2DParams: Equatable, Hashable, Sendable {
     public var stride: Pair
     public var padding: Pair
     public var outputPadding: Pair
@@ -67,7 +67,7 @@ public struct ConvTranspose2DParams: Equatable, Hashable, Sendable, Codable {
 }
 
 /// Resolved max/avg pool parameters.
-public struct Pool2DParams: Equatable, Hashable, Sendable, Codable {
+public struct Pool2DParams: Equatable, Hashable, Sendable {
     public var kernelSize: Pair
     public var stride: Pair
     public var padding: Pair
@@ -85,7 +85,7 @@ public struct Pool2DParams: Equatable, Hashable, Sendable, Codable {
 ///
 /// Shapes: conv kernel K×C×Fh×Fw, bias K; transposed-conv weight C_in×C_out×Fh×Fw, bias C_out;
 /// linear weight out×in, bias out.
-public enum Layer: Equatable, Sendable, Codable {
+public enum Layer: Equatable, Sendable {
     case conv2d(Conv2DParams, kernel: Tensor, bias: Tensor?)
     case convTranspose2d(ConvTranspose2DParams, weight: Tensor, bias: Tensor?)
     case maxPool2d(Pool2DParams)
@@ -102,28 +102,31 @@ public enum Layer: Equatable, Sendable, Codable {
     /// N×C×H×W → N×(C·H·W).
     case flatten
 
-    /// The op name as written in specs and trace headers.
-    public var opName: String {
+    /// This layer's op: its name, keys, shape rule and trace-header coding.
+    public var descriptor: OpDescriptor<Layer> {
         switch self {
-        case .conv2d: "conv2d"
-        case .convTranspose2d: "conv_transpose2d"
-        case .maxPool2d: "max_pool2d"
-        case .avgPool2d: "avg_pool2d"
-        case .globalMaxPool: "global_max_pool"
-        case .globalAvgPool: "global_avg_pool"
-        case .relu: "relu"
-        case .leakyRelu: "leaky_relu"
-        case .sigmoid: "sigmoid"
-        case .tanh: "tanh"
-        case .softmax: "softmax"
-        case .linear: "linear"
-        case .flatten: "flatten"
+        case .conv2d: Ops.conv2d
+        case .convTranspose2d: Ops.convTranspose2d
+        case .maxPool2d: Ops.maxPool2d
+        case .avgPool2d: Ops.avgPool2d
+        case .globalMaxPool: Ops.globalMaxPool
+        case .globalAvgPool: Ops.globalAvgPool
+        case .relu: Ops.relu
+        case .leakyRelu: Ops.leakyRelu
+        case .sigmoid: Ops.sigmoid
+        case .tanh: Ops.tanh
+        case .softmax: Ops.softmax
+        case .linear: Ops.linear
+        case .flatten: Ops.flatten
         }
     }
+
+    /// The op name as written in specs and trace headers.
+    public var opName: String { descriptor.name }
 }
 
 /// A loss at the end of a network.
-public enum Loss: Equatable, Sendable, Codable {
+public enum Loss: Equatable, Sendable {
     /// Mean squared error, mean over every element (PyTorch `reduction='mean'`).
     case mse(target: Tensor)
     /// Cross-entropy of softmax(logits) (N×classes) against integer class indices, mean over N.
@@ -131,18 +134,24 @@ public enum Loss: Equatable, Sendable, Codable {
     /// Binary cross-entropy, mean over every element; `withLogits` applies the sigmoid inside.
     case bce(target: Tensor, withLogits: Bool)
 
-    /// The op name as written in specs and trace headers.
-    public var opName: String {
+    /// This loss's op: its name, keys and trace-header coding.
+    public var descriptor: OpDescriptor<Loss> {
         switch self {
-        case .mse: "mse"
-        case .softmaxCrossEntropy: "softmax_cross_entropy"
-        case .bce(_, let withLogits): withLogits ? "bce_with_logits" : "bce"
+        case .mse: Ops.mse
+        case .softmaxCrossEntropy: Ops.softmaxCrossEntropy
+        case .bce: Ops.bce
         }
+    }
+
+    /// The op name for messages and trace listings (`bce_with_logits` for bce on raw scores).
+    public var opName: String {
+        if case .bce(_, true) = self { return "bce_with_logits" }
+        return descriptor.name
     }
 }
 
 /// Gradients of one layer: always the input's, plus its parameters' when it has them.
-public struct LayerGradients: Equatable, Sendable, Codable {
+public struct LayerGradients: Equatable, Sendable {
     /// Same shape as the layer's input.
     public var input: Tensor
     /// Same shape as the kernel / weight.

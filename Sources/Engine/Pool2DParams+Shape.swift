@@ -56,3 +56,59 @@ extension Pool2DParams {
         return out
     }
 }
+
+// MARK: - Descriptor
+
+extension Pool2DParams {
+    /// The descriptor of `max_pool2d` or `avg_pool2d` (they differ in name, `count_include_pad` and the layer case).
+    static func descriptor(
+        name: String, summary: String, countIncludePadKey: Bool,
+        layer: @escaping @Sendable (Pool2DParams) -> Layer, params: @escaping @Sendable (Layer) -> Pool2DParams?
+    ) -> OpDescriptor<Layer> {
+        var keys: [OpKey] = [
+            .required("kernel_size", .intOrPair(min: 1), hint: "the window: an int or [kh, kw]", meaning: "int ≥ 1 or pair"),
+            .optional("stride", .intOrPair(min: 1), default: nil, shown: "`kernel_size`", meaning: "int ≥ 1 or pair"),
+            .optional("padding", .intOrPair(min: 0), default: .pair(Pair(0)), shown: "0",
+                      meaning: "int or pair, at most half the kernel size"),
+            .optional("ceil_mode", .bool, default: .bool(false), shown: "`false`",
+                      meaning: "round the output size up (a last window that would start in the bottom/right padding is dropped)"),
+        ]
+        if countIncludePadKey {
+            keys.append(.optional("count_include_pad", .bool, default: .bool(true), shown: "`true`",
+                                  meaning: "divide by the whole window, padding cells included"))
+        }
+        return OpDescriptor<Layer>(
+            name: name, summary: summary, keys: keys, input: .image,
+            shapeRule: "N×C×H×W → N×C×Ho×Wo",
+            formula: "Ho = ⌊(H + 2p − k)/s⌋ + 1 (⌈…⌉ with ceil_mode)",
+            outputShape: { l, input in
+                guard let p = params(l) else { return input }
+                guard input.count == 4 else { throw ParameterText.rankError(name, input, expected: "N×C×H×W") }
+                let size = try p.outputSize(height: input[2], width: input[3], op: name)
+                return [input[0], input[1], size.height, size.width]
+            },
+            describe: { l in
+                guard let p = params(l) else { return "" }
+                return String(ParameterText.pair("", p.kernelSize, hideIf: -1).dropFirst())
+                    + ParameterText.pair(", stride", p.stride, hideIf: -1) + ParameterText.pair(", padding", p.padding, hideIf: 0)
+            },
+            sizes: { l, input in
+                guard let p = params(l) else { return nil }
+                let (h, w) = input.count == 4 ? (input[2], input[3]) : (0, 0)
+                return (try OutputSize.pooling(input: h, kernel: p.kernelSize.y, stride: p.stride.y, padding: p.padding.y,
+                                               ceilMode: p.ceilMode, axis: "height", op: name),
+                        try OutputSize.pooling(input: w, kernel: p.kernelSize.x, stride: p.stride.x, padding: p.padding.x,
+                                               ceilMode: p.ceilMode, axis: "width", op: name))
+            },
+            parameters: { l in
+                guard let p = params(l) else { return [] }
+                return [("kernel_size", .pair(p.kernelSize)), ("stride", .pair(p.stride)), ("padding", .pair(p.padding)),
+                        ("ceil_mode", .bool(p.ceilMode)), ("count_include_pad", .bool(p.countIncludePad))]
+            },
+            make: { r in
+                layer(Pool2DParams(kernelSize: try r.pair("kernel_size"), stride: try r.pair("stride"),
+                                   padding: try r.pair("padding"), ceilMode: try r.bool("ceil_mode"),
+                                   countIncludePad: try r.bool("count_include_pad")))
+            })
+    }
+}

@@ -5,7 +5,7 @@
 /// Inside the engine every image tensor is rank 4, N×C×H×W; linear layers use N×F.
 /// Shorthand ranks (a 1-D signal, an H×W image) are a spec-level convenience that
 /// `Specs` expands to rank 4 on the way in and folds back on the way out.
-public struct Tensor: Equatable, Sendable, Codable {
+public struct Tensor: Equatable, Sendable {
     /// Extent of each axis, outermost first.
     public var shape: [Int]
     /// The elements in row-major order; `data.count == shape.reduce(1, *)`.

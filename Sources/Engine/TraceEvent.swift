@@ -1,7 +1,7 @@
 // Engine — what the engine says about each elementary step. Tracing encodes these; Storyboard reads them.
 
 /// Forward or backward pass.
-public enum Phase: UInt8, Sendable, Codable, CaseIterable {
+public enum Phase: UInt8, Sendable, CaseIterable {
     case forward = 0
     case backward = 1
 
@@ -10,7 +10,7 @@ public enum Phase: UInt8, Sendable, Codable, CaseIterable {
 }
 
 /// What kind of elementary step an event records.
-public enum EventKind: UInt8, Sendable, Codable, CaseIterable {
+public enum EventKind: UInt8, Sendable, CaseIterable {
     /// One multiply-accumulate of a conv / transposed conv / linear layer:
     /// `acc += a · b` with `a` the input value read (padding value if `flags.padding`) and `b` the weight.
     case mac = 0
@@ -44,7 +44,7 @@ public enum EventKind: UInt8, Sendable, Codable, CaseIterable {
 }
 
 /// Which tensor a gradient term accumulates into.
-public enum GradTarget: UInt8, Sendable, Codable, CaseIterable {
+public enum GradTarget: UInt8, Sendable, CaseIterable {
     /// Not a gradient event.
     case none = 0
     /// dX: the cell is `input` (unpadded coordinates).
@@ -66,7 +66,7 @@ public enum GradTarget: UInt8, Sendable, Codable, CaseIterable {
 }
 
 /// Bit flags on an event.
-public struct EventFlags: OptionSet, Sendable, Codable, Hashable {
+public struct EventFlags: OptionSet, Sendable, Hashable {
     public let rawValue: UInt8
     @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
     /// The input cell read lies in the padding; `a` is the value the padding mode supplied.
@@ -76,7 +76,7 @@ public struct EventFlags: OptionSet, Sendable, Codable, Hashable {
 }
 
 /// A 4-component index (n, c, h, w) or (k, c, i, j); components are `Int32` to keep records fixed-width.
-public struct Index4: Equatable, Hashable, Sendable, Codable {
+public struct Index4: Equatable, Hashable, Sendable {
     public var n: Int32, c: Int32, h: Int32, w: Int32
     @inlinable public init(_ n: Int, _ c: Int, _ h: Int, _ w: Int) {
         self.n = Int32(truncatingIfNeeded: n); self.c = Int32(truncatingIfNeeded: c)

@@ -1,41 +1,43 @@
 // Specs — every op a spec may name, the keys each accepts, and "did you mean" suggestions.
+import Engine
 
-/// What a spec may say: op names, their keys, and the keys every document accepts.
+/// What a spec may say: op names, their keys, and the keys every document accepts — all read from the
+/// op descriptors (`Ops.layers`, `Ops.losses`), so an op is named in one place.
 public enum OpCatalog {
     /// Ops usable as a layer of a network (and as a single op).
-    public static let layerOps = [
-        "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "global_max_pool", "global_avg_pool",
-        "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "linear", "flatten",
-    ]
+    public static let layerOps = Ops.layers.map(\.name)
     /// Losses: the last layer of a network, or a single op.
-    public static let lossOps = ["mse", "softmax_cross_entropy", "bce"]
+    public static let lossOps = Ops.losses.map(\.name)
     /// Every value `op:` may take at the top of a document.
     public static let allOps = layerOps + lossOps + ["network"]
 
     /// Keys that belong to the op itself (besides `op`), per op.
-    public static let opKeys: [String: [String]] = [
-        "conv2d": ["kernel", "bias", "stride", "padding", "padding_mode", "dilation", "flip"],
-        "conv_transpose2d": ["weight", "bias", "stride", "padding", "output_padding", "dilation"],
-        "max_pool2d": ["kernel_size", "stride", "padding", "ceil_mode"],
-        "avg_pool2d": ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"],
-        "global_max_pool": [], "global_avg_pool": [],
-        "relu": [], "leaky_relu": ["slope"], "sigmoid": [], "tanh": [], "softmax": [],
-        "linear": ["weight", "bias"],
-        "flatten": [],
-        "mse": ["target"],
-        "softmax_cross_entropy": ["target"],
-        "bce": ["target", "with_logits"],
-        "network": ["layers"],
-    ]
+    public static let opKeys: [String: [String]] = {
+        var keys = ["network": ["layers"]]
+        for d in Ops.layers { keys[d.name] = d.keys.map(\.name) }
+        for d in Ops.losses { keys[d.name] = d.keys.map(\.name) }
+        return keys
+    }()
 
     /// Keys that must be present, per op.
-    public static let requiredKeys: [String: [String]] = [
-        "conv2d": ["kernel"], "conv_transpose2d": ["weight"],
-        "max_pool2d": ["kernel_size"], "avg_pool2d": ["kernel_size"],
-        "linear": ["weight"],
-        "mse": ["target"], "softmax_cross_entropy": ["target"], "bce": ["target"],
-        "network": ["layers"],
-    ]
+    public static let requiredKeys: [String: [String]] = {
+        var keys = ["network": ["layers"]]
+        for d in Ops.layers where !d.requiredKeys.isEmpty { keys[d.name] = d.requiredKeys }
+        for d in Ops.losses where !d.requiredKeys.isEmpty { keys[d.name] = d.requiredKeys }
+        return keys
+    }()
+
+    /// The spec key `key` of op `op`, when the op declares it.
+    public static func key(_ key: String, of op: String) -> OpKey? {
+        Ops.layer(named: op)?.key(key) ?? Ops.loss(named: op)?.key(key)
+    }
+
+    /// The Markdown table of an op's keys, as docs/spec-format.md shows it (a test keeps the two equal).
+    public static func keyTable(_ keys: [OpKey]) -> String {
+        var lines = ["| key | default | meaning |", "|---|---|---|"]
+        for key in keys { lines.append("| `\(key.name)` | \(key.defaultText) | \(key.meaning) |") }
+        return lines.joined(separator: "\n")
+    }
 
     /// Lesson and tutorial extras: accepted at the top of any document and handed to LessonBuilder.
     public static let extraKeys = ["show", "expect", "tolerance", "title", "caption"]

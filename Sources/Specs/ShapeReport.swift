@@ -112,29 +112,10 @@ extension Problem {
             let info = layerInfos[i]
             var row = ShapeReport.Row(index: i, op: info.op, summary: "", inputShape: info.inputShape,
                                       outputShape: info.outputShape)
-            let (h, w) = (info.inputShape.count == 4 ? info.inputShape[2] : 0, info.inputShape.count == 4 ? info.inputShape[3] : 0)
             do {
-                switch layer {
-                case .conv2d(let p, let kernel, _):
-                    let (fh, fw) = (kernel.shape[2], kernel.shape[3])
-                    row.summary = "\(kernel.shape[0])@\(fh)×\(fw)" + Problem.pairText(", stride", p.stride, 1)
-                        + Problem.paddingText(p.padding) + Problem.pairText(", dilation", p.dilation, 1)
-                    row.height = try OutputSize.convolution(input: h, kernel: fh, stride: p.stride.y, padding: (p.padding.top, p.padding.bottom), dilation: p.dilation.y, axis: "height")
-                    row.width = try OutputSize.convolution(input: w, kernel: fw, stride: p.stride.x, padding: (p.padding.left, p.padding.right), dilation: p.dilation.x, axis: "width")
-                case .convTranspose2d(let p, let weight, _):
-                    let (fh, fw) = (weight.shape[2], weight.shape[3])
-                    row.summary = "\(weight.shape[1])@\(fh)×\(fw)" + Problem.pairText(", stride", p.stride, 1) + Problem.pairText(", padding", p.padding, 0)
-                    row.height = try OutputSize.transposedConvolution(input: h, kernel: fh, stride: p.stride.y, padding: p.padding.y, outputPadding: p.outputPadding.y, dilation: p.dilation.y, axis: "height")
-                    row.width = try OutputSize.transposedConvolution(input: w, kernel: fw, stride: p.stride.x, padding: p.padding.x, outputPadding: p.outputPadding.x, dilation: p.dilation.x, axis: "width")
-                case .maxPool2d(let p), .avgPool2d(let p):
-                    row.summary = Problem.pairText("", p.kernelSize, -1).trimmingCharacters(in: [" "]) + Problem.pairText(", stride", p.stride, -1) + Problem.pairText(", padding", p.padding, 0)
-                    row.height = try OutputSize.pooling(input: h, kernel: p.kernelSize.y, stride: p.stride.y, padding: p.padding.y, ceilMode: p.ceilMode, axis: "height", op: info.op)
-                    row.width = try OutputSize.pooling(input: w, kernel: p.kernelSize.x, stride: p.stride.x, padding: p.padding.x, ceilMode: p.ceilMode, axis: "width", op: info.op)
-                case .linear(let weight, _):
-                    row.summary = "\(weight.shape[1])→\(weight.shape[0])"
-                case .leakyRelu(let slope):
-                    row.summary = "slope \(slope)"
-                default: break
+                row.summary = layer.descriptor.describe(layer)
+                if let sizes = try layer.descriptor.sizes(layer, info.inputShape) {
+                    (row.height, row.width) = (sizes.height, sizes.width)
                 }
             } catch {
                 throw SpecError(file: file, path: info.path, line: info.line, problem: "\(error)")
@@ -145,19 +126,6 @@ extension Problem {
         return ShapeReport(file: file, inputShape: input.shape, rows: rows,
                            loss: network.loss.map { _ in layerInfos.last!.op },
                            outputShape: outputShape, receptiveField: rf)
-    }
-
-    static func pairText(_ label: String, _ p: Pair, _ hideIf: Int) -> String {
-        if p.y == hideIf && p.x == hideIf { return "" }
-        return p.y == p.x ? "\(label) \(p.y)" : "\(label) \(p.y)×\(p.x)"
-    }
-
-    static func paddingText(_ p: Padding) -> String {
-        if p == .zero { return "" }
-        if p.top == p.bottom && p.left == p.right {
-            return p.top == p.left ? ", padding \(p.top)" : ", padding \(p.top)×\(p.left)"
-        }
-        return ", padding [\(p.top), \(p.bottom), \(p.left), \(p.right)]"
     }
 }
 

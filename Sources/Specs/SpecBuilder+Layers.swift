@@ -10,33 +10,93 @@ extension SpecBuilder {
         var biasShape: [Int]? = nil
     }
 
-    /// Builds layer `op` from `keys` for an input of engine shape `input`.
-    func buildLayer(_ op: String, keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
-        switch op {
-        case "conv2d": return try buildConv(keys: keys, at: node, input: input)
-        case "conv_transpose2d": return try buildConvTranspose(keys: keys, at: node, input: input)
-        case "max_pool2d", "avg_pool2d": return try buildPool(op, keys: keys, at: node, input: input)
-        case "global_max_pool", "global_avg_pool":
-            try requireImage(op, input, at: node)
-            return BuiltLayer(layer: op == "global_max_pool" ? .globalMaxPool : .globalAvgPool,
-                              output: [input[0], input[1], 1, 1])
-        case "relu": return BuiltLayer(layer: .relu, output: input)
-        case "sigmoid": return BuiltLayer(layer: .sigmoid, output: input)
-        case "tanh": return BuiltLayer(layer: .tanh, output: input)
-        case "softmax": return BuiltLayer(layer: .softmax, output: input)
-        case "leaky_relu":
-            let slope = try keys["slope"].map { (_, v) throws(SpecError) in try v.double(expected: "a number, e.g. 0.01") } ?? 0.01
-            return BuiltLayer(layer: .leakyRelu(slope: slope), output: input)
-        case "flatten":
+    /// Reads one layer op from its keys for an input of engine shape `input`.
+    typealias LayerReader = @Sendable (SpecBuilder, Keys, SpecNode, [Int]) throws(SpecError) -> BuiltLayer
+
+    /// Ops whose keys need more than `buildGeneric`: tensors in shorthand ranks, padding names, and checks
+    /// that point at one key. Every other op is read from its descriptor's keys alone.
+    static let customReaders: [String: LayerReader] = [
+        Ops.conv2d.name: { b, keys, node, input throws(SpecError) in try b.buildConv(keys: keys, at: node, input: input) },
+        Ops.convTranspose2d.name: { b, keys, node, input throws(SpecError) in
+            try b.buildConvTranspose(keys: keys, at: node, input: input)
+        },
+        Ops.maxPool2d.name: { b, keys, node, input throws(SpecError) in
+            try b.buildPool(Ops.maxPool2d.name, layer: Layer.maxPool2d, keys: keys, at: node, input: input)
+        },
+        Ops.avgPool2d.name: { b, keys, node, input throws(SpecError) in
+            try b.buildPool(Ops.avgPool2d.name, layer: Layer.avgPool2d, keys: keys, at: node, input: input)
+        },
+        Ops.linear.name: { b, keys, node, input throws(SpecError) in try b.buildLinear(keys: keys, at: node, input: input) },
+        Ops.flatten.name: { _, _, node, input throws(SpecError) in
             guard input.count == 4 else {
                 throw node.error("flatten needs an N×C×H×W input, but its input is already N×F (\(ShapeText.join(input)))",
                                  valid: "remove this flatten")
             }
             return BuiltLayer(layer: .flatten, output: [input[0], input[1] * input[2] * input[3]])
-        case "linear": return try buildLinear(keys: keys, at: node, input: input)
-        default:
+        },
+    ]
+
+    /// Builds layer `op` from `keys` for an input of engine shape `input`.
+    func buildLayer(_ op: String, keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
+        if let reader = SpecBuilder.customReaders[op] { return try reader(self, keys, node, input) }
+        guard let descriptor = Ops.layer(named: op) else {
             throw node.error("unknown op '\(op)'", valid: OpCatalog.layerOps.joined(separator: ", "))
         }
+        return try buildGeneric(descriptor, keys: keys, at: node, input: input)
+    }
+
+    /// An op read from its descriptor alone: each key checked by its declared type (or its default), then
+    /// the descriptor makes the layer and gives its output shape.
+    func buildGeneric(_ descriptor: OpDescriptor<Layer>, keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
+        if descriptor.input == .image { try requireImage(descriptor.name, input, at: node) }
+        var values: [(String, ParameterValue)] = []
+        for key in descriptor.keys {
+            if let (_, valueNode) = keys[key.name] {
+                values.append((key.name, try value(of: key, keys: keys, at: valueNode)))
+            } else if let value = key.defaultValue {
+                values.append((key.name, value))
+            }
+        }
+        do {
+            let layer = try descriptor.make(ParameterReader(values))
+            return BuiltLayer(layer: layer, output: try layer.outputShape(input: input))
+        } catch {
+            throw node.error(SpecBuilder.strip("\(error)"))
+        }
+    }
+
+    /// The value of spec key `key` (its node is `node`), checked against the key's declared type and range.
+    func value(of key: OpKey, keys: Keys, at node: SpecNode) throws(SpecError) -> ParameterValue {
+        switch key.type {
+        case .tensor(let layout):
+            let t = try TensorReader.read(node, ranks: 0...4, layout: layout)
+            return .tensor(Tensor(shape: t.shape, data: t.data))
+        case .intOrPair(let min):
+            return .pair(try pair(keys, key.name, default: Pair(min), min: min, fillY: min))
+        case .convPadding:
+            switch try convPadding(keys) {
+            case .explicit(let p): return .ints([p.top, p.bottom, p.left, p.right])
+            case .valid: return .string("valid")
+            case .same: return .string("same")
+            case .full: return .string("full")
+            }
+        case .bool:
+            return .bool(try node.bool())
+        case .number(let expected):
+            return .double(try node.double(expected: expected))
+        case .name(let names):
+            return .string(try name(key.name, at: node, oneOf: names))
+        }
+    }
+
+    /// A name from `names` (e.g. a padding mode), suggesting the nearest one for a near miss.
+    func name(_ key: String, at node: SpecNode, oneOf names: [String]) throws(SpecError) -> String {
+        let name = try node.string(expected: "a " + key.split(separator: "_").joined(separator: " "))
+        guard names.contains(name) else {
+            let hint = OpCatalog.didYouMean(name, among: names)
+            throw node.error("unknown \(key) '\(name)'" + (hint.isEmpty ? "" : "; \(hint)"), valid: names.joined(separator: ", "))
+        }
+        return name
     }
 
     // MARK: - conv2d
@@ -64,13 +124,7 @@ extension SpecBuilder {
         let spec = try convPadding(keys)
         var mode = PaddingMode.zeros
         if let (_, m) = keys["padding_mode"] {
-            let name = try m.string(expected: "a padding mode")
-            guard let v = PaddingMode(rawValue: name) else {
-                let names = PaddingMode.allCases.map(\.rawValue)
-                let hint = OpCatalog.didYouMean(name, among: names)
-                throw m.error("unknown padding_mode '\(name)'" + (hint.isEmpty ? "" : "; \(hint)"), valid: names.joined(separator: ", "))
-            }
-            mode = v
+            mode = PaddingMode(rawValue: try name("padding_mode", at: m, oneOf: PaddingMode.allCases.map(\.rawValue))) ?? .zeros
         }
         let flip = try keys["flip"].map { (_, v) throws(SpecError) in try v.bool() } ?? false
         let padding: Padding
@@ -161,7 +215,7 @@ extension SpecBuilder {
 
     // MARK: - pools
 
-    func buildPool(_ op: String, keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
+    func buildPool(_ op: String, layer: (Pool2DParams) -> Layer, keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
         try requireImage(op, input, at: node)
         let kernelSize = try pair(keys, "kernel_size", default: Pair(1), min: 1, fillY: 1)
         let stride = try pair(keys, "stride", default: kernelSize, min: 1, fillY: 1)
@@ -181,7 +235,7 @@ extension SpecBuilder {
         } catch {
             throw keys["kernel_size"]!.value.error(SpecBuilder.strip("\(error)"))
         }
-        return BuiltLayer(layer: op == "max_pool2d" ? .maxPool2d(params) : .avgPool2d(params),
+        return BuiltLayer(layer: layer(params),
                           output: [input[0], input[1], size.height, size.width])
     }
 

@@ -57,12 +57,12 @@ struct SpecBuilder {
         // The input, expanded to engine rank.
         let firstOp = layerNodes[0].op
         let inputNode = keys["input"]!.value
-        let featureOps: Set<String> = ["linear", "softmax", "softmax_cross_entropy", "mse", "bce"]
+        let firstInput = Ops.layer(named: firstOp)?.input ?? Ops.loss(named: firstOp)?.input ?? .any
         let given: GivenTensor
         var folding: Folding
         var shape: [Int]
-        if featureOps.contains(firstOp) {
-            let maxRank = (firstOp == "linear" || firstOp == "softmax_cross_entropy") ? 2 : 4
+        if firstInput.readsFeatures {
+            let maxRank = firstInput == .features ? 2 : 4
             given = try TensorReader.read(inputNode, ranks: 1...maxRank,
                                           layout: maxRank == 2 ? "F features or N×F" : "F, N×F, C×H×W or N×C×H×W")
             switch given.rank {
@@ -173,12 +173,8 @@ struct SpecBuilder {
             let what: String
             switch k {
             case "input": what = "the input tensor: W, H×W, C×H×W or N×C×H×W (F or N×F for linear and losses)"
-            case "kernel": what = "the kernel: F, Fh×Fw, C×Fh×Fw or K×C×Fh×Fw"
-            case "weight": what = op == "linear" ? "the weight: out×in" : "the weight: C_in×C_out×Fh×Fw (or Fh×Fw)"
-            case "kernel_size": what = "the window: an int or [kh, kw]"
-            case "target": what = op == "softmax_cross_entropy" ? "the class index: an int or a list of N ints" : "the target tensor, shaped like the input"
             case "layers": what = "the list of layers"
-            default: what = k
+            default: what = OpCatalog.key(k, of: op)?.missingHint ?? k
             }
             throw node.error("missing required key '\(k)' for \(op)", valid: what)
         }

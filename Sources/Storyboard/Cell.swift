@@ -2,7 +2,7 @@
 import Engine
 
 /// One cell of a grid.
-public struct Cell: Equatable, Sendable, Codable {
+public struct Cell: Equatable, Sendable {
     /// The number in the cell, nil when there is none to show (a pending output cell, an empty
     /// placeholder).
     public var value: Double?
@@ -28,7 +28,7 @@ public struct Cell: Equatable, Sendable, Codable {
 }
 
 /// What kind of cell a grid cell is. Closed set: views can switch over it exhaustively.
-public enum CellRole: Equatable, Hashable, Sendable, Codable {
+public enum CellRole: Equatable, Hashable, Sendable {
     /// An ordinary tensor cell.
     case normal
     /// A padding cell; the fill says which mode supplied its value and from where.
@@ -43,7 +43,7 @@ public enum CellRole: Equatable, Hashable, Sendable, Codable {
 }
 
 /// How a padding cell got its value.
-public struct PaddingFill: Equatable, Hashable, Sendable, Codable {
+public struct PaddingFill: Equatable, Hashable, Sendable {
     /// The padding mode (zeros, reflect, replicate, circular).
     public var mode: PaddingMode
     /// For reflect / replicate / circular: tensor coordinates (h, w) of the real input cell the
@@ -64,7 +64,7 @@ public struct PaddingFill: Equatable, Hashable, Sendable, Codable {
 
 /// Highlight marks on a cell. Several can be combined (a window cell that is also the current
 /// mac's operand has `.window` and `.current`).
-public struct CellMarks: OptionSet, Hashable, Sendable, Codable {
+public struct CellMarks: OptionSet, Hashable, Sendable {
     public let rawValue: UInt16
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
@@ -89,7 +89,7 @@ public struct CellMarks: OptionSet, Hashable, Sendable, Codable {
 }
 
 /// A reference to one cell of one grid in a frame (grid coordinates).
-public struct CellRef: Equatable, Hashable, Sendable, Codable {
+public struct CellRef: Equatable, Hashable, Sendable {
     public var grid: GridID
     public var row: Int
     public var column: Int

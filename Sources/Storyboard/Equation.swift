@@ -4,7 +4,7 @@
 ///
 /// Terms are in trace order. For multi-channel convolutions `groups` splits them into per-channel
 /// partial sums (`c0: … = 4`, `c1: … = −2`, …) that add up to the result.
-public struct Equation: Equatable, Sendable, Codable {
+public struct Equation: Equatable, Sendable {
     /// What is computed: the left-hand side, e.g. `y[1,2]`, `dK[0,1]`, `dX[2,2]`.
     public var target: Operand
     /// How the terms combine.
@@ -40,7 +40,7 @@ public struct Equation: Equatable, Sendable, Codable {
     }
 
     /// How an equation's terms combine into the result.
-    public enum Combine: String, Equatable, Sendable, Codable {
+    public enum Combine: String, Equatable, Sendable {
         /// Σ products (+ bias): conv, transposed conv, linear, gradients.
         case sum
         /// max of the terms' values (max pooling).
@@ -85,7 +85,7 @@ public struct Equation: Equatable, Sendable, Codable {
 }
 
 /// One term of an equation: the operands multiplied (or the single value pooled) and its product.
-public struct Term: Equatable, Sendable, Codable {
+public struct Term: Equatable, Sendable {
     /// The factors, e.g. [x[0,1], k[0,0]] for a mac, [dY[1,1], x[1,2]] for a kernel-gradient
     /// term; a single operand for pooling terms.
     public var operands: [Operand]
@@ -114,12 +114,12 @@ public struct Term: Equatable, Sendable, Codable {
 }
 
 /// Whether a term has been added yet.
-public enum TermState: String, Equatable, Sendable, Codable {
+public enum TermState: String, Equatable, Sendable {
     case done, current, pending
 }
 
 /// One operand of a term: a labelled value and the cell it came from.
-public struct Operand: Equatable, Sendable, Codable {
+public struct Operand: Equatable, Sendable {
     /// Label with tensor indices, e.g. `x[0,1]`, `k[1,0,2,2]`, `dY[1,1]`, `b[0]`.
     public var label: String
     /// The value.
@@ -140,7 +140,7 @@ public struct Operand: Equatable, Sendable, Codable {
 }
 
 /// A partial sum over consecutive terms (e.g. one input channel's contribution).
-public struct TermGroup: Equatable, Sendable, Codable {
+public struct TermGroup: Equatable, Sendable {
     /// e.g. "channel 0".
     public var label: String
     /// Indices into `Equation.terms`.
@@ -155,7 +155,7 @@ public struct TermGroup: Equatable, Sendable, Codable {
 }
 
 /// The running accumulator at mac granularity: `before + term = after`.
-public struct RunningSum: Equatable, Sendable, Codable {
+public struct RunningSum: Equatable, Sendable {
     /// Accumulator before this step.
     public var before: Double
     /// The term added now (for max pooling: the value compared).

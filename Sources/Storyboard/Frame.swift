@@ -14,7 +14,7 @@ import Engine
 ///
 /// Compatibility: this type only grows (new optional fields with defaults); existing fields keep
 /// their meaning.
-public struct Frame: Equatable, Sendable, Codable {
+public struct Frame: Equatable, Sendable {
     /// 0-based position of this frame in its storyboard.
     public var index: Int
     /// Number of frames in the storyboard (so views can print "step 3 / 25").
@@ -84,7 +84,7 @@ public struct Frame: Equatable, Sendable, Codable {
 ///
 /// For a dilated kernel the cells have holes between them; `bounds` is the rectangle that spans
 /// them (views may outline it lightly and the cells strongly).
-public struct WindowHighlight: Equatable, Sendable, Codable {
+public struct WindowHighlight: Equatable, Sendable {
     /// Every cell of the window (one per kernel tap, over every channel grid it spans).
     public var cells: [CellRef]
     /// Bounding rectangle of the window on each grid it touches.
@@ -97,7 +97,7 @@ public struct WindowHighlight: Equatable, Sendable, Codable {
 }
 
 /// A rectangle of cells on one grid, in grid (row, column) coordinates.
-public struct CellRect: Equatable, Hashable, Sendable, Codable {
+public struct CellRect: Equatable, Hashable, Sendable {
     public var grid: GridID
     public var row: Int, column: Int, rows: Int, columns: Int
     public init(grid: GridID, row: Int, column: Int, rows: Int, columns: Int) {
@@ -106,7 +106,7 @@ public struct CellRect: Equatable, Hashable, Sendable, Codable {
 }
 
 /// A (rows, columns) step, e.g. a window's dilation.
-public struct GridStep: Equatable, Hashable, Sendable, Codable {
+public struct GridStep: Equatable, Hashable, Sendable {
     public var rows: Int, columns: Int
     public init(rows: Int, columns: Int) { self.rows = rows; self.columns = columns }
 }

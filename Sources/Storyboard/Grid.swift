@@ -3,7 +3,7 @@
 /// Stable identifier of a grid within a frame, e.g. "input.c0", "kernel.k1.c2", "output.k0".
 ///
 /// Identifiers stay the same from frame to frame of one storyboard, so views can animate or diff.
-public struct GridID: RawRepresentable, Equatable, Hashable, Sendable, Codable, CustomStringConvertible,
+public struct GridID: RawRepresentable, Equatable, Hashable, Sendable, CustomStringConvertible,
     ExpressibleByStringLiteral
 {
     public var rawValue: String
@@ -15,7 +15,7 @@ public struct GridID: RawRepresentable, Equatable, Hashable, Sendable, Codable, 
 
 /// What a grid shows. Open set (a struct, not an enum) so that new roles can be added without
 /// breaking views; views fall back to `normal` styling for roles they do not know.
-public struct GridRole: RawRepresentable, Equatable, Hashable, Sendable, Codable, CustomStringConvertible {
+public struct GridRole: RawRepresentable, Equatable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
     public var description: String { rawValue }
@@ -55,7 +55,7 @@ public struct GridRole: RawRepresentable, Equatable, Hashable, Sendable, Codable
 }
 
 /// Where a grid sits on the frame's coarse layout: layout row, then column within the row.
-public struct GridPosition: Equatable, Hashable, Sendable, Codable {
+public struct GridPosition: Equatable, Hashable, Sendable {
     public var row: Int
     public var column: Int
     public init(row: Int, column: Int) { self.row = row; self.column = column }
@@ -66,7 +66,7 @@ public struct GridPosition: Equatable, Hashable, Sendable, Codable {
 /// Cells are row-major: `cells[r * columns + c]`. Grid coordinates (r, c) start at 0 at the top
 /// left cell drawn; `origin` maps them to tensor coordinates (a padded input with 1 cell of
 /// padding has origin (−1, −1): grid (0, 0) is tensor cell (−1, −1)).
-public struct Grid: Equatable, Sendable, Codable {
+public struct Grid: Equatable, Sendable {
     /// Stable identifier (unique in the frame).
     public var id: GridID
     /// What the grid shows.
@@ -115,13 +115,13 @@ public struct Grid: Equatable, Sendable, Codable {
 }
 
 /// Tensor coordinates of a grid's top-left cell.
-public struct GridOrigin: Equatable, Hashable, Sendable, Codable {
+public struct GridOrigin: Equatable, Hashable, Sendable {
     public var row: Int, column: Int
     public init(row: Int, column: Int) { self.row = row; self.column = column }
 }
 
 /// Which (n, c) slice of a rank-4 tensor a grid shows (for a kernel: c = input channel, n = filter k).
-public struct TensorSlice: Equatable, Hashable, Sendable, Codable {
+public struct TensorSlice: Equatable, Hashable, Sendable {
     public var n: Int, c: Int
     public init(n: Int, c: Int) { self.n = n; self.c = c }
 }

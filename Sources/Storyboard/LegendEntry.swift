@@ -1,7 +1,7 @@
 // Storyboard — the legend of a frame: which swatch (colour / mark) means what.
 
 /// One legend line: a swatch and what it means in this frame.
-public struct LegendEntry: Equatable, Sendable, Codable {
+public struct LegendEntry: Equatable, Sendable {
     public var swatch: Swatch
     /// e.g. "window (3×3, the cells read)", "padding (zeros)", "being written".
     public var label: String
@@ -10,7 +10,7 @@ public struct LegendEntry: Equatable, Sendable, Codable {
 
 /// A named visual style; views map each to a colour from a colour-blind-safe palette
 /// (Okabe–Ito) or to a terminal attribute. Open set: unknown swatches fall back to `normal`.
-public struct Swatch: RawRepresentable, Equatable, Hashable, Sendable, Codable, CustomStringConvertible {
+public struct Swatch: RawRepresentable, Equatable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
     public var description: String { rawValue }

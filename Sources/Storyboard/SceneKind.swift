@@ -1,7 +1,7 @@
 // Storyboard — which scene (layout and story) a frame belongs to.
 
 /// The scene a frame belongs to. Open set (a struct) so new scenes do not break views.
-public struct SceneKind: RawRepresentable, Equatable, Hashable, Sendable, Codable, CustomStringConvertible {
+public struct SceneKind: RawRepresentable, Equatable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
     public var description: String { rawValue }

@@ -3,7 +3,7 @@ import Foundation
 
 /// Formats cell values: integers as integers ("3", "-2"), other values rounded to `digits`
 /// decimal places with trailing zeros removed ("0.25", "1.333"), "-0" written as "0".
-public struct ValueFormat: Equatable, Hashable, Sendable, Codable {
+public struct ValueFormat: Equatable, Hashable, Sendable {
     /// Decimal places for non-integers (0…12).
     public var digits: Int
     public init(digits: Int = 2) { self.digits = max(0, min(12, digits)) }

@@ -79,50 +79,27 @@ struct HeaderCoding {
     }
     static func optionalTensorJSON(_ t: Tensor?) -> JSONValue { t.map(tensorJSON) ?? .null }
 
+    /// A layer as the header writes it: `op`, then its descriptor's parameters in their order.
     static func layerJSON(_ layer: Layer) -> [(String, JSONValue)] {
-        var o: [(String, JSONValue)] = [("op", .string(layer.opName))]
-        switch layer {
-        case .conv2d(let p, let kernel, let bias):
-            o += [("stride", pair(p.stride)),
-                  ("padding", ints([p.padding.top, p.padding.bottom, p.padding.left, p.padding.right])),
-                  ("padding_mode", .string(p.paddingMode.rawValue)),
-                  ("dilation", pair(p.dilation)),
-                  ("flip", .bool(p.flip)),
-                  ("kernel_size", kernel.rank == 4 ? ints([kernel.shape[2], kernel.shape[3]]) : .null),
-                  ("kernel", tensorJSON(kernel)),
-                  ("bias", optionalTensorJSON(bias))]
-        case .convTranspose2d(let p, let weight, let bias):
-            o += [("stride", pair(p.stride)),
-                  ("padding", pair(p.padding)),
-                  ("output_padding", pair(p.outputPadding)),
-                  ("dilation", pair(p.dilation)),
-                  ("kernel_size", weight.rank == 4 ? ints([weight.shape[2], weight.shape[3]]) : .null),
-                  ("weight", tensorJSON(weight)),
-                  ("bias", optionalTensorJSON(bias))]
-        case .maxPool2d(let p), .avgPool2d(let p):
-            o += [("kernel_size", pair(p.kernelSize)),
-                  ("stride", pair(p.stride)),
-                  ("padding", pair(p.padding)),
-                  ("ceil_mode", .bool(p.ceilMode)),
-                  ("count_include_pad", .bool(p.countIncludePad))]
-        case .leakyRelu(let slope):
-            o.append(("slope", .number(slope)))
-        case .linear(let weight, let bias):
-            o += [("weight", tensorJSON(weight)), ("bias", optionalTensorJSON(bias))]
-        case .globalMaxPool, .globalAvgPool, .relu, .sigmoid, .tanh, .softmax, .flatten:
-            break
-        }
-        return o
+        [("op", .string(layer.opName))] + layer.descriptor.parameters(layer).map { ($0, json($1)) }
     }
 
+    /// A loss as the header writes it: `op` (`bce` also for bce with logits), then its parameters.
     static func lossJSON(_ loss: Loss) -> [(String, JSONValue)] {
-        switch loss {
-        case .mse(let target):
-            return [("op", .string("mse")), ("target", tensorJSON(target))]
-        case .softmaxCrossEntropy(let target):
-            return [("op", .string("softmax_cross_entropy")), ("target", ints(target))]
-        case .bce(let target, let withLogits):
-            return [("op", .string("bce")), ("with_logits", .bool(withLogits)), ("target", tensorJSON(target))]
+        [("op", .string(loss.descriptor.name))] + loss.descriptor.parameters(loss).map { ($0, json($1)) }
+    }
+
+    /// One parameter value as JSON: pairs and int lists as arrays, tensors as `{"shape", "data"}`, none as null.
+    static func json(_ value: ParameterValue) -> JSONValue {
+        switch value {
+        case .int(let v): .int(v)
+        case .pair(let p): pair(p)
+        case .ints(let v): ints(v)
+        case .bool(let v): .bool(v)
+        case .double(let v): .number(v)
+        case .string(let v): .string(v)
+        case .tensor(let t): tensorJSON(t)
+        case .none: .null
         }
     }
 
@@ -190,65 +167,54 @@ struct HeaderCoding {
         return try tensor(v, key)
     }
 
-    static let layerOps = ["conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "global_max_pool",
-                           "global_avg_pool", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "linear", "flatten"]
+    /// A reader over the parameters of the layer or loss object `v` at `key`, with this header's messages.
+    func parameters(_ v: JSONValue, _ key: String) -> ParameterReader {
+        ParameterReader(contains: { v[$0] != nil }, read: { name, kind in try value(v[name], key + "." + name, kind) })
+    }
+
+    /// The JSON value `v` at `key` as a parameter of `kind`, or a `TraceError` naming the key.
+    func value(_ v: JSONValue?, _ key: String, _ kind: ParameterKind) throws -> ParameterValue {
+        switch kind {
+        case .int: return .int(try int(v, key))
+        case .pair: return .pair(try pair(v, key))
+        case .ints(let count): return .ints(try ints(v, key, count: count))
+        case .bool: return .bool(try bool(v, key))
+        case .double:
+            guard let d = v?.doubleValue else { throw error(key, "missing or not a number") }
+            return .double(d)
+        case .name(let names):
+            guard let name = v?.stringValue, names.contains(name) else {
+                throw error(key, "expected one of " + names.joined(separator: ", "))
+            }
+            return .string(name)
+        case .tensor: return .tensor(try tensor(v, key))
+        case .optionalTensor: return try optionalTensor(v, key).map(ParameterValue.tensor) ?? .none
+        }
+    }
 
     func layer(_ v: JSONValue, _ key: String) throws -> Layer {
         guard case .object = v else { throw error(key, "expected an object, found \(v.typeName)") }
         guard let op = v["op"]?.stringValue else { throw error(key + ".op", "missing or not a string") }
-        switch op {
-        case "conv2d":
-            let p = try ints(v["padding"], key + ".padding", count: 4)
-            guard let mode = v["padding_mode"]?.stringValue.flatMap(PaddingMode.init(rawValue:)) else {
-                throw error(key + ".padding_mode", "expected one of zeros, reflect, replicate, circular")
-            }
-            let params = Conv2DParams(stride: try pair(v["stride"], key + ".stride"),
-                                      padding: Padding(top: p[0], bottom: p[1], left: p[2], right: p[3]),
-                                      paddingMode: mode, dilation: try pair(v["dilation"], key + ".dilation"),
-                                      flip: try bool(v["flip"], key + ".flip"))
-            return .conv2d(params, kernel: try tensor(v["kernel"], key + ".kernel"),
-                           bias: try optionalTensor(v["bias"], key + ".bias"))
-        case "conv_transpose2d":
-            let params = ConvTranspose2DParams(stride: try pair(v["stride"], key + ".stride"),
-                                               padding: try pair(v["padding"], key + ".padding"),
-                                               outputPadding: try pair(v["output_padding"], key + ".output_padding"),
-                                               dilation: try pair(v["dilation"], key + ".dilation"))
-            return .convTranspose2d(params, weight: try tensor(v["weight"], key + ".weight"),
-                                    bias: try optionalTensor(v["bias"], key + ".bias"))
-        case "max_pool2d", "avg_pool2d":
-            let params = Pool2DParams(kernelSize: try pair(v["kernel_size"], key + ".kernel_size"),
-                                      stride: try pair(v["stride"], key + ".stride"),
-                                      padding: try pair(v["padding"], key + ".padding"),
-                                      ceilMode: try bool(v["ceil_mode"], key + ".ceil_mode"),
-                                      countIncludePad: try bool(v["count_include_pad"], key + ".count_include_pad"))
-            return op == "max_pool2d" ? .maxPool2d(params) : .avgPool2d(params)
-        case "global_max_pool": return .globalMaxPool
-        case "global_avg_pool": return .globalAvgPool
-        case "relu": return .relu
-        case "leaky_relu":
-            guard let slope = v["slope"]?.doubleValue else { throw error(key + ".slope", "missing or not a number") }
-            return .leakyRelu(slope: slope)
-        case "sigmoid": return .sigmoid
-        case "tanh": return .tanh
-        case "softmax": return .softmax
-        case "linear":
-            return .linear(weight: try tensor(v["weight"], key + ".weight"), bias: try optionalTensor(v["bias"], key + ".bias"))
-        case "flatten": return .flatten
-        default:
-            throw error(key + ".op", "unknown op \"\(op)\"; valid: \(HeaderCoding.layerOps.joined(separator: ", "))")
+        guard let descriptor = Ops.layer(named: op) else {
+            throw error(key + ".op", "unknown op \"\(op)\"; valid: \(Ops.layers.map(\.name).joined(separator: ", "))")
         }
+        return try descriptor.make(parameters(v, key))
     }
 
     func loss(_ v: JSONValue, _ key: String) throws -> Loss {
         guard case .object = v else { throw error(key, "expected an object, found \(v.typeName)") }
-        switch v["op"]?.stringValue {
-        case "mse": return .mse(target: try tensor(v["target"], key + ".target"))
-        case "softmax_cross_entropy": return .softmaxCrossEntropy(target: try ints(v["target"], key + ".target"))
-        case "bce", "bce_with_logits":
-            let withLogits = try v["with_logits"].map { try bool($0, key + ".with_logits") } ?? (v["op"]?.stringValue == "bce_with_logits")
-            return .bce(target: try tensor(v["target"], key + ".target"), withLogits: withLogits)
-        default:
-            throw error(key + ".op", "expected mse, softmax_cross_entropy or bce, found \(v["op"]?.description ?? "nothing")")
+        let op = v["op"]?.stringValue
+        // `bce_with_logits` is the name `Loss.opName` gives bce on raw scores; read it as bce with `with_logits: true`.
+        guard let descriptor = Ops.loss(named: op == "bce_with_logits" ? "bce" : op ?? "") else {
+            let names = Ops.losses.map(\.name)
+            throw error(key + ".op", "expected \(names.dropLast().joined(separator: ", ")) or \(names.last ?? ""), found \(v["op"]?.description ?? "nothing")")
         }
+        var reader = parameters(v, key)
+        if op == "bce_with_logits", v["with_logits"] == nil {
+            let plain = reader
+            reader = ParameterReader(contains: { $0 == "with_logits" || plain.contains($0) },
+                                     read: { name, kind in name == "with_logits" ? .bool(true) : try plain.read(name, kind) })
+        }
+        return try descriptor.make(reader)
     }
 }
