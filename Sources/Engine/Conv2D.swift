@@ -360,14 +360,13 @@ extension Ops {
             .required("kernel", .tensor(layout: "F, Fh×Fw, C×Fh×Fw (one filter) or K×C×Fh×Fw"),
                       hint: "the kernel: F, Fh×Fw, C×Fh×Fw or K×C×Fh×Fw",
                       meaning: "`F`, `Fh×Fw`, `C×Fh×Fw` (one filter) or `K×C×Fh×Fw`"),
-            .optional("bias", .tensor(layout: "one value per filter"), default: nil, shown: "none",
-                      meaning: "`K` values; a scalar is allowed for one filter"),
-            .optional("stride", .intOrPair(min: 1), default: .pair(Pair(1)), shown: "1", meaning: "int ≥ 1 or pair"),
+            .bias(per: "filter", meaning: "`K` values; a scalar is allowed for one filter"),
+            .stride,
             .optional("padding", .convPadding, default: .ints([0, 0, 0, 0]), shown: "0",
                       meaning: "int, `[ph, pw]`, `[top, bottom, left, right]`, or `valid`, `same`, `full`"),
             .optional("padding_mode", .name(oneOf: PaddingMode.allCases.map(\.rawValue)), default: .string("zeros"),
                       shown: "`zeros`", meaning: "`zeros`, `reflect`, `replicate`, `circular`"),
-            .optional("dilation", .intOrPair(min: 1), default: .pair(Pair(1)), shown: "1", meaning: "int ≥ 1 or pair"),
+            .dilation,
             .optional("flip", .bool, default: .bool(false), shown: "`false`",
                       meaning: "`true`: true convolution (kernel rotated 180°, as `scipy.signal.convolve2d`)"),
         ],
@@ -401,7 +400,7 @@ extension Ops {
                     ("flip", .bool(p.flip)),
                     ("kernel_size", kernel.rank == 4 ? .ints([kernel.shape[2], kernel.shape[3]]) : .none),
                     ("kernel", .tensor(kernel)),
-                    ("bias", bias.map(ParameterValue.tensor) ?? .none)]
+                    ("bias", .optional(bias))]
         },
         make: { r in
             let p = try r.ints("padding", count: 4)

@@ -207,14 +207,13 @@ extension Ops {
             .required("weight", .tensor(layout: "F, Fh×Fw, C_in×Fh×Fw or C_in×C_out×Fh×Fw"),
                       hint: "the weight: C_in×C_out×Fh×Fw (or Fh×Fw)",
                       meaning: "`C_in×C_out×Fh×Fw` (PyTorch layout); shorthand `Fh×Fw` (1 channel in and out), `F`, or `C_in×Fh×Fw` (C_out = 1)"),
-            .optional("bias", .tensor(layout: "one value per output channel"), default: nil, shown: "none",
-                      meaning: "`C_out` values (scalar for one)"),
-            .optional("stride", .intOrPair(min: 1), default: .pair(Pair(1)), shown: "1", meaning: "int ≥ 1 or pair"),
+            .bias(per: "output channel", meaning: "`C_out` values (scalar for one)"),
+            .stride,
             .optional("padding", .intOrPair(min: 0), default: .pair(Pair(0)), shown: "0",
                       meaning: "int ≥ 0 or pair (PyTorch's meaning: rows/columns removed from each side of the full scatter)"),
             .optional("output_padding", .intOrPair(min: 0), default: .pair(Pair(0)), shown: "0",
                       meaning: "int or pair, smaller than the stride or the dilation"),
-            .optional("dilation", .intOrPair(min: 1), default: .pair(Pair(1)), shown: "1", meaning: "int ≥ 1 or pair"),
+            .dilation,
         ],
         input: .image,
         shapeRule: "N×C_in×H×W → N×C_out×Ho×Wo",
@@ -245,7 +244,7 @@ extension Ops {
                     ("dilation", .pair(p.dilation)),
                     ("kernel_size", weight.rank == 4 ? .ints([weight.shape[2], weight.shape[3]]) : .none),
                     ("weight", .tensor(weight)),
-                    ("bias", bias.map(ParameterValue.tensor) ?? .none)]
+                    ("bias", .optional(bias))]
         },
         make: { r in
             let params = ConvTranspose2DParams(stride: try r.pair("stride"), padding: try r.pair("padding"),

@@ -135,7 +135,7 @@ extension Ops {
         keys: [
             .required("weight", .tensor(layout: "out×in (or in, for one output)"), hint: "the weight: out×in",
                       meaning: "`out×in` (a 1-D weight is one output)"),
-            .optional("bias", .tensor(layout: "one value per output"), default: nil, shown: "none", meaning: "`out` values"),
+            .bias(per: "output", meaning: "`out` values"),
         ],
         input: .features, shapeRule: "N×F_in → N×F_out",
         outputShape: { layer, input in
@@ -155,7 +155,7 @@ extension Ops {
         },
         parameters: { layer in
             guard case .linear(let weight, let bias) = layer else { return [] }
-            return [("weight", .tensor(weight)), ("bias", bias.map(ParameterValue.tensor) ?? .none)]
+            return [("weight", .tensor(weight)), ("bias", .optional(bias))]
         },
         make: { r in .linear(weight: try r.tensor("weight"), bias: try r.optionalTensor("bias")) })
 }

@@ -44,4 +44,18 @@ public struct OpKey: Sendable {
         OpKey(name: name, type: type, defaultValue: value, isRequired: false, missingHint: name,
               defaultText: shown, meaning: meaning)
     }
+
+    // MARK: Keys several ops share
+
+    /// `stride`: an int ≥ 1 or a pair, default 1 (convolutions; pools default to the kernel size instead).
+    public static let stride = optional("stride", .intOrPair(min: 1), default: .pair(Pair(1)), shown: "1",
+                                        meaning: "int ≥ 1 or pair")
+    /// `dilation`: an int ≥ 1 or a pair, default 1.
+    public static let dilation = optional("dilation", .intOrPair(min: 1), default: .pair(Pair(1)), shown: "1",
+                                          meaning: "int ≥ 1 or pair")
+
+    /// `bias`: optional, one value per output (`per` names them, e.g. "filter"); `meaning` is the docs' line.
+    public static func bias(per: String, meaning: String) -> OpKey {
+        optional("bias", .tensor(layout: "one value per \(per)"), default: nil, shown: "none", meaning: meaning)
+    }
 }

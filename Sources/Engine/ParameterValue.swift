@@ -17,6 +17,9 @@ public enum ParameterValue: Equatable, Sendable {
     case tensor(Tensor)
     /// An absent optional parameter (no bias), written `null`.
     case none
+
+    /// `.tensor(t)`, or `.none` when there is no tensor.
+    public static func optional(_ t: Tensor?) -> ParameterValue { t.map(ParameterValue.tensor) ?? .none }
 }
 
 /// The kind of value an op asks a `ParameterReader` for; the format checks and converts its own value.

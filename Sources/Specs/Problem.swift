@@ -79,8 +79,14 @@ public struct LayerInfo: Sendable, Equatable {
         self.isLoss = isLoss
     }
 
-    /// The JSON key of the kernel-like gradient: `grad_kernel` for conv2d, `grad_weight` otherwise.
-    public var kernelGradientKey: String { op == "conv2d" ? "grad_kernel" : "grad_weight" }
+    /// The JSON key of the kernel-like gradient: `grad_` + the op's required tensor key (`grad_kernel` for
+    /// conv2d, `grad_weight` for conv_transpose2d and linear).
+    public var kernelGradientKey: String {
+        let weightKey = Ops.layer(named: op)?.keys.first { key in
+            if case .tensor = key.type { key.isRequired } else { false }
+        }
+        return "grad_" + (weightKey?.name ?? "weight")
+    }
 }
 
 /// How the input was given, so engine-rank results can be folded back to it.
