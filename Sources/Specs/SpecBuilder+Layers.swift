@@ -21,10 +21,10 @@ extension SpecBuilder {
             try b.buildConvTranspose(keys: keys, at: node, input: input)
         },
         Ops.maxPool2d.name: { b, keys, node, input throws(SpecError) in
-            try b.buildPool(Ops.maxPool2d.name, layer: Layer.maxPool2d, keys: keys, at: node, input: input)
+            try b.buildPool(Ops.maxPool2d, layer: Layer.maxPool2d, keys: keys, at: node, input: input)
         },
         Ops.avgPool2d.name: { b, keys, node, input throws(SpecError) in
-            try b.buildPool(Ops.avgPool2d.name, layer: Layer.avgPool2d, keys: keys, at: node, input: input)
+            try b.buildPool(Ops.avgPool2d, layer: Layer.avgPool2d, keys: keys, at: node, input: input)
         },
         Ops.linear.name: { b, keys, node, input throws(SpecError) in try b.buildLinear(keys: keys, at: node, input: input) },
         Ops.flatten.name: { _, _, node, input throws(SpecError) in
@@ -119,14 +119,14 @@ extension SpecBuilder {
                                    valid: "a kernel of shape \(input[1])×\(fh)×\(fw) or K×\(input[1])×\(fh)×\(fw)")
         }
         let (bias, biasShape) = try readBias(keys, count: kCount, what: "one value per filter (K = \(kCount))")
-        let stride = try pair(keys, "stride", default: Pair(1), min: 1, fillY: 1)
-        let dilation = try pair(keys, "dilation", default: Pair(1), min: 1, fillY: 1)
+        let stride = try pair("stride", of: Ops.conv2d, keys)
+        let dilation = try pair("dilation", of: Ops.conv2d, keys)
         let spec = try convPadding(keys)
         var mode = PaddingMode.zeros
         if let (_, m) = keys["padding_mode"] {
             mode = PaddingMode(rawValue: try name("padding_mode", at: m, oneOf: PaddingMode.allCases.map(\.rawValue))) ?? .zeros
         }
-        let flip = try keys["flip"].map { (_, v) throws(SpecError) in try v.bool() } ?? false
+        let flip = try bool("flip", of: Ops.conv2d, keys)
         let padding: Padding
         do {
             padding = try spec.resolve(kernel: Pair(fh, fw), dilation: dilation, stride: stride)
@@ -178,10 +178,10 @@ extension SpecBuilder {
                                    valid: "a weight of shape \(input[1])×C_out×\(fh)×\(fw)")
         }
         let (bias, biasShape) = try readBias(keys, count: cOut, what: "one value per output channel (C_out = \(cOut))")
-        let stride = try pair(keys, "stride", default: Pair(1), min: 1, fillY: 1)
-        let dilation = try pair(keys, "dilation", default: Pair(1), min: 1, fillY: 1)
-        let padding = try pair(keys, "padding", default: Pair(0), min: 0, fillY: 0)
-        let outputPadding = try pair(keys, "output_padding", default: Pair(0), min: 0, fillY: 0)
+        let stride = try pair("stride", of: Ops.convTranspose2d, keys)
+        let dilation = try pair("dilation", of: Ops.convTranspose2d, keys)
+        let padding = try pair("padding", of: Ops.convTranspose2d, keys)
+        let outputPadding = try pair("output_padding", of: Ops.convTranspose2d, keys)
         if outputPadding.y >= Swift.max(stride.y, dilation.y) || outputPadding.x >= Swift.max(stride.x, dilation.x) {
             throw (keys["output_padding"]?.value ?? node).error(
                 "output_padding [\(outputPadding.y), \(outputPadding.x)] must be smaller than the stride or the dilation on each axis (PyTorch's rule)",
@@ -215,18 +215,21 @@ extension SpecBuilder {
 
     // MARK: - pools
 
-    func buildPool(_ op: String, layer: (Pool2DParams) -> Layer, keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
+    func buildPool(_ descriptor: OpDescriptor<Layer>, layer: (Pool2DParams) -> Layer, keys: Keys, at node: SpecNode,
+                   input: [Int]) throws(SpecError) -> BuiltLayer {
+        let op = descriptor.name
         try requireImage(op, input, at: node)
-        let kernelSize = try pair(keys, "kernel_size", default: Pair(1), min: 1, fillY: 1)
-        let stride = try pair(keys, "stride", default: kernelSize, min: 1, fillY: 1)
-        let padding = try pair(keys, "padding", default: Pair(0), min: 0, fillY: 0)
+        let kernelSize = try pair("kernel_size", of: descriptor, keys)
+        let stride = try pair("stride", of: descriptor, keys, default: kernelSize)
+        let padding = try pair("padding", of: descriptor, keys)
         if padding.y > kernelSize.y / 2 || padding.x > kernelSize.x / 2 {
             throw keys["padding"]!.value.error(
                 "padding [\(padding.y), \(padding.x)] is more than half the kernel_size [\(kernelSize.y), \(kernelSize.x)]",
                 valid: "at most [\(kernelSize.y / 2), \(kernelSize.x / 2)] (PyTorch's rule)")
         }
-        let ceil = try keys["ceil_mode"].map { (_, v) throws(SpecError) in try v.bool() } ?? false
-        let countIncludePad = try keys["count_include_pad"].map { (_, v) throws(SpecError) in try v.bool() } ?? true
+        let ceil = try bool("ceil_mode", of: descriptor, keys)
+        // max_pool2d has no count_include_pad key; its parameters keep PyTorch's default, true.
+        let countIncludePad = descriptor.key("count_include_pad") == nil ? true : try bool("count_include_pad", of: descriptor, keys)
         let params = Pool2DParams(kernelSize: kernelSize, stride: stride, padding: padding, ceilMode: ceil,
                                   countIncludePad: countIncludePad)
         let size: (height: Int, width: Int)
@@ -320,6 +323,26 @@ extension SpecBuilder {
                           valid: what)
         }
         return (Tensor(shape: [count], data: t.data), t.shape)
+    }
+
+    /// The int-or-pair key `name` of `op`, in the range its descriptor declares; when absent, the declared
+    /// default, or `value` for a default that depends on another key (a pool's stride is its kernel size).
+    func pair(_ name: String, of op: OpDescriptor<Layer>, _ keys: Keys, default value: Pair? = nil) throws(SpecError) -> Pair {
+        guard let key = op.key(name), case .intOrPair(let min) = key.type else {
+            preconditionFailure("\(op.name) declares no int-or-pair key '\(name)'")
+        }
+        var fallback = Pair(min)
+        if case .pair(let declared)? = key.defaultValue { fallback = declared }
+        return try pair(keys, name, default: value ?? fallback, min: min, fillY: min)
+    }
+
+    /// The bool key `name` of `op`, or its declared default when absent.
+    func bool(_ name: String, of op: OpDescriptor<Layer>, _ keys: Keys) throws(SpecError) -> Bool {
+        if let (_, node) = keys[name] { return try node.bool() }
+        guard case .bool(let declared)? = op.key(name)?.defaultValue else {
+            preconditionFailure("\(op.name) declares no bool key '\(name)' with a default")
+        }
+        return declared
     }
 
     /// An int or [y, x] pair of at least `min`; for a 1-D signal a single int is the x value and y is `fillY`.
