@@ -102,7 +102,7 @@ extension SpecBuilder {
     // MARK: - conv2d
 
     func buildConv(keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
-        try requireImage("conv2d", input, at: node)
+        try requireImage(Ops.conv2d.name, input, at: node)
         let kernelNode = keys["kernel"]!.value
         let k = try TensorReader.read(kernelNode, ranks: 1...4, layout: "F, Fh×Fw, C×Fh×Fw (one filter) or K×C×Fh×Fw")
         let kShape: [Int]
@@ -162,7 +162,7 @@ extension SpecBuilder {
     // MARK: - conv_transpose2d
 
     func buildConvTranspose(keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
-        try requireImage("conv_transpose2d", input, at: node)
+        try requireImage(Ops.convTranspose2d.name, input, at: node)
         let weightNode = keys["weight"]!.value
         let w = try TensorReader.read(weightNode, ranks: 1...4, layout: "F, Fh×Fw, C_in×Fh×Fw or C_in×C_out×Fh×Fw")
         let wShape: [Int]
@@ -266,7 +266,7 @@ extension SpecBuilder {
     func buildLoss(_ op: String, keys: Keys, at node: SpecNode, prediction: [Int], folding: Folding) throws(SpecError) -> Loss {
         let targetNode = keys["target"]!.value
         switch op {
-        case "softmax_cross_entropy":
+        case Ops.softmaxCrossEntropy.name:
             guard prediction.count == 2 else {
                 throw node.error("softmax_cross_entropy needs N×classes logits but its input is \(ShapeText.join(prediction))",
                                  valid: "add {op: flatten} (and a linear layer) before it")
@@ -294,8 +294,8 @@ extension SpecBuilder {
                                        valid: "a target of shape \(ShapeText.join(folded))")
             }
             let target = Tensor(shape: prediction, data: t.data)
-            if op == "mse" { return .mse(target: target) }
-            let withLogits = try keys["with_logits"].map { (_, v) throws(SpecError) in try v.bool() } ?? false
+            if op == Ops.mse.name { return .mse(target: target) }
+            let withLogits = try bool("with_logits", of: Ops.bce, keys)
             for (i, v) in t.data.enumerated() where v < 0 || v > 1 {
                 throw targetNode.error("bce targets are probabilities, but element \(i) is \(TensorReader.format(v))",
                                        valid: "values from 0 to 1")
@@ -337,7 +337,7 @@ extension SpecBuilder {
     }
 
     /// The bool key `name` of `op`, or its declared default when absent.
-    func bool(_ name: String, of op: OpDescriptor<Layer>, _ keys: Keys) throws(SpecError) -> Bool {
+    func bool<Op>(_ name: String, of op: OpDescriptor<Op>, _ keys: Keys) throws(SpecError) -> Bool {
         if let (_, node) = keys[name] { return try node.bool() }
         guard case .bool(let declared)? = op.key(name)?.defaultValue else {
             preconditionFailure("\(op.name) declares no bool key '\(name)' with a default")
