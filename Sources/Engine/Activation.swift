@@ -113,7 +113,7 @@ public enum Activation {
 extension Ops {
     /// relu: max(0, x), element-wise, any shape.
     public static let relu = OpDescriptor<Layer>(name: "relu", summary: "max(0, x)", shapeRule: "any shape, kept",
-                                                 make: { _ in .relu })
+                                                 receptiveField: { _ in .passes }, make: { _ in .relu })
     /// leaky_relu: x for x > 0, slope·x otherwise.
     public static let leakyRelu = OpDescriptor<Layer>(
         name: "leaky_relu", summary: "x for x > 0, slope·x otherwise",
@@ -121,12 +121,14 @@ extension Ops {
                          meaning: "the factor for x ≤ 0")],
         shapeRule: "any shape, kept",
         describe: { layer in if case .leakyRelu(let slope) = layer { "slope \(slope)" } else { "" } },
+        receptiveField: { _ in .passes },
         parameters: { layer in if case .leakyRelu(let slope) = layer { [("slope", .double(slope))] } else { [] } },
         make: { r in .leakyRelu(slope: try r.double("slope")) })
     /// sigmoid: 1 / (1 + e^−x).
     public static let sigmoid = OpDescriptor<Layer>(name: "sigmoid", summary: "1 / (1 + e^−x)",
-                                                    shapeRule: "any shape, kept", make: { _ in .sigmoid })
+                                                    shapeRule: "any shape, kept", receptiveField: { _ in .passes },
+                                                    make: { _ in .sigmoid })
     /// tanh.
     public static let tanh = OpDescriptor<Layer>(name: "tanh", summary: "tanh(x)", shapeRule: "any shape, kept",
-                                                 make: { _ in .tanh })
+                                                 receptiveField: { _ in .passes }, make: { _ in .tanh })
 }

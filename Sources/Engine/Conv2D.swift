@@ -391,6 +391,14 @@ extension Ops {
                     try OutputSize.convolution(input: w, kernel: kernel.shape[3], stride: p.stride.x,
                                                padding: (p.padding.left, p.padding.right), dilation: p.dilation.x, axis: "width"))
         },
+        receptiveField: { layer in
+            guard case .conv2d(let p, let kernel, _) = layer else { return .stops }
+            guard kernel.rank == 4 else {
+                throw EngineError("kernel must be K×C×Fh×Fw, got shape " + ShapeCheck.shapeText(kernel.shape))
+            }
+            return .window(y: .init(name: "conv2d", kernel: kernel.shape[2], stride: p.stride.y, dilation: p.dilation.y),
+                           x: .init(name: "conv2d", kernel: kernel.shape[3], stride: p.stride.x, dilation: p.dilation.x))
+        },
         parameters: { layer in
             guard case .conv2d(let p, let kernel, let bias) = layer else { return [] }
             return [("stride", .pair(p.stride)),

@@ -27,6 +27,8 @@ public struct OpDescriptor<Op>: Sendable {
     /// Height and width output sizes with their formulas, for `convtrace shape` (nil for ops without a window).
     /// The second argument is the input shape (N×C×H×W).
     public var sizes: @Sendable (Op, [Int]) throws -> (height: OutputSize, width: OutputSize)?
+    /// How the op takes part in the receptive field (`ReceptiveField.of`); ops that say nothing stop the count.
+    public var receptiveField: @Sendable (Op) throws -> ReceptiveFieldRole
     /// The op's resolved parameters as a trace header writes them, in a fixed order.
     public var parameters: @Sendable (Op) -> [(String, ParameterValue)]
     /// Rebuilds the op from its parameters (the inverse of `parameters`).
@@ -38,12 +40,14 @@ public struct OpDescriptor<Op>: Sendable {
         outputShape: @escaping @Sendable (Op, [Int]) throws -> [Int] = { _, input in input },
         describe: @escaping @Sendable (Op) -> String = { _ in "" },
         sizes: @escaping @Sendable (Op, [Int]) throws -> (height: OutputSize, width: OutputSize)? = { _, _ in nil },
+        receptiveField: @escaping @Sendable (Op) throws -> ReceptiveFieldRole = { _ in .stops },
         parameters: @escaping @Sendable (Op) -> [(String, ParameterValue)] = { _ in [] },
         make: @escaping @Sendable (ParameterReader) throws -> Op
     ) {
         self.name = name; self.summary = summary; self.keys = keys; self.input = input
         self.shapeRule = shapeRule; self.formula = formula; self.outputShape = outputShape
-        self.describe = describe; self.sizes = sizes; self.parameters = parameters; self.make = make
+        self.describe = describe; self.sizes = sizes; self.receptiveField = receptiveField
+        self.parameters = parameters; self.make = make
     }
 
     /// The key named `name`, if the op has one.
@@ -51,6 +55,16 @@ public struct OpDescriptor<Op>: Sendable {
 
     /// The names of the keys a spec must give.
     public var requiredKeys: [String] { keys.filter(\.isRequired).map(\.name) }
+}
+
+/// How one layer takes part in the receptive-field recurrence r_{l−1} = s_l·r_l + k_l − s_l.
+public enum ReceptiveFieldRole: Equatable, Sendable {
+    /// Element-wise: the receptive field passes through unchanged.
+    case passes
+    /// A sliding window: one level of the recurrence on each axis.
+    case window(y: ReceptiveField.Layer, x: ReceptiveField.Layer)
+    /// Mixes all positions (flatten, linear, global pools) or scatters (transposed conv): counting stops here.
+    case stops
 }
 
 /// The input shapes an op accepts.

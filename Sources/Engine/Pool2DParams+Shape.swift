@@ -100,6 +100,11 @@ extension Pool2DParams {
                         try OutputSize.pooling(input: w, kernel: p.kernelSize.x, stride: p.stride.x, padding: p.padding.x,
                                                ceilMode: p.ceilMode, axis: "width", op: name))
             },
+            receptiveField: { l in
+                guard let p = params(l) else { return .stops }
+                return .window(y: .init(name: name, kernel: p.kernelSize.y, stride: p.stride.y),
+                               x: .init(name: name, kernel: p.kernelSize.x, stride: p.stride.x))
+            },
             parameters: { l in
                 guard let p = params(l) else { return [] }
                 return [("kernel_size", .pair(p.kernelSize)), ("stride", .pair(p.stride)), ("padding", .pair(p.padding)),

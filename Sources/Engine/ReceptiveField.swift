@@ -99,22 +99,20 @@ extension ReceptiveField {
         var ys: [Layer] = [], xs: [Layer] = [], indices: [Int] = []
         var stopped: Int? = nil
         scan: for (index, layer) in network.layers.enumerated() {
-            switch layer {
-            case .conv2d(let p, let kernel, _):
-                guard kernel.rank == 4 else {
-                    throw EngineError("receptive field: layer \(index) (conv2d) kernel must be K×C×Fh×Fw, got shape "
-                                      + ShapeCheck.shapeText(kernel.shape))
-                }
-                ys.append(Layer(name: "conv2d", kernel: kernel.shape[2], stride: p.stride.y, dilation: p.dilation.y))
-                xs.append(Layer(name: "conv2d", kernel: kernel.shape[3], stride: p.stride.x, dilation: p.dilation.x))
+            let role: ReceptiveFieldRole
+            do {
+                role = try layer.descriptor.receptiveField(layer)
+            } catch let error as EngineError {
+                throw EngineError("receptive field: layer \(index) (\(layer.opName)) \(error.message)")
+            }
+            switch role {
+            case .window(let y, let x):
+                ys.append(y)
+                xs.append(x)
                 indices.append(index)
-            case .maxPool2d(let p), .avgPool2d(let p):
-                ys.append(Layer(name: layer.opName, kernel: p.kernelSize.y, stride: p.stride.y))
-                xs.append(Layer(name: layer.opName, kernel: p.kernelSize.x, stride: p.stride.x))
-                indices.append(index)
-            case .relu, .leakyRelu, .sigmoid, .tanh, .softmax:
+            case .passes:
                 continue
-            case .flatten, .linear, .globalMaxPool, .globalAvgPool, .convTranspose2d:
+            case .stops:
                 stopped = index
                 break scan
             }

@@ -99,5 +99,6 @@ public enum Softmax {
 extension Ops {
     /// softmax over axis 1 (the classes of N×F, the channels of N×C×H×W).
     public static let softmax = OpDescriptor<Layer>(
-        name: "softmax", summary: "softmax over axis 1", input: .featuresOrImage, shapeRule: "N×F or N×C×H×W, kept", make: { _ in .softmax })
+        name: "softmax", summary: "softmax over axis 1", input: .featuresOrImage, shapeRule: "N×F or N×C×H×W, kept",
+        receptiveField: { _ in .passes }, make: { _ in .softmax })
 }

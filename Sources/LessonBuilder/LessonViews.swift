@@ -179,31 +179,9 @@ public enum LessonViews {
             let input = shapes[i]
             guard input.count == 4 else { continue }
             let label = outcome.network.layers.count > 1 ? "layer \(i) (\(layer.opName))" : layer.opName
-            var axes: [(String, OutputSize)] = []
-            do {
-                switch layer {
-                case .conv2d(let p, let kernel, _):
-                    let (kh, kw) = p.flip ? (kernel.shape[2], kernel.shape[3]) : (kernel.shape[2], kernel.shape[3])
-                    axes.append(("height", try OutputSize.convolution(input: input[2], kernel: kh, stride: p.stride.y,
-                        padding: (p.padding.top, p.padding.bottom), dilation: p.dilation.y, axis: "height")))
-                    axes.append(("width", try OutputSize.convolution(input: input[3], kernel: kw, stride: p.stride.x,
-                        padding: (p.padding.left, p.padding.right), dilation: p.dilation.x, axis: "width")))
-                case .convTranspose2d(let p, let weight, _):
-                    axes.append(("height", try OutputSize.transposedConvolution(input: input[2], kernel: weight.shape[2], stride: p.stride.y,
-                        padding: p.padding.y, outputPadding: p.outputPadding.y, dilation: p.dilation.y, axis: "height")))
-                    axes.append(("width", try OutputSize.transposedConvolution(input: input[3], kernel: weight.shape[3], stride: p.stride.x,
-                        padding: p.padding.x, outputPadding: p.outputPadding.x, dilation: p.dilation.x, axis: "width")))
-                case .maxPool2d(let p), .avgPool2d(let p):
-                    axes.append(("height", try OutputSize.pooling(input: input[2], kernel: p.kernelSize.y, stride: p.stride.y,
-                        padding: p.padding.y, ceilMode: p.ceilMode, axis: "height")))
-                    axes.append(("width", try OutputSize.pooling(input: input[3], kernel: p.kernelSize.x, stride: p.stride.x,
-                        padding: p.padding.x, ceilMode: p.ceilMode, axis: "width")))
-                default:
-                    continue
-                }
-            } catch {
-                continue
-            }
+            // The op's own size formulas (conv, transposed conv, pools); other ops have none.
+            guard let sizes = try? layer.descriptor.sizes(layer, input) else { continue }
+            let axes = [("height", sizes.height), ("width", sizes.width)]
             // A 1-D signal has a height of 1 throughout: show only the width.
             let oneD = outcome.problem?.folding.oneD ?? false
             for (axis, size) in axes where !(oneD && axis == "height") {

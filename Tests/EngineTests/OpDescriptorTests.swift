@@ -94,4 +94,24 @@ struct OpDescriptorTests {
         #expect(sizes.width.value == 5)
         #expect(try Ops.relu.sizes(.relu, [1, 1, 2, 2]) == nil)
     }
+
+    @Test("receptive field: windows count, element-wise ops pass, the rest stop the count")
+    func receptiveFieldRoles() throws {
+        for (layer, _) in Self.layers {
+            let role = try layer.descriptor.receptiveField(layer)
+            switch layer {
+            case .conv2d, .maxPool2d, .avgPool2d:
+                guard case .window = role else { Issue.record("\(layer.opName) should count as a window"); continue }
+            case .relu, .leakyRelu, .sigmoid, .tanh, .softmax:
+                #expect(role == .passes, "\(layer.opName)")
+            default:
+                #expect(role == .stops, "\(layer.opName)")
+            }
+        }
+        // conv2d's window: kernel 2×2, stride 2×1, dilation 1×2.
+        let conv = Self.layers[0].layer
+        #expect(try conv.descriptor.receptiveField(conv)
+                == .window(y: .init(name: "conv2d", kernel: 2, stride: 2, dilation: 1),
+                           x: .init(name: "conv2d", kernel: 2, stride: 1, dilation: 2)))
+    }
 }
