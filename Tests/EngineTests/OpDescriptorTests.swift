@@ -1,4 +1,5 @@
 // EngineTests — the op descriptors: one per op, names unique, header parameters round trip, shape rules hold.
+import Foundation
 import Testing
 @testable import Engine
 
@@ -113,5 +114,23 @@ struct OpDescriptorTests {
         #expect(try conv.descriptor.receptiveField(conv)
                 == .window(y: .init(name: "conv2d", kernel: 2, stride: 2, dilation: 1),
                            x: .init(name: "conv2d", kernel: 2, stride: 1, dilation: 2)))
+    }
+
+    @Test("docs/trace-format.md names every header parameter of every layer op")
+    func traceFormatDocListsParameters() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/trace-format.md")
+        let rows = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("| `") }
+        for (layer, _) in Self.layers {
+            let name = layer.opName
+            guard let row = rows.first(where: { $0.split(separator: "|").first?.contains("`\(name)`") == true }) else {
+                Issue.record("docs/trace-format.md has no layer row for \(name)")
+                continue
+            }
+            let keys = row.split(separator: "|").dropFirst().joined()
+            let names = layer.descriptor.parameters(layer).map(\.0)
+            if names.isEmpty { #expect(keys.contains("none"), "\(name)") }
+            for key in names { #expect(keys.contains("`\(key)`"), "docs/trace-format.md: \(name) lacks `\(key)`") }
+        }
     }
 }
