@@ -45,7 +45,16 @@ struct LessonsCLITests {
     }
 
     #if os(Linux)
-    /// A fontconfig file that draws every label differently from the default: DejaVu Serif for DejaVu
+    /// The system's fontconfig setup, unchanged (named explicitly, so an outer FONTCONFIG_FILE does not leak in).
+    static let systemFonts = """
+        <?xml version="1.0"?>
+        <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+        <fontconfig>
+          <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+        </fontconfig>
+        """
+
+    /// A fontconfig file that draws every label differently from the system's: DejaVu Serif for DejaVu
     /// Sans (other glyphs and advance widths), no antialiasing, full hinting, RGB subpixel order.
     static let otherFonts = """
         <?xml version="1.0"?>
@@ -72,11 +81,12 @@ struct LessonsCLITests {
     func lessonsCheckUnderOtherFonts() throws {
         let dir = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let conf = dir.appendingPathComponent("fonts.conf")
-        try Data(Self.otherFonts.utf8).write(to: conf)
-        let other = ["FONTCONFIG_FILE": conf.path]
+        let systemConf = dir.appendingPathComponent("system.conf"), otherConf = dir.appendingPathComponent("other.conf")
+        try Data(Self.systemFonts.utf8).write(to: systemConf)
+        try Data(Self.otherFonts.utf8).write(to: otherConf)
+        let other = ["FONTCONFIG_FILE": otherConf.path]
         // The setting takes effect: the first frame of a spec, drawn both ways, differs.
-        for (name, env) in [("default", [String: String]()), ("other", other)] {
+        for (name, env) in [("default", ["FONTCONFIG_FILE": systemConf.path]), ("other", other)] {
             let r = try CLI.run(["render", "examples/conv-basic.yaml", "-o", dir.path + "/" + name, "--format", "svg",
                                  "--cell", "0,0"], environment: env)
             #expect(r.status == 0, "\(r.stderr)")
