@@ -55,8 +55,7 @@ let package = Package(
             resources: [.copy("References")]),
         .testTarget(
             name: "CairoRenderTests",
-            dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "CairoRender", "SceneExamples"],
-            resources: [.copy("References")]),
+            dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "CairoRender", "SceneExamples"]),
         .testTarget(
             name: "TerminalReplayTests",
             dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "TerminalReplay", "ChildProcess"],

@@ -1,5 +1,6 @@
 // LessonBuilder — builds every lesson of a folder into an output folder, atomically per lesson, plus the
-// index and the errata page; `check` rebuilds in a temporary folder and names what differs.
+// index and the errata page; `check` rebuilds in a temporary folder and names what differs (by meaning:
+// text byte for byte, pictures by what they show; or every byte, when strict).
 import Engine
 import Foundation
 import Specs
@@ -51,7 +52,8 @@ public struct LessonSite: Sendable {
 
     // MARK: - Build
 
-    /// Builds every lesson into `output`: `output/<lesson>/README.md` and its pictures, `output/README.md`
+    /// Builds every lesson into `output`: `output/<lesson>/README.md`, its pictures and `frames.txt` (what
+    /// every picture shows, `FrameManifest`), `output/README.md`
     /// (the index), `output/ERRATA.md`. Each lesson folder is replaced atomically: a lesson that fails
     /// (a malformed block, a claim that does not hold) leaves its previous folder untouched.
     /// - Throws: the first `LessonError` met, after building every lesson that could be built.
@@ -121,6 +123,7 @@ public struct LessonSite: Sendable {
         let sourceName = "Lessons/" + (file as NSString).lastPathComponent
         var page = "\(LessonSite.generatedMarker) from \(sourceName); edit the source, not this file. -->\n"
         var thumbnail: String?
+        var pictures: [DrawnPicture] = []
         var claims = 0
         var failures: [String] = []
         for segment in doc.segments {
@@ -140,7 +143,9 @@ public struct LessonSite: Sendable {
                         + checks.map { "`\($0.claim.key)` = \($0.computedText)" }.joined(separator: "; ") + "\n"
                     continue
                 }
-                let (markdown, images) = try views(block, outcome: outcome, directory: directory, file: file)
+                let (markdown, drawn) = try views(block, outcome: outcome, directory: directory, file: file)
+                pictures += drawn
+                let images = drawn.map(\.file)
                 // The index thumbnail: the lesson's first SVG, else its first picture.
                 if thumbnail?.hasSuffix(".svg") != true {
                     thumbnail = images.first { $0.hasSuffix(".svg") } ?? thumbnail ?? images.first
@@ -153,14 +158,16 @@ public struct LessonSite: Sendable {
                               "a lesson must verify clean, but:\n" + failures.joined(separator: "\n"))
         }
         try writeAtomically(page, to: (directory as NSString).appendingPathComponent("README.md"))
+        try writeAtomically(FrameManifest.text(source: sourceName, pictures: pictures),
+                            to: (directory as NSString).appendingPathComponent(FrameManifest.fileName))
         return BuiltLesson(title: doc.title ?? (file as NSString).lastPathComponent, summary: LessonSite.summary(doc),
                            thumbnail: thumbnail, claims: claims)
     }
 
     /// The Markdown replacing one block, and the picture files it links.
-    func views(_ block: LessonBlock, outcome: BlockOutcome, directory: String, file: String) throws -> (String, [String]) {
+    func views(_ block: LessonBlock, outcome: BlockOutcome, directory: String, file: String) throws -> (String, [DrawnPicture]) {
         var parts: [String] = []
-        var images: [String] = []
+        var images: [DrawnPicture] = []
         if let title = block.title, !block.show.isEmpty { parts.append("**\(title)**\n") }
         let stem = String(format: "block-%03d", block.line)
         for kind in block.show {
@@ -179,7 +186,7 @@ public struct LessonSite: Sendable {
                     parts.append("_(\(kind.rawValue): picture views are not wired into this build)_\n")
                     continue
                 }
-                let files: [String]
+                let files: [DrawnPicture]
                 do {
                     files = try pictures.draw(kind, outcome: outcome, block: block, directory: directory,
                                               stem: "\(stem)-\(kind.rawValue)")
@@ -189,7 +196,7 @@ public struct LessonSite: Sendable {
                 }
                 images += files
                 let alt = block.caption ?? block.title ?? kind.rawValue
-                parts.append(files.map { "![\(alt)](\($0))" }.joined(separator: " ") + "\n")
+                parts.append(files.map { "![\(alt)](\($0.file))" }.joined(separator: " ") + "\n")
             }
         }
         if let caption = block.caption, !block.show.isEmpty { parts.append("_\(caption)_\n") }
@@ -257,8 +264,18 @@ public struct LessonSite: Sendable {
     // MARK: - Check
 
     /// Rebuilds into a temporary folder and compares with `output`.
-    /// - Returns: the relative paths that differ, are missing from `output`, or are extra in it (sorted).
-    public func check(against output: String) throws -> [String] {
+    ///
+    /// Every file the build writes must be in `output` and every file in `output` must be one the build
+    /// writes. Text files (Markdown, the `frames.txt` manifests, anything not a picture) are compared
+    /// byte for byte. Pictures (`.svg`, `.png`, `.pdf`, `.gif`) are compared by what any machine draws
+    /// the same: what they show is in the manifests, and the committed file must decode with the same
+    /// format and frame count (`PictureMaker.readBack`); their bytes depend on the Cairo, pixman, libpng
+    /// and font versions that drew them, so a correct `output` drawn elsewhere passes.
+    /// - Parameter strict: compare pictures byte for byte too (passes only against pictures drawn with
+    ///   the same libraries and fonts).
+    /// - Returns: the relative paths that differ, are missing from `output`, or are extra in it (sorted),
+    ///   each with the reason.
+    public func check(against output: String, strict: Bool = false) throws -> [String] {
         let tmp = (NSTemporaryDirectory() as NSString).appendingPathComponent("convtrace-check-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(atPath: tmp) }
         try build(into: tmp)
@@ -266,13 +283,31 @@ public struct LessonSite: Sendable {
         let committed = LessonSite.files(under: output)
         var differing: [String] = []
         for path in Set(fresh).union(committed).sorted() {
-            let a = FileManager.default.contents(atPath: (tmp as NSString).appendingPathComponent(path))
-            let b = FileManager.default.contents(atPath: (output as NSString).appendingPathComponent(path))
+            let freshPath = (tmp as NSString).appendingPathComponent(path)
+            let committedPath = (output as NSString).appendingPathComponent(path)
+            let a = FileManager.default.contents(atPath: freshPath)
+            let b = FileManager.default.contents(atPath: committedPath)
             if a == nil { differing.append("\(path) (not produced by the sources)") }
             else if b == nil { differing.append("\(path) (missing)") }
-            else if a != b { differing.append("\(path) (differs)") }
+            else if a == b { continue }
+            else if !strict, let pictures, LessonSite.isPicture(path) {
+                let want = try pictures.readBack(path: freshPath)
+                do {
+                    let got = try pictures.readBack(path: committedPath)
+                    if got != want { differing.append("\(path) (\(got); the sources give \(want))") }
+                } catch let e as LessonError {
+                    differing.append("\(path) (\(e.message))")
+                }
+            } else {
+                differing.append("\(path) (differs)")
+            }
         }
         return differing
+    }
+
+    /// Picture files, compared by meaning unless the check is strict.
+    static func isPicture(_ path: String) -> Bool {
+        ["svg", "png", "pdf", "gif"].contains((path as NSString).pathExtension.lowercased())
     }
 
     /// Every regular file under `root`, relative, sorted; dot-files and dot-folders skipped.

@@ -12,7 +12,7 @@ public struct StoryboardPictures: PictureMaker {
 
     public init(maxFrames: Int = 400) { self.maxFrames = maxFrames }
 
-    public func draw(_ kind: ShowKind, outcome: BlockOutcome, block: LessonBlock, directory: String, stem: String) throws -> [String] {
+    public func draw(_ kind: ShowKind, outcome: BlockOutcome, block: LessonBlock, directory: String, stem: String) throws -> [DrawnPicture] {
         guard let problem = outcome.problem else { return [] }
         let options = StoryboardOptions(granularity: .cell, phase: problem.hasBackward ? .all : .forward,
                                         digits: 2, maxFrames: maxFrames)
@@ -31,18 +31,18 @@ public struct StoryboardPictures: PictureMaker {
             case .animation:
                 let name = stem + ".gif"
                 try renderer.writeGIF(to: (directory as NSString).appendingPathComponent(name))
-                return [name]
+                return [DrawnPicture(file: name, frames: renderer.frames.map { $0.dump() })]
             case .final:
                 let name = stem + ".svg"
                 try FrameFiles.writeAtomically(renderer.svg(count - 1), to: (directory as NSString).appendingPathComponent(name))
-                return [name]
+                return [DrawnPicture(file: name, frames: [renderer.frames[count - 1].dump()])]
             case .frames:
                 let chosen = block.frameNumbers ?? Array(Set([1, (count + 1) / 2, count])).sorted()
-                var names: [String] = []
+                var names: [DrawnPicture] = []
                 for n in chosen where n >= 1 && n <= count {
                     let name = FrameFiles.frameName(n - 1, count: count, stem: stem) + ".svg"
                     try FrameFiles.writeAtomically(renderer.svg(n - 1), to: (directory as NSString).appendingPathComponent(name))
-                    names.append(name)
+                    names.append(DrawnPicture(file: name, frames: [renderer.frames[n - 1].dump()]))
                 }
                 return names
             default:

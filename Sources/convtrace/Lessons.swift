@@ -11,8 +11,12 @@ extension Convtrace {
             discussion: """
                 Each lesson becomes OUT/<lesson>/README.md with its pictures; OUT/README.md indexes them and \
                 OUT/ERRATA.md lists the tutorial claims in IN/errata/ that are wrong. Every claim in a lesson \
-                must hold. With --check nothing is written: the lessons are rebuilt in a temporary folder and \
-                the command fails, naming the files, when OUT differs.
+                must hold. Each lesson folder also gets frames.txt, what every picture shows frame by frame. \
+                With --check nothing is written: the lessons are rebuilt in a temporary folder and the command \
+                fails, naming the files, when OUT differs: Markdown and frames.txt byte for byte, pictures by \
+                decoding with the same format and frame count (their bytes follow the installed Cairo and \
+                fonts, so a correct OUT drawn on another machine passes). --check --strict compares every \
+                byte of every file.
                 """)
 
         @Option(name: .customLong("in"), help: "The lessons folder.")
@@ -24,11 +28,18 @@ extension Convtrace {
         @Flag(help: "Rebuild in a temporary folder and compare with the output folder instead of writing.")
         var check = false
 
+        @Flag(help: "With --check: compare the pictures byte for byte too (needs the same Cairo and fonts).")
+        var strict = false
+
+        func validate() throws {
+            if strict && !check { throw ValidationError("--strict applies only with --check") }
+        }
+
         func run() throws {
             let site = LessonSite(lessonsDirectory: input, pictures: StoryboardPictures())
             do {
                 if check {
-                    let differing = try site.check(against: output)
+                    let differing = try site.check(against: output, strict: strict)
                     guard differing.isEmpty else {
                         FileHandle.standardError.write(Data(("\(output) is not what \(input) produces; rebuild with `convtrace lessons`:\n"
                             + differing.map { "  \($0)\n" }.joined()).utf8))

@@ -34,10 +34,13 @@ enum CLI {
     /// Repository root (…/Tests/CLITests/ → …).
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Runs `convtrace arguments…` in the repository root with `stdin` piped in (killed after `timeout` s).
-    static func run(_ arguments: [String], stdin: String? = nil, timeout: Double = 300) throws -> CLIResult {
+    /// Runs `convtrace arguments…` in the repository root with `stdin` piped in and `environment` added to
+    /// ours (killed after `timeout` s).
+    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+                    timeout: Double = 300) throws -> CLIResult {
         guard let binary else { throw CLIError("convtrace binary not found next to the test bundle; set CONVTRACE_BIN_DIR") }
-        let r = try ChildProcess.run(binary.path, arguments, stdin: stdin, directory: root.path, timeout: timeout)
+        let r = try ChildProcess.run(binary.path, arguments, stdin: stdin, directory: root.path,
+                                     environment: environment, timeout: timeout)
         return CLIResult(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 

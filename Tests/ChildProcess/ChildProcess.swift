@@ -38,9 +38,11 @@ public enum ChildProcess {
     /// - Parameters:
     ///   - stdin: written to the child's standard input, which is then closed (empty when nil).
     ///   - directory: the child's working directory (the caller's when nil).
+    ///   - environment: variables set (or replaced) in the child's environment, which is otherwise ours.
     ///   - timeout: seconds until the child is killed and `ChildProcessError` is thrown.
     public static func run(_ executable: String, _ arguments: [String], stdin: String? = nil,
-                           directory: String? = nil, timeout: Double = 120) throws -> ChildResult {
+                           directory: String? = nil, environment: [String: String] = [:],
+                           timeout: Double = 120) throws -> ChildResult {
         var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         guard cchild_cloexec_pipe(&inPipe) == 0, cchild_cloexec_pipe(&outPipe) == 0, cchild_cloexec_pipe(&errPipe) == 0 else {
             throw ChildProcessError("pipe2 failed: \(String(cString: strerror(errno)))")
@@ -48,7 +50,11 @@ public enum ChildProcess {
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = cchild_spawn(&pid, executable, argv, environ, directory, inPipe[0], outPipe[1], errPipe[1])
+        var variables = ProcessInfo.processInfo.environment
+        variables.merge(environment) { $1 }
+        let envp: [UnsafeMutablePointer<CChar>?] = variables.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
+        let spawned = cchild_spawn(&pid, executable, argv, envp, directory, inPipe[0], outPipe[1], errPipe[1])
         close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
         guard spawned == 0 else {
             close(inPipe[1]); close(outPipe[0]); close(errPipe[0])

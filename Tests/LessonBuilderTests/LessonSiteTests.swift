@@ -1,4 +1,5 @@
-// LessonBuilderTests — building lessons: deterministic bytes, `check` naming drifted files, atomic failure.
+// LessonBuilderTests — building lessons: deterministic bytes, the frame manifest, `check` comparing text and
+// what pictures show (strict: bytes) and naming drifted files, atomic failure.
 import Foundation
 import LessonBuilder
 import Testing
@@ -124,6 +125,31 @@ struct LessonSiteTests {
         #expect(index.contains("| <img src=\"02-two/block-005-frames-0001.svg\" width=\"120\" alt=\"\"> | [Two](02-two/README.md) — Pooling keeps the maxima. |"))
     }
 
+    @Test("frames.txt lists every picture of a lesson with what each of its frames shows")
+    func manifest() throws {
+        let scratch = try ScratchSite()
+        defer { scratch.remove() }
+        let out = try scratch.buildOutput()
+        let two = try String(contentsOfFile: out + "/02-two/frames.txt", encoding: .utf8)
+        #expect(two.hasPrefix("# What every picture of Lessons/02-two.md shows, frame by frame"))
+        // The GIF has the 4 cell frames of the 2×2 pool; the frames view shows frames 1, 2 and 4 as SVGs.
+        let sections = two.components(separatedBy: "\n== ").dropFirst().map { $0.prefix { $0 != "\n" } }
+        #expect(sections == ["block-005-animation.gif · 4 frames", "block-005-frames-0001.svg · 1 frame",
+                             "block-005-frames-0002.svg · 1 frame", "block-005-frames-0004.svg · 1 frame"])
+        #expect(two.contains("-- block-005-animation.gif 4/4\nframe 4/4 · "))
+        #expect(two.contains("-- block-005-frames-0002.svg 1/1\nframe 2/4 · "))
+        // Frame 4 writes y[1,1] = max(3, 1, 1, 5) = 5: the window on the bottom-right quarter, x[3,3]
+        // selected, the three other maxima done.
+        let last = try #require(two.components(separatedBy: "-- block-005-animation.gif 4/4\n").last)
+        #expect(last.contains("written: output(1,1)\nequation: y[1,1] = max(3, 1, 1, 5) = 5\n"), "\(last)")
+        #expect(last.contains("\n  6/d  8/d\n  9/d  5/Wd\n"), "\(last)")
+        #expect(last.contains("\n  4    0    1/w  5/wS\n"), "\(last)")
+        // Lesson 01's one picture is the last of its 3 frames: y[2] = 2 + 3 + 0 (padding) = 5.
+        let one = try String(contentsOfFile: out + "/01-one/frames.txt", encoding: .utf8)
+        #expect(one.contains("\n== block-005-final.svg · 1 frame\n-- block-005-final.svg 1/1\nframe 3/3 · "))
+        #expect(one.components(separatedBy: "\n== ").count == 2)
+    }
+
     @Test("check passes on a fresh build and names files that changed, vanished or appeared")
     func check() throws {
         let scratch = try ScratchSite()
@@ -133,9 +159,53 @@ struct LessonSiteTests {
         try "edited by hand\n".write(toFile: out + "/01-one/README.md", atomically: true, encoding: .utf8)
         try FileManager.default.removeItem(atPath: out + "/ERRATA.md")
         try "stray\n".write(toFile: out + "/02-two/notes.txt", atomically: true, encoding: .utf8)
+        // A frame that shows another number is a change in frames.txt, whatever the picture's bytes.
+        let manifest = out + "/02-two/frames.txt"
+        let text = try String(contentsOfFile: manifest, encoding: .utf8)
+        try text.replacingOccurrences(of: " 5/W", with: " 4/W").write(toFile: manifest, atomically: true, encoding: .utf8)
         #expect(try scratch.site().check(against: out) == [
-            "01-one/README.md (differs)", "02-two/notes.txt (not produced by the sources)", "ERRATA.md (missing)",
+            "01-one/README.md (differs)", "02-two/frames.txt (differs)", "02-two/notes.txt (not produced by the sources)",
+            "ERRATA.md (missing)",
         ])
+        #expect(try scratch.site().check(against: out, strict: true).count == 4)
+    }
+
+    @Test("check compares pictures by what they show: other bytes pass, strict fails them; a picture that does not decode or has another frame count fails")
+    func checkPictures() throws {
+        let scratch = try ScratchSite()
+        defer { scratch.remove() }
+        let out = try scratch.buildOutput()
+        let gif = out + "/02-two/block-005-animation.gif", svg = out + "/01-one/block-005-final.svg"
+        let original = try Data(contentsOf: URL(fileURLWithPath: gif))
+        // Drawn by another Cairo: other bytes, the same frames. A GIF comment before the trailer (0x3B) and
+        // an SVG comment change the bytes, not the pictures.
+        #expect(original.last == 0x3B)
+        try (original.dropLast() + Data([0x21, 0xFE, 5] + Array("other".utf8) + [0, 0x3B])).write(to: URL(fileURLWithPath: gif))
+        let svgText = try String(contentsOfFile: svg, encoding: .utf8)
+        try svgText.replacingOccurrences(of: "</svg>", with: "<!-- drawn elsewhere -->\n</svg>")
+            .write(toFile: svg, atomically: true, encoding: .utf8)
+        #expect(try scratch.site().check(against: out) == [])
+        #expect(try scratch.site().check(against: out, strict: true)
+                == ["01-one/block-005-final.svg (differs)", "02-two/block-005-animation.gif (differs)"])
+
+        // Cut short: it does not decode.
+        try original.prefix(original.count / 2).write(to: URL(fileURLWithPath: gif))
+        try svgText.prefix(svgText.count / 2).write(toFile: svg, atomically: true, encoding: .utf8)
+        let broken = try scratch.site().check(against: out)
+        #expect(broken.count == 2)
+        #expect(broken.first?.hasPrefix("01-one/block-005-final.svg (the SVG document is cut short") == true, "\(broken)")
+        #expect(broken.last?.hasPrefix("02-two/block-005-animation.gif (the GIF does not decode") == true, "\(broken)")
+
+        // A GIF of 6 frames where the sources draw 4 (a 2×2 pool over 4×6 instead of 4×4).
+        let other = try ScratchSite()
+        defer { other.remove() }
+        try other.write("Lessons/02-two.md", "# Two\n\nPooling keeps the maxima.\n\n```convtrace\nop: max_pool2d\ninput: [[1, 3, 2, 4, 0, 1], [5, 6, 7, 8, 1, 2], [9, 2, 3, 1, 4, 4], [4, 0, 1, 5, 3, 3]]\nkernel_size: 2\nshow: [animation]\n```")
+        let otherOut = try other.buildOutput()
+        try FileManager.default.removeItem(atPath: gif)
+        try FileManager.default.copyItem(atPath: otherOut + "/02-two/block-005-animation.gif", toPath: gif)
+        try svgText.write(toFile: svg, atomically: true, encoding: .utf8)
+        #expect(try scratch.site().check(against: out)
+                == ["02-two/block-005-animation.gif (gif, 6 frames; the sources give gif, 4 frames)"])
     }
 
     @Test("a lesson whose claim is wrong fails the build and leaves its previous output intact")

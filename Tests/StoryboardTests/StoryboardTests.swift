@@ -141,6 +141,11 @@ let tolerance = 1e-12
         try Snapshot.check(macs[13].dump(), "conv5x5-pad1-mac-0014.txt")
         let (s2, e2) = try Scenes.cs231n()
         try Snapshot.check(try Storyboard(source: s2).frames(events: e2)[10].dump(), "cs231n-cell-0011.txt")
+        // Correlation beside convolution (compareFlip): frame 3 of the slope kernel. Its SVG bytes were
+        // CairoRenderTests' reference until they proved to depend on the Cairo and font versions.
+        let (s3, e3) = try Scenes.slope(flip: false)
+        let slope = try Storyboard(source: s3, options: StoryboardOptions(compareFlip: true)).frames(events: e3)
+        try Snapshot.check(slope[2].dump(), "slope-compare-0003.txt")
     }
 }
 
