@@ -39,6 +39,7 @@ extension Convtrace {
         }
 
         func run() throws {
+            try OutputSafety.refuseOverwritingInput(output, inputs: [spec, convert].compactMap { $0 })
             let chosen = format.flatMap(TraceEncoding.init(rawValue:)) ?? TraceEncoding.fromExtension(of: output)
             if let source = convert {
                 do {
