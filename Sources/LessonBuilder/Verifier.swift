@@ -60,7 +60,7 @@ public struct Verifier: Sendable {
         }
         if claim.isMissing {
             return ClaimCheck(file: file, block: block, claim: claim, computed: computed, computedText: computedText,
-                              differences: ["\(claim.key): no value claimed; engine computes \(computedText) (`convtrace verify --update` writes it)"])
+                              differences: ["\(claim.key): no value claimed; engine computes \(computedText)"])
         }
         if case .scalar = expected, case .list(let items) = computed, items.count == 1, case .scalar = items[0] {
             expected = .list([expected])  // `loss: 0.69` against a one-element list

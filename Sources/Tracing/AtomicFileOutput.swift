@@ -81,7 +81,9 @@ final class AtomicFileOutput: @unchecked Sendable {
                 let reason = String(cString: strerror(errno))
                 throw TraceError(file: path, message: "cannot create the output file in \(folder): \(reason)")
             }
-            _ = fchmod(made, 0o644)
+            // A replaced file keeps its permissions (a private 0600 file stays private); a new one is 0644.
+            var existing = stat()
+            _ = fchmod(made, stat(target, &existing) == 0 ? existing.st_mode & 0o7777 : 0o644)
             descriptor = made
             let temp = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             tempPath = temp

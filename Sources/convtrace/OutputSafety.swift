@@ -1,4 +1,5 @@
 // convtrace (CLI) — OutputSafety: the checks a command makes on its output path before it writes anything.
+import Foundation
 import Tracing
 
 /// Output-path checks shared by the commands that write files.
@@ -11,6 +12,15 @@ enum OutputSafety {
             try OutputTarget.refuseSameFile(output, as: inputs)
         } catch {
             throw CommandFailure.report(error.description, code: CommandFailure.badInput)
+        }
+    }
+
+    /// Prints a command's one-line summary: on stdout, or on stderr when the output itself went to stdout (`-o -`).
+    static func summary(_ line: String, output: String) {
+        if output == "-" {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        } else {
+            print(line)
         }
     }
 }

@@ -75,6 +75,8 @@ struct SafeOutputTests {
         let lines = r.stdout.split(separator: "\n")
         #expect(lines.first?.hasPrefix("{") == true)
         #expect(lines.filter { $0.contains("\"kind\":\"mac\"") }.count == 16)
+        #expect(lines.count == 62)  // header, 60 events, end line: the summary goes to stderr
+        #expect(r.stderr.contains("-: 60 events (jsonl)"))
     }
 
     @Test("SIGTERM during trace leaves no temporary file")

@@ -99,6 +99,7 @@ struct VerifyForCITests {
         let withGrad = text.replacingOccurrences(of: "padding: same\r\n", with: "padding: same\r\ngrad_output: [1, 1, 1]\r\n")
         let path = try scratch("u.md", withGrad)
         defer { removeFolder(of: path) }
+        #expect(chmod(path, 0o600) == 0)
         let before = VerifyRun(files: [path])
         #expect(before.wrong.map(\.claim.key) == ["output", "grad_input"])
         let outcome = try ClaimUpdater.update(file: path, checks: before.checks)
@@ -109,6 +110,9 @@ struct VerifyForCITests {
             .replacingOccurrences(of: "  grad_input:\r\n", with: "  grad_input: [2, 3, 2]\r\n")
         #expect(after == expected)
         #expect(VerifyRun(files: [path]).exitCode == 0)
+        // Permissions survive the rewrite.
+        var info = stat()
+        #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o600)
         // Nothing to do: the file is left alone.
         #expect(try ClaimUpdater.update(file: path, checks: VerifyRun(files: [path]).checks).updated.isEmpty)
     }
@@ -117,6 +121,6 @@ struct VerifyForCITests {
     func missingValue() throws {
         let doc = try LessonDocument(markdown: "```convtrace\n" + sameSpec + "expect:\n  output:\n```\n", file: "m.md")
         let checks = try Verifier(evaluator: SpecsEvaluator()).verify(doc)
-        #expect(checks.map(\.messages) == [["m.md:1: output: no value claimed; engine computes [3, 6, 5] (`convtrace verify --update` writes it)"]])
+        #expect(checks.map(\.messages) == [["m.md:1: output: no value claimed; engine computes [3, 6, 5]"]])
     }
 }
