@@ -9,9 +9,9 @@ extension Convtrace {
             commandName: "verify",
             abstract: "Check the numbers that Markdown files and Jupyter notebooks claim.",
             discussion: """
-                Runs every ```convtrace block, and every <!-- convtrace … --> comment, that has `expect:` and \
+                Runs every ```convtrace block, and every <!-- convtrace ... --> comment, that has `expect:` and \
                 compares each claim with the engine, element by element. Notebooks (.ipynb): the Markdown cells.
-                --format text (default): FILE:LINE: … for each wrong number (LINE = the block's opening line), \
+                --format text (default): FILE:LINE: ... for each wrong number (LINE = the block's opening line), \
                 then `N claims checked, M wrong`; json: one object with every claim; github: ::error annotations \
                 on the claim's line; junit: JUnit XML. Formats: docs/verify.md.
                 --update writes the engine's values into `expect:` entries that are missing (`output:`) or wrong, \
