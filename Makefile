@@ -31,6 +31,13 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) example-test
+
+# The example package that uses the ConvtraceVerify library by path (examples/verify-in-tests): its own
+# .build, so it compiles the library's modules once more (debug; no argument parser, no CLI).
+.PHONY: example-test
+example-test:
+	cd examples/verify-in-tests && $(SWIFT) build --build-tests && $(SWIFT) test --skip-build
 
 lessons: deps
 	$(SWIFT) build -c release --product convtrace
@@ -52,3 +59,28 @@ clean:
 .PHONY: fixtures
 fixtures:
 	tools/pytorch-fixtures/run.sh
+
+# Installs the release binary, shell completions (bash, zsh, fish, from swift-argument-parser's
+# --generate-completion-script) and the man page (docs/convtrace.1, made by `make man`) under PREFIX.
+# DESTDIR is prepended for packaging. Example: make install PREFIX=$HOME/.local
+PREFIX ?= /usr/local
+.PHONY: install man
+install: deps
+	$(SWIFT) build -c release --product convtrace
+	@bin=$$($(SWIFT) build -c release --show-bin-path)/convtrace; set -e; \
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/man/man1" \
+	  "$(DESTDIR)$(PREFIX)/share/bash-completion/completions" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions" \
+	  "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d"; \
+	install -m 755 "$$bin" "$(DESTDIR)$(PREFIX)/bin/convtrace"; \
+	"$$bin" --generate-completion-script bash > "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/convtrace"; \
+	"$$bin" --generate-completion-script zsh > "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_convtrace"; \
+	"$$bin" --generate-completion-script fish > "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/convtrace.fish"; \
+	install -m 644 docs/convtrace.1 "$(DESTDIR)$(PREFIX)/share/man/man1/convtrace.1"; \
+	echo "installed convtrace, completions and man page under $(DESTDIR)$(PREFIX)"
+
+# Regenerates docs/convtrace.1 with swift-argument-parser's generate-manual plugin (builds the package
+# in debug mode first, which `make test` has already done; the date is fixed so the page is byte-identical from run to run).
+man:
+	$(SWIFT) package plugin generate-manual --configuration debug --date 2026-01-01 \
+	  --authors "the convtrace authors"
+	cp .build/plugins/GenerateManual/outputs/convtrace/convtrace.1 docs/convtrace.1

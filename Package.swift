@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "Tracing", targets: ["Tracing"]),
         .library(name: "Specs", targets: ["Specs"]),
+        // For other packages' test suites: `verifyClaims(inFile:)` (docs/verify.md, examples/verify-in-tests).
+        .library(name: "ConvtraceVerify", targets: ["ConvtraceVerify"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,11 +33,12 @@ let package = Package(
         .target(name: "Tracing", dependencies: ["Engine"]),
         .target(name: "Specs", dependencies: ["Engine", "Tracing", "Yams"]),
         .target(name: "Storyboard", dependencies: ["Engine", "Tracing"]),
-        .target(name: "CairoRender", dependencies: ["Storyboard", "CCairo", "CPNG", "CGif"]),
+        .target(name: "CairoRender", dependencies: ["Storyboard", "Tracing", "CCairo", "CPNG", "CGif"]),
         .target(name: "TerminalReplay", dependencies: ["Storyboard", "Tracing"]),
         .target(
             name: "LessonBuilder",
             dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "CairoRender", "Yams"]),
+        .target(name: "ConvtraceVerify", dependencies: ["LessonBuilder"]),
         .executableTarget(
             name: "convtrace",
             dependencies: [

@@ -1,6 +1,7 @@
 // CairoRender — writes a storyboard's pictures into a folder: frame-0001.svg/png…, frames.pdf, animation.gif.
 import Foundation
 import Storyboard
+import Tracing
 
 /// The picture formats.
 public enum PictureFormat: String, Sendable, CaseIterable, Hashable {
@@ -30,12 +31,13 @@ public enum FrameFiles {
         return stem + "-" + String(repeating: "0", count: max(0, digits - n.count)) + n
     }
 
-    /// Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).
+    /// Writes `bytes` to `path` atomically (temporary file in the target's folder, then rename; a
+    /// symlink is followed, a device or FIFO written directly, a folder refused: `OutputFile`).
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try OutputFile.write(bytes, to: path)
         } catch {
-            throw RenderError("cannot write \(path): \(error.localizedDescription)")
+            throw RenderError("cannot write \(error)")
         }
     }
 
@@ -50,11 +52,31 @@ public enum FrameFiles {
     public static func write(_ renderer: FrameRenderer, formats: [PictureFormat], to directory: String,
                              stem: String = "frame", pdfName: String = "frames.pdf", gifName: String = "animation.gif",
                              progress: ((Int, Int) -> Void)? = nil) throws -> [String] {
+        var isFolder: ObjCBool = false
+        let existed = FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder)
+        if existed && !isFolder.boolValue {
+            throw RenderError("\(directory) is a file, not a folder; give a folder path for the pictures")
+        }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw RenderError("cannot create the folder \(directory): \(error.localizedDescription)")
         }
+        do {
+            return try writeFiles(renderer, formats: formats, to: directory, stem: stem, pdfName: pdfName,
+                                  gifName: gifName, progress: progress)
+        } catch {
+            // A folder this call created is not left behind empty (e.g. after a Cairo size error).
+            if !existed, let left = try? FileManager.default.contentsOfDirectory(atPath: directory), left.isEmpty {
+                try? FileManager.default.removeItem(atPath: directory)
+            }
+            throw error
+        }
+    }
+
+    private static func writeFiles(_ renderer: FrameRenderer, formats: [PictureFormat], to directory: String,
+                                   stem: String, pdfName: String, gifName: String,
+                                   progress: ((Int, Int) -> Void)?) throws -> [String] {
         let n = renderer.frames.count
         var total = 0
         for f in formats { total += (f == .svg || f == .png) ? n : (f == .gif ? n : 1) }

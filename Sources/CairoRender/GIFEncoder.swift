@@ -1,13 +1,17 @@
 // CairoRender — animated GIF through giflib: fixed palette, Netscape loop, per-frame delay, every return code checked.
 import CGif
 import Foundation
+import Tracing
 
 /// Writes an animated GIF frame by frame with giflib. The file appears at `path` only when
 /// `close()` succeeds (written to a temporary name, then renamed).
 final class GIFEncoder {
     private var gif: UnsafeMutablePointer<GifFileType>?
     private let path: String
-    private let tempPath: String
+    /// The temporary file renamed to `finalPath` on `close()`; nil when writing through to a device or FIFO.
+    private let tempPath: String?
+    /// `path` with symlinks followed.
+    private let finalPath: String
     private let width: Int, height: Int
     private let palette: [RGB]
     private var lookup: [UInt32: UInt8] = [:]
@@ -21,11 +25,30 @@ final class GIFEncoder {
         }
         guard !palette.isEmpty, palette.count <= 256 else { throw RenderError("gif: the palette must have 1…256 colours") }
         self.path = path
-        self.tempPath = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        let target: OutputTarget
+        do {
+            target = try OutputTarget.resolve(path)
+        } catch {
+            throw RenderError("gif: \(error)")
+        }
+        switch target {
+        case .standardOutput:
+            throw RenderError("gif: \(path): an animation is written into the output folder, not to standard output")
+        case .writeThrough(let device):
+            finalPath = device
+            tempPath = nil
+        case .replace(let file):
+            finalPath = file
+            let name = file.split(separator: "/").last.map(String.init) ?? file
+            let temp = OutputTarget.folderPath(of: file) + "." + name + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+            tempPath = temp
+            TemporaryFiles.register(temp)
+        }
         self.width = width; self.height = height; self.palette = palette
         current = Array(repeating: 0, count: width * height)
         var err: Int32 = 0
-        guard let g = EGifOpenFileName(tempPath, false, &err) else {
+        guard let g = EGifOpenFileName(tempPath ?? finalPath, false, &err) else {
+            if let tempPath { TemporaryFiles.unregister(tempPath) }
             throw RenderError("gif: cannot create \(path): \(GIFEncoder.text(err))")
         }
         gif = g
@@ -58,7 +81,10 @@ final class GIFEncoder {
             var err: Int32 = 0
             _ = EGifCloseFile(g, &err)
             gif = nil
-            unlink(tempPath)
+            if let tempPath {
+                unlink(tempPath)
+                TemporaryFiles.unregister(tempPath)
+            }
         }
     }
 
@@ -157,13 +183,19 @@ final class GIFEncoder {
         guard let g = gif else { throw RenderError("gif: \(path) is already closed") }
         var err: Int32 = 0
         gif = nil
-        guard EGifCloseFile(g, &err) == GIF_OK else {
+        let closed = EGifCloseFile(g, &err) == GIF_OK
+        guard let tempPath else {
+            guard closed else { throw RenderError("gif: closing \(path) failed: \(GIFEncoder.text(err))") }
+            return
+        }
+        defer { TemporaryFiles.unregister(tempPath) }
+        guard closed else {
             unlink(tempPath)
             throw RenderError("gif: closing \(path) failed: \(GIFEncoder.text(err))")
         }
         // giflib creates the file private (0600); pictures are meant to be shared.
         chmod(tempPath, 0o644)
-        guard rename(tempPath, path) == 0 else {
+        guard rename(tempPath, finalPath) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(tempPath)
             throw RenderError("gif: cannot move the finished file to \(path): \(reason)")

@@ -20,6 +20,8 @@ public struct Claim: Equatable, Sendable {
     public var shapeOrder: String?
     /// 1-based line of the key in the lesson file.
     public var line: Int
+    /// Whether the key has no value yet (`output:` alone): a claim for `convtrace verify --update` to fill.
+    public var isMissing = false
 
     /// The quantities a claim may name (after an optional `layerN.` prefix).
     public static let quantities: Set<String> = [

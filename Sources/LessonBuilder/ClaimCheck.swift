@@ -15,8 +15,9 @@ public struct ClaimCheck: Sendable {
 
     public var holds: Bool { differences.isEmpty }
 
-    /// `FILE:LINE: …` lines, one per difference (LINE = the block's opening fence).
+    /// `FILE:LINE: …` lines, one per difference (LINE = the block's opening fence; in a notebook
+    /// `FILE: cell N, line L: …`).
     public var messages: [String] {
-        differences.map { "\(file):\(block.line): \($0)" }
+        differences.map { "\(block.place(in: file)): \($0)" }
     }
 }

@@ -30,6 +30,16 @@ public struct LessonBlock: Sendable {
     public var cell: String?
     /// Which frames `frames` shows (1-based), default the first, middle and last.
     public var frameNumbers: [Int]?
+    /// The whole `<!-- convtrace … -->` comment, as written, when the block is a claim hidden in an HTML
+    /// comment (it is checked, and a lesson page keeps it as an invisible comment); nil for a fence.
+    public var comment: String?
+    /// For a block in a Jupyter notebook: the 1-based cell number (`line` is then the line in the cell).
+    public var notebookCell: Int?
+
+    /// `FILE:LINE` (or `FILE: cell N, line L` in a notebook) for messages about this block.
+    public func place(in file: String) -> String {
+        notebookCell.map { "\(file): cell \($0), line \(line)" } ?? "\(file):\(line)"
+    }
 
     /// Keys a block may hold besides the spec.
     public static let lessonKeys: Set<String> = [
@@ -124,6 +134,13 @@ public struct LessonBlock: Sendable {
                         + " (optionally `layerN.` before and `[i]` after)", at: keyNode.mark?.line)
                 }
                 let isShape = parsed.quantity.hasSuffix("output_shape") || parsed.quantity.hasSuffix("shapes")
+                if case .scalar(let scalar) = value, scalar.style == .plain, ["", "~", "null"].contains(scalar.string) {
+                    var claim = Claim(key: key, quantity: parsed.quantity, indices: parsed.indices, expected: .list([]),
+                                      printed: "nothing", shapeOrder: isShape ? shapeOrder : nil, line: keyLine)
+                    claim.isMissing = true
+                    claims.append(claim)
+                    continue
+                }
                 if isShape, let text = value.string, case .scalar = value, value.int == nil, value.float == nil {
                     let parts = text.split(whereSeparator: { $0 == "x" || $0 == "×" }).map { Int($0.trimmingCharacters(in: .whitespaces)) }
                     guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else {

@@ -31,6 +31,10 @@ public struct LessonDocument: Sendable {
     /// Reads and parses the Markdown file at `path`.
     /// - Throws: `LessonError` — `.io` when unreadable, `.malformed` for a bad block.
     public init(contentsOf path: String) throws {
+        if path.hasSuffix(".ipynb") {
+            try self.init(notebookAt: path)
+            return
+        }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -41,13 +45,15 @@ public struct LessonDocument: Sendable {
     }
 
     /// Parses Markdown text. Fences (``` or ~~~, up to three spaces of indent) whose info string starts
-    /// with `convtrace` become blocks; every other fence is kept as text, untouched.
+    /// with `convtrace` become blocks; every other fence is kept as text, untouched. Line endings may
+    /// be `\n` or `\r\n` (a Windows editor's file reads the same; a CRLF file once verified 0 claims).
     /// - Complexity: O(length of the text).
     public init(markdown: String, file: String) throws {
         self.file = file
         var segments: [Segment] = []
         var prose: [Substring] = []
-        var lines = markdown.split(separator: "\n", omittingEmptySubsequences: false)
+        // Swift treats "\r\n" as one Character, so split on both separators.
+        var lines = markdown.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         if lines.last == "" { lines.removeLast() }
         var i = 0
         func flush() {
@@ -55,6 +61,22 @@ public struct LessonDocument: Sendable {
         }
         while i < lines.count {
             let line = lines[i]
+            if LessonDocument.opensCommentClaim(line) {
+                // `<!-- convtrace` … `-->`: a claim that does not change how the text reads.
+                var j = i + 1
+                while j < lines.count, lines[j].trimmingCharacters(in: .whitespaces) != "-->" { j += 1 }
+                guard j < lines.count else {
+                    throw LessonError(.malformed, file: file, line: i + 1,
+                                      "convtrace comment is never closed: add a line `-->` after the spec")
+                }
+                flush()
+                let body = lines[(i + 1)..<j].joined(separator: "\n")
+                var block = try LessonBlock(source: body, line: i + 1, file: file)
+                block.comment = lines[i...j].joined(separator: "\n") + "\n"
+                segments.append(.block(block))
+                i = j + 1
+                continue
+            }
             guard let fence = Fence(line) else { prose.append(line); i += 1; continue }
             // Find the closing fence.
             var j = i + 1
@@ -74,6 +96,18 @@ public struct LessonDocument: Sendable {
         }
         flush()
         self.segments = segments
+    }
+}
+
+extension LessonDocument {
+    /// Whether `line` opens a claim in an HTML comment: `<!-- convtrace` alone on its line (up to three
+    /// spaces of indent), the spec on the following lines, `-->` alone on the closing line.
+    static func opensCommentClaim(_ line: Substring) -> Bool {
+        let indent = line.prefix(while: { $0 == " " }).count
+        guard indent <= 3 else { return false }
+        let rest = line.dropFirst(indent)
+        guard rest.hasPrefix("<!--") else { return false }
+        return rest.dropFirst(4).trimmingCharacters(in: .whitespaces) == "convtrace"
     }
 }
 

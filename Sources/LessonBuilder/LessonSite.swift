@@ -67,6 +67,10 @@ public struct LessonSite: Sendable {
         for file in try lessonFiles() {
             let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
             do {
+                if LessonSite.reservedNames.contains(stem) {
+                    throw LessonError(.malformed, file: file, line: 0,
+                                      "the lesson would be built into \(stem)/, which collides with the generated \(stem); rename the file (e.g. \(stem.lowercased().replacingOccurrences(of: ".md", with: ""))-lesson.md)")
+                }
                 let staging = (output as NSString).appendingPathComponent(".building-\(stem)")
                 try? fm.removeItem(atPath: staging)
                 try makeDirectory(staging)
@@ -136,6 +140,10 @@ public struct LessonSite: Sendable {
                 let checks = Verifier.check(block, outcome: outcome, file: file)
                 claims += checks.count
                 failures += checks.flatMap(\.messages)
+                if let comment = block.comment {
+                    page += comment  // checked, and still invisible on the page
+                    continue
+                }
                 if block.show.isEmpty, !checks.isEmpty {
                     // A block that only checks: say what was checked, with the engine's values.
                     let op = outcome.problem?.op ?? "spec"
@@ -246,6 +254,34 @@ public struct LessonSite: Sendable {
         return ""
     }
 
+    /// Files the builder writes at the top of the output folder; a lesson may not be built over them.
+    static let reservedNames: Set<String> = ["README.md", "ERRATA.md"]
+
+    /// `text` (Markdown from a heading) safe inside a link text and a table cell: `[`, `]`, `|` escaped.
+    static func linkText(_ text: String) -> String {
+        var out = ""
+        for ch in text {
+            if "[]|".contains(ch) { out.append("\\") }
+            out.append(ch)
+        }
+        return out
+    }
+
+    /// `path` percent-encoded for a Markdown link or an HTML attribute (letters, digits, `-._~/` kept).
+    static func linkTarget(_ path: String) -> String {
+        var out = ""
+        for byte in path.utf8 {
+            let c = Character(UnicodeScalar(byte))
+            if byte < 128, c.isLetter || c.isNumber || "-._~/".contains(c) {
+                out.append(c)
+            } else {
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" : "") + hex
+            }
+        }
+        return out
+    }
+
     /// `Output/README.md`: one line and one thumbnail per lesson.
     static func index(_ entries: [IndexEntry], errataWrong: Int) -> String {
         var s = "\(generatedMarker) from Lessons/; edit the sources, not this file. -->\n"
@@ -253,9 +289,9 @@ public struct LessonSite: Sendable {
         s += "Every number in these lessons is computed by the convtrace engine and checked when the lessons are built.\n\n"
         s += "| | Lesson |\n|---|---|\n"
         for e in entries {
-            let thumb = e.thumbnail.map { "<img src=\"\(e.stem)/\($0)\" width=\"120\" alt=\"\">" } ?? ""
-            let summary = e.summary.isEmpty ? "" : " — " + e.summary
-            s += "| \(thumb) | [\(e.title)](\(e.stem)/README.md)\(summary) |\n"
+            let thumb = e.thumbnail.map { "<img src=\"\(linkTarget(e.stem + "/" + $0))\" width=\"120\" alt=\"\">" } ?? ""
+            let summary = e.summary.isEmpty ? "" : " — " + e.summary.replacingOccurrences(of: "|", with: "\\|")
+            s += "| \(thumb) | [\(linkText(e.title))](\(linkTarget(e.stem + "/README.md")))\(summary) |\n"
         }
         s += "\nTutorial errata: [ERRATA.md](ERRATA.md) (\(errataWrong) wrong claims found in the tutorials).\n"
         return s
@@ -334,18 +370,12 @@ public struct LessonSite: Sendable {
         }
     }
 
-    /// Writes `text` to a temporary file beside `path`, then renames it over `path`.
+    /// Writes `text` to a temporary file beside `path` (symlinks followed), then renames it over `path`.
     func writeAtomically(_ text: String, to path: String) throws {
-        let tmp = path + ".tmp-\(UUID().uuidString)"
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
-            if rename(tmp, path) != 0 { throw LessonError(.io, file: path, line: 0, "cannot rename \(tmp) into place (errno \(errno))") }
-        } catch let e as LessonError {
-            try? FileManager.default.removeItem(atPath: tmp)
-            throw e
+            try OutputFile.write(text: text, to: path)
         } catch {
-            try? FileManager.default.removeItem(atPath: tmp)
-            throw LessonError(.io, file: path, line: 0, "cannot write: \(error.localizedDescription)")
+            throw LessonError(.io, file: path, line: 0, "cannot write: \(error.message)")
         }
     }
 

@@ -58,6 +58,10 @@ public struct Verifier: Sendable {
         } else if claim.printed.contains("x") {
             computedText = computed.flattened.map { NumberFormat.text($0) }.joined(separator: "x")
         }
+        if claim.isMissing {
+            return ClaimCheck(file: file, block: block, claim: claim, computed: computed, computedText: computedText,
+                              differences: ["\(claim.key): no value claimed; engine computes \(computedText)"])
+        }
         if case .scalar = expected, case .list(let items) = computed, items.count == 1, case .scalar = items[0] {
             expected = .list([expected])  // `loss: 0.69` against a one-element list
         } else if case .scalar = computed, case .list(let items) = expected, items.count == 1, case .scalar = items[0] {

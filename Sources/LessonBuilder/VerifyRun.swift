@@ -23,7 +23,7 @@ public struct VerifyRun: Sendable {
     public var messages: [String] { wrong.flatMap(\.messages) }
 
     /// Verifies `files`, continuing past malformed blocks (each is reported; its file's other blocks
-    /// are still checked when the file itself parses).
+    /// are still checked when the file itself parses). Markdown and Jupyter notebooks (`.ipynb`).
     public init(files: [String], evaluator: any BlockEvaluator = SpecsEvaluator()) {
         for file in files {
             let document: LessonDocument
@@ -34,15 +34,35 @@ public struct VerifyRun: Sendable {
             } catch {
                 problems.append(LessonError(.io, file: file, line: 0, "\(error)")); continue
             }
-            for block in document.blocks where !block.claims.isEmpty {
-                do {
-                    let outcome = try evaluator.evaluate(spec: block.specForEngine, file: file, line: block.line, traced: false)
-                    checks += Verifier.check(block, outcome: outcome, file: file)
-                } catch let error as LessonError {
-                    problems.append(error)
-                } catch {
-                    problems.append(LessonError(.evaluation, file: file, line: block.line, "\(error)"))
+            check(document, evaluator: evaluator)
+        }
+    }
+
+    /// Verifies Markdown text (`file` names it in messages).
+    public init(markdown: String, file: String = "<string>", evaluator: any BlockEvaluator = SpecsEvaluator()) {
+        do {
+            check(try LessonDocument(markdown: markdown, file: file), evaluator: evaluator)
+        } catch let error as LessonError {
+            problems.append(error)
+        } catch {
+            problems.append(LessonError(.malformed, file: file, line: 0, "\(error)"))
+        }
+    }
+
+    /// Checks every block of `document` that has claims.
+    mutating func check(_ document: LessonDocument, evaluator: any BlockEvaluator) {
+        let file = document.file
+        for block in document.blocks where !block.claims.isEmpty {
+            do {
+                let outcome = try evaluator.evaluate(spec: block.specForEngine, file: file, line: block.line, traced: false)
+                checks += Verifier.check(block, outcome: outcome, file: file)
+            } catch var error as LessonError {
+                if let cell = block.notebookCell {
+                    error = LessonError(error.kind, file: file, line: 0, "cell \(cell), line \(block.line): \(error.message)")
                 }
+                problems.append(error)
+            } catch {
+                problems.append(LessonError(.evaluation, file: file, line: block.line, "\(error)"))
             }
         }
     }

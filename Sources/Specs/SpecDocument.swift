@@ -15,35 +15,11 @@ public enum SpecDocument {
 
     /// The text of `path` ("-" = stdin) and the name errors should use for it.
     public static func readText(path: String) throws(SpecError) -> (text: String, file: String) {
-        if path == "-" {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            guard let text = String(data: data, encoding: .utf8) else {
-                throw SpecError(file: "<stdin>", path: "", problem: "is not UTF-8 text", valid: "a YAML or JSON spec")
-            }
-            return (text, "<stdin>")
+        let (bytes, name) = try SpecInput.read(path: path)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw SpecError(file: name, path: "", problem: "is not UTF-8 text", valid: "a YAML or JSON spec")
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw SpecError(file: path, path: "", problem: "no such file", valid: "a path to a YAML or JSON spec, or - for stdin")
-        }
-        guard !isDirectory.boolValue else {
-            throw SpecError(file: path, path: "", problem: "is a directory", valid: "a path to a YAML or JSON spec, or - for stdin")
-        }
-        // Through a file handle so that pipes and devices (`<(…)`, /dev/stdin) read like files.
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw SpecError(file: path, path: "", problem: "cannot be opened for reading (check its permissions)")
-        }
-        defer { try? handle.close() }
-        let data: Data
-        do {
-            data = try handle.readToEnd() ?? Data()
-        } catch {
-            throw SpecError(file: path, path: "", problem: "cannot be read: \(error.localizedDescription)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw SpecError(file: path, path: "", problem: "is not UTF-8 text", valid: "a YAML or JSON spec")
-        }
-        return (text, path)
+        return (text, name)
     }
 
     /// Parses spec text; `file` names it in errors.

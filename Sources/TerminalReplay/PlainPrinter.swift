@@ -15,13 +15,14 @@ public struct PlainPrinter {
         FrameView(columns: columns).screen(for: frame).render(mode) + "\n"
     }
 
-    /// Writes the frames `range` (default: all) of `source` through `write`, one at a time.
+    /// Writes the frames `range` (default: all) of `source` through `write`, one at a time; an error
+    /// thrown by `write` stops the printing and is rethrown.
     /// - Complexity: O(one frame) memory beyond what the source keeps.
-    public func print(_ source: FrameSource, range: Range<Int>? = nil, write: (String) -> Void) throws {
+    public func print(_ source: FrameSource, range: Range<Int>? = nil, write: (String) throws -> Void) throws {
         let r = range ?? 0..<source.count
         for i in r {
-            if i > r.lowerBound { write("\n") }
-            write(text(of: try source.frame(at: i)))
+            if i > r.lowerBound { try write("\n") }
+            try write(text(of: try source.frame(at: i)))
         }
     }
 }

@@ -60,8 +60,15 @@ public struct ReplaySession {
             }
             range = frame..<(frame + 1)
         }
-        try printer.print(frames, range: range) { text in
-            Terminal.write(text, to: STDOUT_FILENO)
+        do {
+            try printer.print(frames, range: range) { text in
+                guard Terminal.write(text, to: STDOUT_FILENO) else { throw OutputClosed(errno: errno) }
+            }
+        } catch let closed as OutputClosed {
+            // The reader went away (`| head -1`): it has what it wanted; stop quietly.
+            guard closed.errno == EPIPE else {
+                throw ReplayError("cannot write to standard output: \(String(cString: strerror(closed.errno)))")
+            }
         }
     }
 
@@ -88,3 +95,6 @@ public struct ReplayError: Error, Equatable, Sendable, CustomStringConvertible {
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
+
+/// A failed write to standard output while printing frames (EPIPE when the reader went away).
+struct OutputClosed: Error { var errno: Int32 }

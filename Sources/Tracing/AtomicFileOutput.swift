@@ -8,7 +8,7 @@ import Darwin
 #endif
 
 /// Writes bytes through a buffer to a temporary file in the destination folder, and renames it to
-/// the destination on `commit()`. If it is never committed (an error, a crash of the caller's logic,
+/// the destination on `commit()` (standard output, devices and FIFOs are written directly: `OutputTarget`). If it is never committed (an error, a crash of the caller's logic,
 /// `abandon()`), the temporary file is removed and no destination file appears.
 ///
 /// Two buffers: while the caller fills one, a background queue hands the other to `write(2)`, so
@@ -21,8 +21,12 @@ import Darwin
 ///
 /// - Complexity: memory is two buffers, whatever the amount written.
 final class AtomicFileOutput: @unchecked Sendable {
+    /// The path as the user gave it (used in messages).
     let path: String
-    let tempPath: String
+    /// The temporary file (nil when writing through to standard output, a device or a FIFO).
+    let tempPath: String?
+    /// Where the temporary file is renamed to: `path` with symlinks followed (nil when writing through).
+    let finalPath: String?
     private var fd: Int32
     /// The buffer being filled (behind a pointer, like `used`); `buffer[0..<used]` is pending.
     var buffer: UnsafeMutablePointer<UInt8> {
@@ -47,23 +51,46 @@ final class AtomicFileOutput: @unchecked Sendable {
     /// Signalled when no background write is in flight.
     private let idle = DispatchSemaphore(value: 1)
 
-    /// Creates the temporary file next to `path`.
-    /// - Throws: `TraceError` when the folder does not exist or is not writable.
-    init(path: String, bufferSize: Int = 1 << 20) throws {
+    /// Opens `path` for writing, by what it is (see `OutputTarget`): `-` writes standard output; a
+    /// device, FIFO or socket is written directly; otherwise a temporary file is created in the folder
+    /// of the (symlink-resolved) target and renamed over it on `commit()`.
+    /// - Throws: `TraceError` when the path is a folder, the folder does not exist or is not writable.
+    init(path: String, bufferSize: Int = 1 << 20) throws(TraceError) {
         self.path = path
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        if name.isEmpty { throw TraceError(file: path, message: "the output path names a folder, not a file") }
-        var template = ((folder.isEmpty ? "/" : folder + "/") + "." + name + ".tmp-XXXXXX").utf8CString
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        if descriptor < 0 {
-            let reason = String(cString: strerror(errno))
-            throw TraceError(file: path, message: "cannot create the output file in \(folder): \(reason)")
+        let descriptor: Int32
+        switch try OutputTarget.resolve(path) {
+        case .standardOutput:
+            descriptor = STDOUT_FILENO
+            tempPath = nil
+            finalPath = nil
+        case .writeThrough(let device):
+            descriptor = open(device, O_WRONLY | O_CLOEXEC)
+            if descriptor < 0 {
+                throw TraceError(file: path, message: "cannot open for writing: \(String(cString: strerror(errno)))")
+            }
+            tempPath = nil
+            finalPath = nil
+        case .replace(let target):
+            let slash = target.lastIndex(of: "/")
+            let folder = OutputTarget.folder(of: target)
+            let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
+            if name.isEmpty { throw TraceError(file: path, message: "the output path names a folder, not a file") }
+            var template = (folder + (folder.hasSuffix("/") ? "" : "/") + "." + name + ".tmp-XXXXXX").utf8CString
+            let made = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            if made < 0 {
+                let reason = String(cString: strerror(errno))
+                throw TraceError(file: path, message: "cannot create the output file in \(folder): \(reason)")
+            }
+            // A replaced file keeps its permissions (a private 0600 file stays private); a new one is 0644.
+            var existing = stat()
+            _ = fchmod(made, stat(target, &existing) == 0 ? existing.st_mode & 0o7777 : 0o644)
+            descriptor = made
+            let temp = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            tempPath = temp
+            finalPath = target
+            TemporaryFiles.register(temp)
         }
-        _ = fchmod(descriptor, 0o644)
         fd = descriptor
-        tempPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         capacity = bufferSize
         bufferSlot = .allocate(capacity: 1)
         bufferSlot.initialize(to: .allocate(capacity: bufferSize))
@@ -138,7 +165,7 @@ final class AtomicFileOutput: @unchecked Sendable {
 
     /// Flushes, closes and renames the temporary file to `path`.
     /// - Throws: the first write error (the temporary file is then removed).
-    func commit() throws {
+    func commit() throws(TraceError) {
         guard !isClosed else {
             if let failure { throw failure }
             return
@@ -147,11 +174,20 @@ final class AtomicFileOutput: @unchecked Sendable {
         drain()
         if let failure { abandon(); throw failure }
         isClosed = true
+        guard let tempPath, let finalPath else {
+            // Written through: nothing to rename; standard output stays open for the rest of the program.
+            if fd != STDOUT_FILENO, close(fd) != 0 {
+                let e = TraceError(file: path, message: "cannot close: \(String(cString: strerror(errno)))")
+                failure = e; throw e
+            }
+            return
+        }
+        defer { TemporaryFiles.unregister(tempPath) }
         if close(fd) != 0 {
             let e = TraceError(file: path, message: "cannot close: \(String(cString: strerror(errno)))")
             unlink(tempPath); failure = e; throw e
         }
-        if rename(tempPath, path) != 0 {
+        if rename(tempPath, finalPath) != 0 {
             let e = TraceError(file: path, message: "cannot move the finished file into place: \(String(cString: strerror(errno)))")
             unlink(tempPath); failure = e; throw e
         }
@@ -162,8 +198,13 @@ final class AtomicFileOutput: @unchecked Sendable {
         guard !isClosed else { return }
         drain()
         isClosed = true
+        guard let tempPath else {
+            if fd != STDOUT_FILENO { close(fd) }
+            return
+        }
         close(fd)
         unlink(tempPath)
+        TemporaryFiles.unregister(tempPath)
     }
 }
 

@@ -12,7 +12,7 @@ extension Convtrace {
                 Prints one JSON object: output, output_shape, and when the spec has grad_output or ends in a \
                 loss, grad_input, grad_kernel / grad_weight, grad_bias (single op), loss, and layers (per-layer \
                 parameter gradients of a network). Results have the ranks the spec used (docs/spec-format.md).
-                Exit status: 0 done, 1 failed, 2 bad spec (message on stderr).
+                Exit status: 0 done, 1 failed (e.g. standard output not writable), 2 bad spec or a result that overflowed float64 (message on stderr).
                 """)
 
         @Argument(help: "A YAML or JSON spec file, or - for standard input.")
@@ -25,7 +25,9 @@ extension Convtrace {
             do {
                 let problem = try SpecDocument.load(path: spec)
                 let result = try problem.run()
-                print(problem.evalJSON(result).serialized(pretty: !compact))
+                let json = problem.evalJSON(result)
+                try NonFiniteResult.check(json, file: spec == "-" ? "<stdin>" : spec)
+                print(json.serialized(pretty: !compact))
             } catch {
                 throw CommandFailure.report(error.description, code: CommandFailure.badInput)
             }

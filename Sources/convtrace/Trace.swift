@@ -39,12 +39,13 @@ extension Convtrace {
         }
 
         func run() throws {
+            try OutputSafety.refuseOverwritingInput(output, inputs: [spec, convert].compactMap { $0 })
             let chosen = format.flatMap(TraceEncoding.init(rawValue:)) ?? TraceEncoding.fromExtension(of: output)
             if let source = convert {
                 do {
                     let encoding = try chosen ?? (TraceReader(path: source).encoding == .jsonl ? .binary : .jsonl)
                     let count = try TraceConversion.convert(source, to: output, encoding: encoding)
-                    print("\(output): \(count) events (\(encoding.rawValue)), converted from \(source)")
+                    OutputSafety.summary("\(output): \(count) events (\(encoding.rawValue)), converted from \(source)", output: output)
                 } catch {
                     throw CommandFailure.report("\(error)", code: CommandFailure.badInput)
                 }
@@ -63,7 +64,7 @@ extension Convtrace {
                 case .jsonl: count = try Self.record(problem, into: JSONLWriter(path: output, header: problem.traceHeader()))
                 case .binary: count = try Self.record(problem, into: BinaryWriter(path: output, header: problem.traceHeader()))
                 }
-                print("\(output): \(count) events (\(encoding.rawValue))")
+                OutputSafety.summary("\(output): \(count) events (\(encoding.rawValue))", output: output)
             } catch let error as SpecError {
                 throw CommandFailure.report(error.description, code: CommandFailure.badInput)
             } catch {
