@@ -34,15 +34,17 @@ extension LessonViews {
             items.append("upstream gradient `dY` " + grid(folded(dY, rank: rank)))
         }
         out += items.joined()
-        let flags = flagsText(layer)
+        let flags = flagsText(layer, oneD: outcome.problem?.folding.oneD ?? false)
         if !flags.isEmpty { out += "Flags: " + flags + ".\n\n" }
         return out
     }
 
     /// "cross-correlation (no flip), stride 2, padding 1, dilation 1" style words for a layer.
-    static func flagsText(_ layer: Layer) -> String {
-        func pair(_ p: Pair) -> String { p.y == p.x ? "\(p.y)" : "\(p.y)×\(p.x)" }
+    /// - Parameter oneD: the input is a 1-D signal: only the width's numbers are printed.
+    static func flagsText(_ layer: Layer, oneD: Bool = false) -> String {
+        func pair(_ p: Pair) -> String { p.y == p.x || oneD ? "\(p.x)" : "\(p.y)×\(p.x)" }
         func padding(_ p: Padding) -> String {
+            if oneD { return p.left == p.right ? "\(p.left)" : "left \(p.left), right \(p.right)" }
             if p.top == p.bottom && p.left == p.right { return p.top == p.left ? "\(p.top)" : "\(p.top)×\(p.left)" }
             return "top \(p.top), bottom \(p.bottom), left \(p.left), right \(p.right)"
         }
@@ -127,20 +129,22 @@ extension LessonViews {
     /// `Input 1×10×10; layers: conv2d 3×3 (cross-correlation, stride 1, padding 0, dilation 1) → …`.
     static func layerList(_ outcome: BlockOutcome) -> String {
         let shape = (outcome.problem?.folding.givenInputShape ?? outcome.input.shape).map(String.init).joined(separator: "×")
+        let oneD = outcome.problem?.folding.oneD ?? false
         let layers = outcome.network.layers.map { layer -> String in
-            let flags = flagsText(layer)
+            let flags = flagsText(layer, oneD: oneD)
+            let size = { (k: Tensor) in oneD ? "\(k.shape[3])" : "\(k.shape[2])×\(k.shape[3])" }
             switch layer {
             case .conv2d(let p, let k, _) where k.shape.count == 4 && p.padding == Padding(p.padding.top)
                 && p.dilation.y == p.dilation.x && p.paddingMode == .zeros:
                 // The kind is said once per line only when it is a true convolution.
                 let filters = k.shape[0] > 1 ? ", \(k.shape[0]) filters" : ""
                 let kind = p.flip ? "true convolution, " : ""
-                return "conv2d \(k.shape[2])×\(k.shape[3])\(filters) (\(kind)stride \(p.stride.y == p.stride.x ? "\(p.stride.y)" : "\(p.stride.y)×\(p.stride.x)"), "
+                return "conv2d \(size(k))\(filters) (\(kind)stride \(p.stride.y == p.stride.x ? "\(p.stride.y)" : "\(p.stride.y)×\(p.stride.x)"), "
                     + "padding \(p.padding.top), dilation \(p.dilation.y))"
             case .conv2d(_, let k, _) where k.shape.count == 4:
-                return "conv2d \(k.shape[2])×\(k.shape[3]) (\(flags))"
+                return "conv2d \(size(k)) (\(flags))"
             case .convTranspose2d(_, let k, _) where k.shape.count == 4:
-                return "conv_transpose2d \(k.shape[2])×\(k.shape[3]) (\(flags))"
+                return "conv_transpose2d \(size(k)) (\(flags))"
             default:
                 return flags.isEmpty ? layer.opName : "\(layer.opName) (\(flags))"
             }
