@@ -235,6 +235,11 @@ final class FramePainter {
             last += [plain("="), result]
             lines.append(last)
             return lines
+        case .sum where e.isSeparateWrites:
+            // Separate writes (scatter, spread): a list, not a sum.
+            var line: [Piece] = [lhs, plain("→")]
+            line += termsJoined(0..<e.terms.count, sep: ";", tightSep: true)
+            return [line]
         case .sum:
             var line: [Piece] = [lhs, plain("=")]
             line += e.terms.isEmpty ? [plain("0")] : termsJoined(0..<e.terms.count, sep: "+")

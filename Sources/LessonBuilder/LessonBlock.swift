@@ -30,6 +30,20 @@ public struct LessonBlock: Sendable {
     public var cell: String?
     /// Which frames `frames` shows (1-based), default the first, middle and last.
     public var frameNumbers: [Int]?
+    /// What the `table` view calls the input cells, default `x` (e.g. `dY` when a convolution runs on a gradient).
+    public var inputName: String?
+    /// What the views call the kernel (default `k`) and the output (default `y`), e.g. `dY` and `dK`.
+    public var kernelName: String?
+    public var outputName: String?
+    /// Claims files: the tutorial's own words at `tutorialLine`, quoted exactly.
+    public var quote: String?
+    /// Claims files: the 1-based line of the tutorial file that `quote` comes from.
+    public var tutorialLine: Int?
+    /// Claims files: an assumption the claim makes where the tutorial is ambiguous.
+    public var assume: String?
+    /// Claims files: set when the tutorial prints a formula, not a number; says where this file evaluates it.
+    /// The claimed value is then ours, not the tutorial's.
+    public var evaluates: String?
     /// The whole `<!-- convtrace … -->` comment, as written, when the block is a claim hidden in an HTML
     /// comment (it is checked, and a lesson page keeps it as an invisible comment); nil for a fence.
     public var comment: String?
@@ -44,6 +58,7 @@ public struct LessonBlock: Sendable {
     /// Keys a block may hold besides the spec.
     public static let lessonKeys: Set<String> = [
         "show", "expect", "tolerance", "title", "caption", "cite", "why", "shape_order", "cell", "frames",
+        "input_name", "kernel_name", "output_name", "quote", "tutorial_line", "assume", "evaluates",
     ]
 
     /// Parses the block text found at `line` of `file`.
@@ -103,6 +118,21 @@ public struct LessonBlock: Sendable {
                     throw fail("frames: expected a list of 1-based frame numbers", at: keyLine)
                 }
                 frameNumbers = numbers
+            case "tutorial_line":
+                guard let n = value.int, n >= 1 else {
+                    throw fail("tutorial_line: expected the 1-based line number of the quoted tutorial text", at: keyLine)
+                }
+                tutorialLine = n
+            case "input_name", "kernel_name", "output_name", "quote", "assume", "evaluates":
+                guard let s = value.string, !s.isEmpty else { throw fail("\(key): expected text", at: keyLine) }
+                switch key {
+                case "input_name": inputName = s
+                case "kernel_name": kernelName = s
+                case "output_name": outputName = s
+                case "quote": quote = s
+                case "assume": assume = s
+                default: evaluates = s
+                }
             case "title", "caption", "cite", "why", "cell":
                 guard let s = value.string else { throw fail("\(key): expected text", at: keyLine) }
                 switch key {

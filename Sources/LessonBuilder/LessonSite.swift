@@ -146,9 +146,7 @@ public struct LessonSite: Sendable {
                 }
                 if block.show.isEmpty, !checks.isEmpty {
                     // A block that only checks: say what was checked, with the engine's values.
-                    let op = outcome.problem?.op ?? "spec"
-                    page += "> Checked with convtrace (`\(op)`): "
-                        + checks.map { "`\($0.claim.key)` = \($0.computedText)" }.joined(separator: "; ") + "\n"
+                    page += LessonViews.checkedLine(block, outcome: outcome, checks: checks, operands: true)
                     continue
                 }
                 let (markdown, drawn) = try views(block, outcome: outcome, directory: directory, file: file)
@@ -159,6 +157,12 @@ public struct LessonSite: Sendable {
                     thumbnail = images.first { $0.hasSuffix(".svg") } ?? thumbnail ?? images.first
                 }
                 page += markdown
+                // The checked numbers appear on the page too, unless the block shows them as its result.
+                let shown: Set<String> = block.show.contains(.result) ? LessonViews.resultQuantities : []
+                let unshown = checks.filter { !shown.contains($0.claim.quantity) }
+                if !unshown.isEmpty {
+                    page += "\n" + LessonViews.checkedLine(block, outcome: outcome, checks: unshown, operands: false)
+                }
             }
         }
         guard failures.isEmpty else {
@@ -184,6 +188,7 @@ public struct LessonSite: Sendable {
             case .equation: parts.append(LessonViews.equation(block, outcome: outcome))
             case .shape: parts.append(LessonViews.shape(block, outcome: outcome))
             case .result: parts.append(LessonViews.result(block, outcome: outcome))
+            case .operands: parts.append(LessonViews.operands(block, outcome: outcome))
             case .spec:
                 let lines = block.specText.split(separator: "\n", omittingEmptySubsequences: false)
                     .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }

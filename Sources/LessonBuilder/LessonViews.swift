@@ -65,6 +65,15 @@ public enum LessonViews {
         return (input, problem.layerInfos[layer].kernelShape?.count ?? 4, output)
     }
 
+    /// Whether layer `layer` of the block's network is a max or average pool (no weights).
+    static func isPoolLayer(_ outcome: BlockOutcome, _ layer: Int) -> Bool {
+        guard outcome.network.layers.indices.contains(layer) else { return false }
+        switch outcome.network.layers[layer] {
+        case .maxPool2d, .avgPool2d, .globalMaxPool, .globalAvgPool: return true
+        default: return false
+        }
+    }
+
     /// A Markdown table of every term of the chosen cell.
     public static func table(_ block: LessonBlock, outcome: BlockOutcome) -> String {
         let cell = chosenCell(block, outcome: outcome)
@@ -73,8 +82,8 @@ public enum LessonViews {
         }
         let f = { (v: Double) in NumberFormat.text(v, digits: 6) }
         let (inRank, kRank, outRank) = ranks(outcome, layer: layer)
-        let x = { (i: Index4) in "x" + cellText(i, rank: inRank) }
-        let k = { (i: Index4) in "k" + cellText(i, rank: kRank) }
+        let x = { (i: Index4) in (block.inputName ?? "x") + cellText(i, rank: inRank) }
+        let k = { (i: Index4) in (block.kernelName ?? "k") + cellText(i, rank: kRank) }
         let yOut = { (i: Index4) in "dY" + cellText(i, rank: outRank) }
         var rows: [String] = []
         let isGrad = events.first?.kind == .grad
@@ -86,6 +95,9 @@ public enum LessonViews {
                 let operandCell: String
                 switch e.target {
                 case .kernel: operandCell = x(e.input) + (e.flags.contains(.padding) ? " (padding)" : "")
+                case .input where isPoolLayer(outcome, layer):
+                    // Pooling has no weights: the operand is the window's share (1/N), or 1 for the maximum.
+                    operandCell = e.b == 1 ? "1 (the maximum)" : "1/\(f(1 / e.b)) (its share of the window)"
                 case .input: operandCell = k(e.kernel)
                 default: operandCell = "1"
                 }
@@ -137,9 +149,10 @@ public enum LessonViews {
         let base = parsed.map { q -> String in
             let symbol: String
             switch q.quantity.split(separator: ".").last.map(String.init) ?? "" {
-            case "grad_input": symbol = "\\partial x"
-            case "grad_kernel", "grad_weight": symbol = "\\partial k"
-            case "grad_bias": symbol = "\\partial b"
+            // The glossary's names: dX = ∂L/∂x, dK = ∂L/∂k, db = ∂L/∂b.
+            case "grad_input": symbol = "dX"
+            case "grad_kernel", "grad_weight": symbol = "dK"
+            case "grad_bias": symbol = "db"
             default: symbol = "y"
             }
             return symbol + "_{" + q.indices.map(String.init).joined(separator: ",") + "}"
@@ -192,10 +205,15 @@ public enum LessonViews {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The computed tensors as Markdown grids.
+    /// The quantities the `result` view can print.
+    static let resultQuantities: Set<String> = ["output", "grad_input", "grad_kernel", "grad_weight", "grad_bias", "loss"]
+
+    /// The computed tensors as Markdown grids: those the block's claims name, else all of them.
     public static func result(_ block: LessonBlock, outcome: BlockOutcome) -> String {
         var out = ""
-        for key in ["output", "grad_input", "grad_kernel", "grad_weight", "grad_bias", "loss"] {
+        let all = ["output", "grad_input", "grad_kernel", "grad_weight", "grad_bias", "loss"]
+        let named = all.filter { key in block.claims.contains { $0.quantity == key } }
+        for key in named.isEmpty ? all : named {
             guard let value = outcome.values[key] else { continue }
             out += "**\(key)** " + grid(value)
         }

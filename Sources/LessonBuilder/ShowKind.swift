@@ -20,4 +20,6 @@ public enum ShowKind: String, CaseIterable, Sendable {
     case spec
     /// The computed tensors (output and gradients) as Markdown grids.
     case result
+    /// What the block computed with: input, kernel or weights, bias, dY as grids, and the flags that matter.
+    case operands
 }

@@ -282,12 +282,16 @@ extension SceneContext {
     }
 
     /// The output-size formula with the numbers substituted, per axis (one line for a 1-D signal).
+    ///
+    /// The text is the engine's `OutputSize.formula`, so it reads true as printed: `⌊…⌋` when the stride
+    /// does not divide, the dilated extent `(d·(F − 1) + 1)` in parentheses.
     func outputSizeNotes(inH: Int, inW: Int, f: Pair, padding: Padding, stride: Pair, dilation: Pair,
                          outH: Int, outW: Int) -> [String] {
         func line(_ name: String, _ size: Int, _ before: Int, _ after: Int, _ f: Int, _ s: Int, _ d: Int, _ out: Int) -> String {
-            let pad = before == after ? "2·\(before)" : "\(before) + \(after)"
-            let span = d == 1 ? "\(f)" : "\(d)·(\(f) − 1) + 1"
-            return "\(name) = (\(size) + \(pad) − \(span)) / \(s) + 1 = \(out)"
+            guard let o = try? OutputSize.convolution(input: size, kernel: f, stride: s, padding: (before, after),
+                                                      dilation: d), o.value == out
+            else { return "\(name) = \(out)" }
+            return "\(name) = \(o.formula)"
         }
         var notes: [String] = []
         if !(oneD && inH == 1) {

@@ -51,6 +51,13 @@ public struct Equation: Equatable, Sendable {
         case apply
     }
 
+    /// Whether the terms are separate writes to different cells, not a sum: a transposed convolution's
+    /// scatter (`scatter x[…]`) or average pooling spreading one dY cell (`spread dY[…]`). Views join such
+    /// terms with ";" after an arrow, never with "+" or "=".
+    public var isSeparateWrites: Bool {
+        combine == .sum && result == nil && (target.label.hasPrefix("scatter ") || target.label.hasPrefix("spread "))
+    }
+
     /// Index of the term being added in this frame (mac granularity), if any.
     public var currentTermIndex: Int? { terms.firstIndex { $0.state == .current } }
 
@@ -70,6 +77,8 @@ public struct Equation: Equatable, Sendable {
         for t in shown { parts.append(t?.text ?? "…") }
         var rhs: String
         switch combine {
+        case .sum where isSeparateWrites:
+            return target.label + " → " + parts.joined(separator: "; ")
         case .sum:
             rhs = parts.isEmpty ? "0" : parts.joined(separator: " + ")
             if let bias { rhs += " + " + Operand.wrapped(bias.text) + " (bias)" }

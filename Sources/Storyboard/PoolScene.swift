@@ -184,7 +184,7 @@ enum PoolScene {
                              ref: CellRef(grid: "grad_input", row: Int(e.input.h), column: Int(e.input.w)))
             caption = "Max pooling routes \(dyLabel) = \(ctx.text(e.a)) to the maximum of its window, \(xl); the other window cells get nothing."
         } else {
-            target = Operand(label: "dX[window] +", value: 0, text: "")
+            target = Operand(label: "spread \(dyLabel)", value: 0, text: "")
             let div = group.first.map { 1 / $0.b } ?? 1
             caption = "Average pooling spreads \(dyLabel) = \(ctx.text(e0.a)) evenly: each of the \(group.count) window cell(s) gets \(ctx.text(e0.a))/\(ctx.text(div)) = \(ctx.text(e0.product))."
         }

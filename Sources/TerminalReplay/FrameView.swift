@@ -302,9 +302,10 @@ public struct FrameView: Sendable {
     }
 
     static func equationLine(_ eq: Equation, shown: Range<Int>) -> ScreenLine {
-        var line = ScreenLine(eq.target.label + " = ", .equation)
+        var line = ScreenLine(eq.target.label + (eq.isSeparateWrites ? " → " : " = "), .equation)
         let open: String, separator: String, close: String
         switch eq.combine {
+        case .sum where eq.isSeparateWrites: (open, separator, close) = ("", "; ", "")
         case .sum: (open, separator, close) = ("", " + ", "")
         case .max: (open, separator, close) = ("max(", ", ", ")")
         case .mean: (open, separator, close) = ("(", " + ", ")")

@@ -118,7 +118,7 @@ struct LessonSiteTests {
         #expect(page.contains("- conv2d, width: (3 − 3 + 2·1)/1 + 1 = 3"))
         #expect(!page.contains("```convtrace"))
         let errata = String(decoding: a["ERRATA.md"]!, as: UTF8.self)
-        #expect(errata.contains("- The tutorial says: `output` = [7]\n- What is right: `output` = [6]\n- Why: 1 + 2 + 3 = 6"))
+        #expect(errata.contains("- The tutorial's number: `output` = [7]\n- What is right: `output` = [6]\n- Why: 1 + 2 + 3 = 6"))
         let index = String(decoding: a["README.md"]!, as: UTF8.self)
         #expect(index.contains("| <img src=\"01-one/block-005-final.svg\" width=\"120\" alt=\"\"> | [One](01-one/README.md) — Padding keeps the length. |"))
         // A lesson with no final picture gets an SVG frame as its thumbnail, not the GIF.
