@@ -1,5 +1,6 @@
 // Specs — the entry point: read a spec file (or stdin), parse YAML/JSON with line marks, build a Problem.
 import Foundation
+import JSONText
 import Tracing
 import Yams
 
