@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText"]),
         .testTarget(name: "TracingTests", dependencies: ["Engine", "JSONText", "Tracing"]),
-        .testTarget(name: "SpecsTests", dependencies: ["Engine", "JSONText", "Tracing", "Specs"]),
+        .testTarget(name: "SpecsTests", dependencies: ["Engine", "JSONText", "Tracing", "Specs", "Yams"]),
         // Test support shared by the Storyboard and CairoRender tests: the example computations.
         .target(name: "SceneExamples", dependencies: ["Engine", "Storyboard"], path: "Tests/SceneExamples"),
         .target(name: "CChildProcess", path: "Tests/CChildProcess"),
