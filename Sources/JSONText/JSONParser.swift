@@ -42,8 +42,9 @@ package struct JSONParser {
     @usableFromInline let bytes: UnsafeBufferPointer<UInt8>
     /// The offset of the next unread byte.
     package var i = 0
-    var depth = 0
+    @usableFromInline var depth = 0
 
+    @inlinable
     package init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     mutating func parseDocument() throws -> JSONValue {
