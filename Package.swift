@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // convtrace — the arithmetic of convolutional networks, traced, drawn and checked.
 // Data flows one way: Specs → Engine → Tracing → Storyboard → (CairoRender | TerminalReplay) → LessonBuilder.
+// Every target's dependencies are exactly the modules its files import (checked by tools/check-imports.sh).
 import PackageDescription
 
 let package = Package(
@@ -9,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "convtrace", targets: ["convtrace"]),
         .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "JSONText", targets: ["JSONText"]),
         .library(name: "Tracing", targets: ["Tracing"]),
         .library(name: "Specs", targets: ["Specs"]),
         // For other packages' test suites: `verifyClaims(inFile:)` (docs/verify.md, examples/verify-in-tests).
@@ -30,40 +32,43 @@ let package = Package(
             name: "CGif", path: "Sources/CGif",
             providers: [.apt(["libgif-dev"])]),
         .target(name: "Engine"),
-        .target(name: "Tracing", dependencies: ["Engine"]),
-        .target(name: "Specs", dependencies: ["Engine", "Tracing", "Yams"]),
-        .target(name: "Storyboard", dependencies: ["Engine", "Tracing"]),
+        // JSON text: the ordered JSON value, its parser and serializer, and exact number text.
+        .target(name: "JSONText"),
+        .target(name: "Tracing", dependencies: ["Engine", "JSONText"]),
+        .target(name: "Specs", dependencies: ["Engine", "JSONText", "Tracing", "Yams"]),
+        .target(name: "Storyboard", dependencies: ["Engine"]),
         .target(name: "CairoRender", dependencies: ["Storyboard", "Tracing", "CCairo", "CPNG", "CGif"]),
-        .target(name: "TerminalReplay", dependencies: ["Storyboard", "Tracing"]),
+        .target(name: "TerminalReplay", dependencies: ["Engine", "Storyboard", "Tracing"]),
         .target(
             name: "LessonBuilder",
-            dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "CairoRender", "Yams"]),
+            dependencies: ["Engine", "JSONText", "Tracing", "Specs", "Storyboard", "CairoRender", "Yams"]),
         .target(name: "ConvtraceVerify", dependencies: ["LessonBuilder"]),
         .executableTarget(
             name: "convtrace",
             dependencies: [
-                "Engine", "Tracing", "Specs", "Storyboard", "CairoRender", "TerminalReplay",
+                "Engine", "JSONText", "Tracing", "Specs", "Storyboard", "CairoRender", "TerminalReplay",
                 "LessonBuilder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TracingTests", dependencies: ["Engine", "Tracing"]),
-        .testTarget(name: "SpecsTests", dependencies: ["Engine", "Tracing", "Specs"]),
+        .testTarget(name: "JSONTextTests", dependencies: ["JSONText"]),
+        .testTarget(name: "TracingTests", dependencies: ["Engine", "JSONText", "Tracing"]),
+        .testTarget(name: "SpecsTests", dependencies: ["Engine", "JSONText", "Tracing", "Specs", "Yams"]),
         // Test support shared by the Storyboard and CairoRender tests: the example computations.
         .target(name: "SceneExamples", dependencies: ["Engine", "Storyboard"], path: "Tests/SceneExamples"),
         .target(name: "CChildProcess", path: "Tests/CChildProcess"),
         .target(name: "ChildProcess", dependencies: ["CChildProcess"], path: "Tests/ChildProcess"),
         .testTarget(
-            name: "StoryboardTests", dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "SceneExamples"],
+            name: "StoryboardTests", dependencies: ["Engine", "Storyboard", "SceneExamples"],
             resources: [.copy("References")]),
         .testTarget(
             name: "CairoRenderTests",
-            dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "CairoRender", "SceneExamples"]),
+            dependencies: ["Engine", "Storyboard", "CairoRender", "CCairo", "CGif", "SceneExamples"]),
         .testTarget(
             name: "TerminalReplayTests",
-            dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "TerminalReplay", "ChildProcess"],
+            dependencies: ["Engine", "Tracing", "Storyboard", "TerminalReplay", "ChildProcess"],
             resources: [.copy("References")]),
-        .testTarget(name: "LessonBuilderTests", dependencies: ["LessonBuilder", "Specs", "Engine"]),
+        .testTarget(name: "LessonBuilderTests", dependencies: ["LessonBuilder"]),
         .testTarget(name: "CLITests", dependencies: ["convtrace", "ChildProcess"]),
     ]
 )

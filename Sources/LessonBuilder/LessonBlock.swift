@@ -1,5 +1,7 @@
 // LessonBuilder — one ```convtrace block: the spec, what to show, and what the text claims.
 import Foundation
+import JSONText
+import Specs
 import Yams
 
 /// A parsed ```convtrace block.
@@ -202,8 +204,10 @@ public struct LessonBlock: Sendable {
         } catch let e as TensorGenerator.Failure {
             throw fail(e.message, at: e.line)
         }
-        self.specJSON = SpecJSON.text(expanded)
-        self.usesRecipes = specJSON != SpecJSON.text(specNode)
+        // YAML → JSON by Specs' own scalar rules, so the JSON reads back as the YAML would have.
+        let expandedJSON = SpecDocument.json(expanded)
+        self.specJSON = expandedJSON.serialized()
+        self.usesRecipes = expandedJSON != SpecDocument.json(specNode)
         self.specText = LessonBlock.specLines(source: source)
     }
 

@@ -2,6 +2,7 @@
 // from the engine's results and events: no number here is typed by hand.
 import Engine
 import Foundation
+import Storyboard
 
 /// Generates the Markdown that replaces a block, view by view.
 public enum LessonViews {
@@ -74,13 +75,19 @@ public enum LessonViews {
         }
     }
 
+    /// A number as a LaTeX operand: 6 significant digits, negative numbers in parentheses.
+    static func latex(_ value: Double) -> String {
+        let t = ValueFormat.significant(value, digits: 6)
+        return value < 0 ? "(\(t))" : t
+    }
+
     /// A Markdown table of every term of the chosen cell.
     public static func table(_ block: LessonBlock, outcome: BlockOutcome) -> String {
         let cell = chosenCell(block, outcome: outcome)
         guard let (name, layer, events) = terms(of: cell, outcome: outcome), !events.isEmpty else {
             return "_(no trace terms for `\(cell)`)_\n"
         }
-        let f = { (v: Double) in NumberFormat.text(v, digits: 6) }
+        let f = { (v: Double) in ValueFormat.significant(v, digits: 6) }
         let (inRank, kRank, outRank) = ranks(outcome, layer: layer)
         let x = { (i: Index4) in (block.inputName ?? "x") + cellText(i, rank: inRank) }
         let k = { (i: Index4) in (block.kernelName ?? "k") + cellText(i, rank: kRank) }
@@ -160,28 +167,28 @@ public enum LessonViews {
         var parts: [String] = []
         let isPool = events.contains { $0.kind == .pool }
         if isPool {
-            let values = events.filter { $0.kind == .pool }.map { NumberFormat.latex($0.a) }
+            let values = events.filter { $0.kind == .pool }.map { latex($0.a) }
             let isMax = outcome.network.layers.indices.contains(events[0].layer)
                 && { if case .maxPool2d = outcome.network.layers[events[0].layer] { return true } else { return false } }()
-            let result = NumberFormat.text(last.acc, digits: 6)
+            let result = ValueFormat.significant(last.acc, digits: 6)
             if isMax {
                 return "$$\n\(base) = \\max(" + values.joined(separator: ", ") + ") = \(result)\n$$\n"
             }
-            let divisor = events.last { $0.kind == .output }.map { NumberFormat.text($0.b, digits: 6) } ?? "?"
+            let divisor = events.last { $0.kind == .output }.map { ValueFormat.significant($0.b, digits: 6) } ?? "?"
             return "$$\n\(base) = \\frac{" + values.joined(separator: " + ") + "}{\(divisor)} = \(result)\n$$\n"
         }
         for e in events {
             switch e.kind {
-            case .mac, .grad: parts.append(NumberFormat.latex(e.a, digits: 6) + " \\cdot " + NumberFormat.latex(e.b, digits: 6))
-            case .bias: parts.append(NumberFormat.latex(e.b, digits: 6))
+            case .mac, .grad: parts.append(latex(e.a) + " \\cdot " + latex(e.b))
+            case .bias: parts.append(latex(e.b))
             default: break
             }
         }
         if parts.count > 12 {
             parts = Array(parts.prefix(5)) + ["\\cdots"] + Array(parts.suffix(5))
         }
-        let sum = parts.isEmpty ? NumberFormat.text(last.a, digits: 6) : parts.joined(separator: " + ")
-        return "$$\n\(base) = \(sum) = \(NumberFormat.text(last.acc, digits: 6))\n$$\n"
+        let sum = parts.isEmpty ? ValueFormat.significant(last.a, digits: 6) : parts.joined(separator: " + ")
+        return "$$\n\(base) = \(sum) = \(ValueFormat.significant(last.acc, digits: 6))\n$$\n"
     }
 
     /// The output-size formula with the numbers in, per spatial layer and axis.
@@ -222,7 +229,7 @@ public enum LessonViews {
 
     /// A tensor as a small Markdown table per 2-D slice, rows and columns numbered (a scalar or vector inline).
     static func grid(_ value: NumberTree) -> String {
-        let f = { (v: Double) in NumberFormat.text(v, digits: 6) }
+        let f = { (v: Double) in ValueFormat.significant(v, digits: 6) }
         switch value.shape.count {
         case 0: return "= " + f(value.flattened.first ?? 0) + "\n\n"
         case 1: return "= `[" + value.flattened.map(f).joined(separator: ", ") + "]`\n\n"

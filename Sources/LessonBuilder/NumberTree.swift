@@ -1,5 +1,6 @@
 // LessonBuilder — a nested list of numbers: what a claim states and what the engine computes.
 import Engine
+import Storyboard
 
 /// A scalar or a nested list of numbers, the shape-agnostic value of a claim or of a result.
 public indirect enum NumberTree: Equatable, Sendable {
@@ -54,10 +55,10 @@ public indirect enum NumberTree: Equatable, Sendable {
         return items[first].at(Array(path.dropFirst()))
     }
 
-    /// `[1, 2]`-style text with numbers formatted by `NumberFormat.text`.
+    /// `[1, 2]`-style text with numbers formatted by `ValueFormat.significant` (10 digits).
     public var text: String {
         switch self {
-        case .scalar(let v): return NumberFormat.text(v)
+        case .scalar(let v): return ValueFormat.significant(v, digits: 10)
         case .list(let items): return "[" + items.map(\.text).joined(separator: ", ") + "]"
         }
     }

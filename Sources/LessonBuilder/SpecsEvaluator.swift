@@ -1,6 +1,7 @@
 // LessonBuilder — the real evaluator: Specs parses the block, the engine runs it, results are named.
 import Engine
 import Foundation
+import JSONText
 import Specs
 import Tracing
 

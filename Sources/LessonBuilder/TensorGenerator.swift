@@ -1,4 +1,5 @@
 // LessonBuilder — tensors written as a recipe (`{zeros: [2, 30, 30]}`) expanded to literal nested lists.
+import Storyboard
 import Yams
 
 /// Expands tensor recipes in a spec so lessons need not type thousands of numbers.
@@ -106,7 +107,7 @@ public enum TensorGenerator {
     }
 
     private static func nest(_ data: ArraySlice<Double>, _ dims: ArraySlice<Int>) -> Node {
-        guard let first = dims.first else { return Node(NumberFormat.text(data.first ?? 0, digits: 17)) }
+        guard let first = dims.first else { return Node(ValueFormat.significant(data.first ?? 0, digits: 17)) }
         let rest = dims.dropFirst()
         let stride = rest.reduce(1, *)
         return .sequence(Node.Sequence((0..<first).map { i in

@@ -1,6 +1,7 @@
 // LessonBuilder — compares every `expect:` claim of a document with the engine, element by element.
 import Engine
 import Foundation
+import Storyboard
 
 /// Checks claims against results.
 public struct Verifier: Sendable {
@@ -56,7 +57,7 @@ public struct Verifier: Sendable {
                 computedText = reordered.map(String.init).joined(separator: "x")
             }
         } else if claim.printed.contains("x") {
-            computedText = computed.flattened.map { NumberFormat.text($0) }.joined(separator: "x")
+            computedText = computed.flattened.map { ValueFormat.significant($0, digits: 10) }.joined(separator: "x")
         }
         if claim.isMissing {
             return ClaimCheck(file: file, block: block, claim: claim, computed: computed, computedText: computedText,
@@ -82,7 +83,7 @@ public struct Verifier: Sendable {
                 var rest = offset
                 for d in shape.reversed() { index.insert(rest % d, at: 0); rest /= d }
                 let name = claim.key + index.map { "[\($0)]" }.joined()
-                differences.append("\(name): claimed \(NumberFormat.text(pair.0)), engine computes \(NumberFormat.text(pair.1))")
+                differences.append("\(name): claimed \(ValueFormat.significant(pair.0, digits: 10)), engine computes \(ValueFormat.significant(pair.1, digits: 10))")
             }
         }
         return ClaimCheck(file: file, block: block, claim: claim, computed: computed, computedText: computedText,

@@ -1,5 +1,5 @@
 // LessonBuilder — a VerifyRun written for people (text), scripts (JSON), GitHub Actions and JUnit dashboards.
-import Tracing
+import JSONText
 
 /// The output formats of `convtrace verify --format`.
 public enum VerifyFormat: String, Sendable, CaseIterable {

@@ -1,5 +1,5 @@
 // Specs — NonFiniteResult: finite inputs whose result overflowed are reported, not printed as "Infinity".
-import Tracing
+import JSONText
 
 /// Finds the first result entry that is not finite (finite spec numbers can still overflow float64,
 /// e.g. `1e200 · 1e200`). Specs refuse NaN and infinities on the way in (docs/spec-format.md); this

@@ -1,5 +1,6 @@
 // Specs — running a Problem through the engine and folding the results back to the ranks the spec used.
 import Engine
+import JSONText
 import Tracing
 
 extension Problem {

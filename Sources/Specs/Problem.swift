@@ -1,5 +1,6 @@
 // Specs — a parsed spec: the network to run, its input, the backward seed, and how to fold results back.
 import Engine
+import JSONText
 import Tracing
 
 /// Everything a spec document says, ready for the engine.

@@ -1,6 +1,7 @@
 // Specs — every layer's output shape with the size formula, and the receptive field, for `convtrace shape SPEC`.
 import Engine
 import Foundation
+import JSONText
 import Tracing
 
 /// The shapes of a spec's network, layer by layer, with the arithmetic shown.

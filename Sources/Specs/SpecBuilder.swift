@@ -1,5 +1,6 @@
 // Specs — turns a checked document into layers, tensors in engine rank, and shapes, pointing at the bad key.
 import Engine
+import JSONText
 import Tracing
 
 /// Builds a `Problem` from a document, one key at a time, running shape inference as it goes so that

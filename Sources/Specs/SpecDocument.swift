@@ -68,28 +68,4 @@ public enum SpecDocument {
             return SpecError(file: file, path: "", problem: "YAML error: \(error)")
         }
     }
-
-    /// The node as JSON: plain scalars that read as numbers, booleans or null become those; the rest strings.
-    static func json(_ node: Node) -> JSONValue {
-        switch node {
-        case .scalar(let s):
-            if s.style == .singleQuoted || s.style == .doubleQuoted || s.style == .literal || s.style == .folded {
-                return .string(s.string)
-            }
-            switch s.string {
-            case "", "~", "null", "Null", "NULL": return .null
-            case "true", "True", "TRUE": return .bool(true)
-            case "false", "False", "FALSE": return .bool(false)
-            default: break
-            }
-            if let v = SpecNode.parseNumber(s.string) { return .number(v) }
-            return .string(s.string)
-        case .sequence(let seq):
-            return .array(seq.map { json($0) })
-        case .mapping(let m):
-            return .object(m.map { (k, v) in (k.string ?? "\(k)", json(v)) })
-        case .alias:
-            return .null
-        }
-    }
 }

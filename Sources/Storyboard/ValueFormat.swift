@@ -1,8 +1,18 @@
-// Storyboard — how numbers are written in frames: integers as integers, reals rounded to N digits.
+// Storyboard — ValueFormat: the one way numbers are written for people (figures, terminal, Markdown).
 import Foundation
 
-/// Formats cell values: integers as integers ("3", "-2"), other values rounded to `digits`
-/// decimal places with trailing zeros removed ("0.25", "1.333"), "-0" written as "0".
+/// Writes numbers for people, by one rule:
+///
+/// - an integral value below 10^15 in magnitude is written as an integer (`3`, `-2`; `-0` as `0`);
+/// - NaN and infinities are written `nan`, `inf`, `-inf`;
+/// - any other value is rounded as printf rounds it to the requested digits, then trailing zeros and
+///   a bare `.` are removed and `-0` is written `0`. The digits are decimal places (`%.<digits>f`:
+///   `format`, `text`) where values line up in a grid — frames and the terminal — or significant
+///   digits (`%.<digits>g`, so very small or large values keep an exponent: `1.5e-07`) in prose —
+///   Markdown lessons, verify messages.
+///
+/// Machine-readable output does not use this: JSON (`eval`, `stats`, trace files) writes every number
+/// exactly, in its shortest round-trip form (JSONText's `NumberText`).
 public struct ValueFormat: Equatable, Hashable, Sendable {
     /// Decimal places for non-integers (0…12).
     public var digits: Int
@@ -14,26 +24,42 @@ public struct ValueFormat: Equatable, Hashable, Sendable {
     /// Shortest exact text for small integers, else `digits` decimals; used in notes.
     public static func plain(_ value: Double) -> String { format(value, digits: 4) }
 
-    /// See the type's summary.
+    /// The text of integral and non-finite values (see the type's rule), nil for any other value.
+    @inline(__always)
+    private static func integerText(_ value: Double) -> String? {
+        guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+        return nil
+    }
+
+    /// `value` with `digits` decimal places (see the type's rule).
     ///
     /// The text is exactly what `String(format: "%.<digits>f")` gives with the trailing zeros (and a
     /// bare ".") removed: values below 10^15 after scaling are rounded here with integer arithmetic
     /// (a frame formats thousands of cells, and `String(format:)` costs about a microsecond each);
     /// larger ones go to `String(format:)`.
     public static func format(_ value: Double, digits: Int) -> String {
-        guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
-        if value == value.rounded(), abs(value) < 1e15 {
-            let i = Int(value)
-            return String(i)
-        }
+        if let s = integerText(value) { return s }
         if let s = fastDecimal(value, digits: digits) { return s }
-        var s = String(format: "%.\(digits)f", value)
+        return trimmed(String(format: "%.\(digits)f", value))
+    }
+
+    /// `value` with at most `digits` significant digits (see the type's rule): `17`, `-0.5`,
+    /// `0.09003057`, `1.5e-07`.
+    public static func significant(_ value: Double, digits: Int) -> String {
+        if let s = integerText(value) { return s }
+        let s = String(format: "%.\(digits)g", value)
+        return s.contains("e") ? s : trimmed(s)
+    }
+
+    /// printf text with the trailing zeros and a bare "." of its fraction removed, "-0" as "0".
+    private static func trimmed(_ printed: String) -> String {
+        var s = printed
         if s.contains(".") {
             while s.hasSuffix("0") { s.removeLast() }
             if s.hasSuffix(".") { s.removeLast() }
         }
-        if s == "-0" { s = "0" }
-        return s
+        return s == "-0" ? "0" : s
     }
 
     /// 10^d for d in 0…12, exact in a Double.

@@ -1,5 +1,6 @@
 // Tracing — BinaryWriter: a trace sink that streams fixed-width little-endian records, atomically.
 import Engine
+import JSONText
 
 /// Writes a trace in the binary encoding (layout in docs/trace-format.md): a 24-byte preamble
 /// (magic, schema version, record size, header length), the header JSON, one 112-byte record per

@@ -1,5 +1,6 @@
 // Tracing — JSONLEventDecoder: one JSON Lines event line → TraceEvent, without building a JSON tree.
 import Engine
+import JSONText
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

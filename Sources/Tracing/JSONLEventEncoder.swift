@@ -1,5 +1,6 @@
 // Tracing — JSONLEventEncoder: one event → one JSON Lines line, hand-formatted into a byte buffer.
 import Engine
+import JSONText
 
 /// Formats events as JSON Lines text without allocating per event.
 ///

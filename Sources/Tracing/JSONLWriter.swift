@@ -1,5 +1,6 @@
 // Tracing — JSONLWriter: a trace sink that streams a JSON Lines trace file, atomically.
 import Engine
+import JSONText
 
 /// Writes a trace as JSON Lines: the header on line 1, one event per line, then an end line
 /// `{"end":true,"events":N}`. Streams through a fixed-size buffer into a temporary file that is

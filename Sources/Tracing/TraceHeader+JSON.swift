@@ -1,5 +1,6 @@
 // Tracing — TraceHeader's hand-written JSON form: readable keys, lossless for the network and tensors.
 import Engine
+import JSONText
 
 extension TraceHeader {
     /// The header as JSON with keys in a fixed order (deterministic output).

@@ -1,5 +1,6 @@
 // Tracing — TraceHeader: what a trace file says before its events (spec, layers, initial tensors).
 import Engine
+import JSONText
 
 /// The self-contained header of a trace: the spec, every layer with resolved parameters and shapes,
 /// and the initial tensors, so that the exact `Network`, input and gradOutput can be rebuilt.

@@ -1,5 +1,6 @@
 // Tracing — TraceReader: opens a trace file of either encoding and streams its events in constant memory.
 import Engine
+import JSONText
 
 /// Reads a trace file: detects the encoding from the first bytes, reads the header, then returns
 /// events one at a time.

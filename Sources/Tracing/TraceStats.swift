@@ -1,5 +1,6 @@
 // Tracing — TraceStats: event counts of a trace by kind, phase, gradient target and layer.
 import Engine
+import JSONText
 
 /// Counts of a trace's events, gathered in one streaming pass.
 public struct TraceStats: Equatable, Sendable {

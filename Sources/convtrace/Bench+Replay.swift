@@ -1,6 +1,7 @@
 // convtrace (CLI) — the `replay` benchmark workload: how long one step of the terminal player takes on LeNet's conv1.
 import Engine
 import Foundation
+import JSONText
 import Storyboard
 import TerminalReplay
 import Tracing

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import JSONText
 import Specs
 import Tracing
 

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Engine
+import JSONText
 import Specs
 import Tracing
 

@@ -1,5 +1,6 @@
 // convtrace (CLI) — `convtrace stats TRACE`: count a trace's events by kind, phase and layer.
 import ArgumentParser
+import JSONText
 import Tracing
 
 extension Convtrace {

@@ -100,7 +100,7 @@ struct LessonParsingTests {
     func recipes() throws {
         let text = "```convtrace\nop: conv2d\ninput: {arange: [2, 3], start: 1}\nkernel: {values: [[2]], divide: 4}\nexpect:\n  output: [[0.5, 1, 1.5], [2, 2.5, 3]]\n```\n"
         let doc = try LessonDocument(markdown: text, file: "r.md")
-        #expect(doc.blocks[0].specJSON == "{\"op\": \"conv2d\", \"input\": [[1, 2, 3], [4, 5, 6]], \"kernel\": [[0.5]]}")
+        #expect(doc.blocks[0].specJSON == #"{"op":"conv2d","input":[[1,2,3],[4,5,6]],"kernel":[[0.5]]}"#)
         let checks = try Verifier(evaluator: SpecsEvaluator()).verify(doc)
         #expect(checks.map(\.holds) == [true])
     }

@@ -1,6 +1,7 @@
 // SpecsTests — the catalog, the spec reader and the docs' key tables all follow the op descriptors.
 import Engine
 import Foundation
+import JSONText
 import Specs
 import Testing
 import Tracing

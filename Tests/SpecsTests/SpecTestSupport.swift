@@ -1,5 +1,6 @@
 // SpecsTests — helpers: parse a spec from text, expect a SpecError and return it.
 import Engine
+import JSONText
 import Specs
 import Testing
 import Tracing

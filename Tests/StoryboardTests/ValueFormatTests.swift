@@ -54,4 +54,23 @@ import Testing
         }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
     }
+
+    /// The prose form (Markdown, verify messages): the same rule with significant digits, as the lesson
+    /// builder's own formatter wrote them before there was one formatter (so Output/ keeps its text).
+    @Test func significantDigits() {
+        #expect(ValueFormat.significant(17, digits: 10) == "17")
+        #expect(ValueFormat.significant(-0.0, digits: 6) == "0")
+        #expect(ValueFormat.significant(-0.5, digits: 6) == "-0.5")
+        #expect(ValueFormat.significant(0.0900305700001, digits: 10) == "0.09003057")
+        #expect(ValueFormat.significant(1.0 / 3.0, digits: 6) == "0.333333")
+        #expect(ValueFormat.significant(1.5e-7, digits: 6) == "1.5e-07")
+        #expect(ValueFormat.significant(123456.75, digits: 6) == "123457")
+        #expect(ValueFormat.significant(2e15, digits: 6) == "2e+15")
+        #expect(ValueFormat.significant(.nan, digits: 6) == "nan")
+        #expect(ValueFormat.significant(-.infinity, digits: 6) == "-inf")
+        // 17 significant digits read back with the same bits (the lesson builder's generated tensors).
+        for v in [0.1, 1.0 / 3.0, -2.2250738585072014e-308, 123456789.123] {
+            #expect(Double(ValueFormat.significant(v, digits: 17)) == v)
+        }
+    }
 }

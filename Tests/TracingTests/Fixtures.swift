@@ -1,5 +1,6 @@
 // TracingTests — shared fixtures: a small network header, hand-made events, temporary folders.
 import Engine
+import JSONText
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 // TracingTests — TraceHeader: the JSON form rebuilds the exact network, input and grad_output.
 import Engine
+import JSONText
 import Testing
 @testable import Tracing
 

@@ -1,4 +1,4 @@
-// Tracing — JSONParser: JSON text → JSONValue, keeping object key order and exact doubles.
+// JSONText — JSONParser: JSON text → JSONValue, keeping object key order and exact doubles.
 
 #if canImport(Glibc)
 import Glibc
@@ -36,12 +36,16 @@ extension JSONValue {
 }
 
 /// A recursive-descent JSON parser over a byte buffer (RFC 8259; depth limited to 512).
-struct JSONParser {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var i = 0
-    var depth = 0
+///
+/// `package`: Tracing's JSON Lines decoder reads event numbers with `parseNumber()` (inlined there).
+package struct JSONParser {
+    @usableFromInline let bytes: UnsafeBufferPointer<UInt8>
+    /// The offset of the next unread byte.
+    package var i = 0
+    @usableFromInline var depth = 0
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    @inlinable
+    package init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     mutating func parseDocument() throws -> JSONValue {
         skipSpace()
@@ -52,6 +56,7 @@ struct JSONParser {
         return value
     }
 
+    @usableFromInline
     func error(_ message: String) -> JSONParseError {
         var line = 1, column = 1
         for k in 0..<min(i, bytes.count) {
@@ -207,13 +212,15 @@ struct JSONParser {
         return String(decoding: out, as: UTF8.self)
     }
 
-    mutating func parseNumber() throws -> Double {
+    @inlinable
+    package mutating func parseNumber() throws -> Double {
         let start = i
         try scanNumber()
         return JSONParser.parseDouble(UnsafeBufferPointer(rebasing: bytes[start..<i]))
     }
 
     /// Moves past one number, checking JSON's number grammar (no conversion).
+    @inlinable
     mutating func scanNumber() throws {
         if bytes[i] == UInt8(ascii: "-") { i += 1 }
         func digits(_ p: inout JSONParser) -> Int {
@@ -236,6 +243,7 @@ struct JSONParser {
     }
 
     /// Exact powers of ten 10^0 … 10^22 (all exactly representable as doubles).
+    @usableFromInline
     static let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { acc, _ in acc * 10 } }
 
     /// Converts validated number text to the nearest double.
@@ -243,7 +251,8 @@ struct JSONParser {
     /// Fast path (Clinger): at most 15 significant digits and a decimal exponent within ±22 give an
     /// exact integer and an exact power of ten, so one IEEE multiplication or division rounds correctly.
     /// Everything else goes to the C library's correctly rounded `strtod`.
-    static func parseDouble(_ text: UnsafeBufferPointer<UInt8>) -> Double {
+    @inlinable
+    package static func parseDouble(_ text: UnsafeBufferPointer<UInt8>) -> Double {
         var k = 0
         let n = text.count
         var negative = false

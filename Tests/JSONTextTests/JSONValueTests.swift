@@ -1,9 +1,9 @@
-// TracingTests — JSONValue: deterministic text, exact doubles, ordered keys, parse errors with places.
+// JSONTextTests — JSONValue: deterministic text, exact doubles, ordered keys, parse errors with places.
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
-@testable import Tracing
+@testable import JSONText
 
 @Suite("JSONValue")
 struct JSONValueTests {

@@ -1,4 +1,4 @@
-// Tracing — JSONValue serialization: deterministic compact and pretty JSON text.
+// JSONText — JSONValue serialization: deterministic compact and pretty JSON text.
 
 extension JSONValue {
     /// JSON text: compact (`{"a":1,"b":[1,2]}`) or pretty (two-space indent; arrays of scalars on one line).

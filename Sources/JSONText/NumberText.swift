@@ -1,4 +1,4 @@
-// Tracing — NumberText: the one way convtrace writes numbers as text (JSON Lines, headers, CLI JSON).
+// JSONText — NumberText: the one way convtrace writes numbers as text (JSON Lines, headers, CLI JSON).
 
 /// Formats integers and doubles as JSON number text into raw byte buffers, without allocating.
 ///
@@ -6,15 +6,21 @@
 /// every other finite double is written with Swift's shortest round-trip description (`0.1`,
 /// `1e-300`, `123456789.123`), so parsing the text gives back the same bits. Non-finite values are
 /// not numbers in JSON; callers write them as the strings "NaN", "Infinity", "-Infinity".
-enum NumberText {
+///
+/// This is the machine rule (exact, for JSON and JSON Lines, documented in docs/trace-format.md); text
+/// for people (figures, terminal, Markdown) is written by Storyboard's `ValueFormat`.
+///
+/// `package` and `@inlinable`: the JSON Lines encoder in Tracing writes every event through these,
+/// and they must inline there as they did when they lived in the same module.
+package enum NumberText {
     /// The longest text `writeDouble` produces (e.g. `-2.2250738585072014e-308` is 24 bytes).
-    static let maxDoubleLength = 32
+    package static let maxDoubleLength = 32
     /// The longest text `writeInt` produces (`-9223372036854775808` is 20 bytes).
-    static let maxIntLength = 20
+    package static let maxIntLength = 20
 
     /// Writes `value` in decimal at `p`; returns the number of bytes written (at most 20).
-    @inline(__always)
-    static func writeInt(_ value: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
+    @inlinable @inline(__always)
+    package static func writeInt(_ value: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
         if value >= 0 && value < 10 { p[0] = 48 &+ UInt8(truncatingIfNeeded: value); return 1 }
         if value >= 10 && value < 100 {  // indices are mostly small
             let v = UInt8(truncatingIfNeeded: value)
@@ -45,8 +51,8 @@ enum NumberText {
 
     /// Writes finite `value` at `p` (see the type's rules); returns the number of bytes (at most 32).
     /// - Precondition: `value.isFinite`.
-    @inline(__always)
-    static func writeDouble(_ value: Double, to p: UnsafeMutablePointer<UInt8>) -> Int {
+    @inlinable @inline(__always)
+    package static func writeDouble(_ value: Double, to p: UnsafeMutablePointer<UInt8>) -> Int {
         if value.rounded(.towardZero) == value && value.magnitude < 9_007_199_254_740_992 {
             if value == 0 {
                 if value.sign == .minus { p[0] = 45; p[1] = 48; return 2 }  // "-0" keeps the sign
@@ -60,7 +66,7 @@ enum NumberText {
     }
 
     /// Appends `value` as JSON to `bytes` (non-finite values as the quoted strings).
-    static func appendDouble(_ value: Double, to bytes: inout [UInt8]) {
+    package static func appendDouble(_ value: Double, to bytes: inout [UInt8]) {
         if !value.isFinite {
             bytes.append(contentsOf: value.isNaN ? Array("\"NaN\"".utf8)
                          : value > 0 ? Array("\"Infinity\"".utf8) : Array("\"-Infinity\"".utf8))
@@ -73,7 +79,7 @@ enum NumberText {
     }
 
     /// Appends `value` in decimal to `bytes`.
-    static func appendInt(_ value: Int, to bytes: inout [UInt8]) {
+    package static func appendInt(_ value: Int, to bytes: inout [UInt8]) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxIntLength + 4) { scratch in
             let n = writeInt(value, to: scratch.baseAddress!)
             bytes.append(contentsOf: UnsafeBufferPointer(start: scratch.baseAddress!, count: n))
@@ -82,8 +88,8 @@ enum NumberText {
 }
 
 /// Copies a few bytes without calling `memmove` (which dominates for the 2–30-byte pieces of an event line).
-@inline(__always)
-func copySmall(_ destination: UnsafeMutablePointer<UInt8>, _ source: UnsafePointer<UInt8>, _ count: Int) {
+@inlinable @inline(__always)
+package func copySmall(_ destination: UnsafeMutablePointer<UInt8>, _ source: UnsafePointer<UInt8>, _ count: Int) {
     let d = UnsafeMutableRawPointer(destination), s = UnsafeRawPointer(source)
     var k = 0
     while k + 8 <= count {
@@ -102,15 +108,16 @@ func copySmall(_ destination: UnsafeMutablePointer<UInt8>, _ source: UnsafePoint
 }
 
 /// Receives the ASCII digits the standard library produces for a `Double` and copies them to a pointer.
+@usableFromInline
 struct PointerStream: TextOutputStream {
-    let base: UnsafeMutablePointer<UInt8>
-    var count = 0
-    init(base: UnsafeMutablePointer<UInt8>) { self.base = base }
-    mutating func write(_ string: String) {
+    @usableFromInline let base: UnsafeMutablePointer<UInt8>
+    @usableFromInline var count = 0
+    @inlinable init(base: UnsafeMutablePointer<UInt8>) { self.base = base }
+    @inlinable mutating func write(_ string: String) {
         for byte in string.utf8 { base[count] = byte; count += 1 }
     }
     // The standard library writes floating-point text through this hook without building a String.
-    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+    @inlinable mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
         guard let source = buffer.baseAddress else { return }
         copySmall(base + count, source, buffer.count)
         count += buffer.count

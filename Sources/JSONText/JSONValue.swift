@@ -1,4 +1,4 @@
-// Tracing — JSONValue: a small JSON value with ordered object keys, for trace headers, specs and CLI output.
+// JSONText — JSONValue: a small JSON value with ordered object keys, for trace headers, specs and CLI output.
 
 /// A JSON value. Object keys keep their insertion order so that output is deterministic.
 public enum JSONValue: Equatable, Sendable {
