@@ -27,20 +27,28 @@ let package = Package(
         .systemLibrary(
             name: "CGif", path: "Sources/CGif",
             providers: [.apt(["libgif-dev"])]),
+        // GitHub's CommonMark library with its extensions (tables…), for the lessons site.
+        .systemLibrary(
+            name: "CCmarkGFM", path: "Sources/CCmarkGFM",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
         .target(name: "Engine"),
         .target(name: "Tracing", dependencies: ["Engine"]),
         .target(name: "Specs", dependencies: ["Engine", "Tracing", "Yams"]),
         .target(name: "Storyboard", dependencies: ["Engine", "Tracing"]),
         .target(name: "CairoRender", dependencies: ["Storyboard", "CCairo", "CPNG", "CGif"]),
         .target(name: "TerminalReplay", dependencies: ["Storyboard", "Tracing"]),
+        // Frames → one offline HTML player page (SVG drawn in the browser from the storyboard data).
+        .target(name: "WebPlayer", dependencies: ["Storyboard"]),
         .target(
             name: "LessonBuilder",
             dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "CairoRender", "Yams"]),
+        // The built lessons as a static site (cmark-gfm pages, a player for each animation).
+        .target(name: "LessonWeb", dependencies: ["LessonBuilder", "Storyboard", "WebPlayer", "CCmarkGFM"]),
         .executableTarget(
             name: "convtrace",
             dependencies: [
-                "Engine", "Tracing", "Specs", "Storyboard", "CairoRender", "TerminalReplay",
-                "LessonBuilder",
+                "Engine", "Tracing", "Specs", "Storyboard", "CairoRender", "TerminalReplay", "WebPlayer",
+                "LessonBuilder", "LessonWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], resources: [.copy("Fixtures")]),
@@ -62,6 +70,13 @@ let package = Package(
             dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "TerminalReplay", "ChildProcess"],
             resources: [.copy("References")]),
         .testTarget(name: "LessonBuilderTests", dependencies: ["LessonBuilder", "Specs", "Engine"]),
+        .testTarget(
+            name: "WebPlayerTests",
+            dependencies: ["Engine", "Storyboard", "CairoRender", "WebPlayer", "SceneExamples"]),
+        // The HTML player and the lessons site in headless Chromium, spoken to over W3C WebDriver.
+        .testTarget(
+            name: "BrowserTests",
+            dependencies: ["Engine", "Storyboard", "WebPlayer", "SceneExamples", "ChildProcess", "LessonBuilder", "LessonWeb"]),
         .testTarget(name: "CLITests", dependencies: ["convtrace", "ChildProcess"]),
     ]
 )

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import LessonBuilder
+import LessonWeb
 
 extension Convtrace {
     struct Lessons: ParsableCommand {
@@ -10,7 +11,8 @@ extension Convtrace {
             abstract: "Build the lessons in Lessons/ into Output/.",
             discussion: """
                 Each lesson becomes OUT/<lesson>/README.md with its pictures; OUT/README.md indexes them and \
-                OUT/ERRATA.md lists the tutorial claims in IN/errata/ that are wrong. Every claim in a lesson \
+                OUT/ERRATA.md lists the tutorial claims in IN/errata/ that are wrong; OUT/site/ is the same as web pages \
+                (open OUT/site/index.html, or publish the folder), each animation an interactive player. Every claim in a lesson \
                 must hold. With --check nothing is written: the lessons are rebuilt in a temporary folder and \
                 the command fails, naming the files, when OUT differs.
                 """)
@@ -39,7 +41,13 @@ extension Convtrace {
                     let report = try site.build(into: output)
                     print("built \(report.lessons.count) lessons into \(output) (\(report.lessonClaims) claims hold); "
                         + "\(report.errataChecks.count) tutorial claims checked, \(report.errataWrong.count) wrong (see \(output)/ERRATA.md)")
+                    let web = try LessonWebSite(lessonsDirectory: input, evaluator: site.evaluator)
+                        .build(from: output, into: (output as NSString).appendingPathComponent("site"))
+                    print("wrote the site: \(output)/site/index.html (\(web.pages.count) pages, \(web.players.count) players)")
                 }
+            } catch let error as LessonWebError {
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                throw ExitCode.failure
             } catch let error as LessonError {
                 FileHandle.standardError.write(Data((error.description + "\n").utf8))
                 throw ExitCode(error.kind == .malformed ? 2 : 1)
