@@ -8,7 +8,8 @@ import Storyboard
 /// number formatting of its own. Cell references are `[grid, row, column]` with `grid` an index into
 /// `ids`, so a reference names the same grid in every frame (grid identifiers are stable per storyboard).
 /// Cell marks are `CellMarks.rawValue`; cell roles one letter each (`n` normal, `p` padding, `z` inserted
-/// zero, `e` empty), omitted when all are normal.
+/// zero, `e` empty), omitted when all are normal. A grid whose texts or marks are those of the same grid
+/// in the previous frame carries `T: 1` / `M: 1` instead (the page copies them when it loads).
 struct PlayerData: Encodable {
     /// Grid identifiers, referenced by index.
     var ids: [String]
@@ -43,6 +44,9 @@ struct GridTable {
         return ids.count - 1
     }
     mutating func ref(_ r: CellRef) -> [Int] { [id(r.grid), r.row, r.column] }
+    /// The cell texts and marks each grid had in the previous frame that showed it (frames repeat them).
+    var lastTexts: [Int: [String]] = [:]
+    var lastMarks: [Int: [UInt16]] = [:]
 }
 
 /// One frame (see `Frame`): scene, phase, layer, texts, grids, window, written cell, equations, legend.
@@ -86,8 +90,11 @@ struct PlayerGrid: Encodable {
     var p: [Int], j: String?
     /// Tensor coordinates of the top-left cell `[row, column]` (for labels such as `x[0,1]`).
     var o: [Int]
-    var t: [String]
+    /// Cell texts; nil with `T` = 1 when they are the previous frame's texts of the same grid.
+    var t: [String]?
+    /// Cell marks; nil when all are 0, or with `M` = 1 when they are the previous frame's marks of this grid.
     var m: [UInt16]?
+    var T: Int?, M: Int?
     var k: String?
     /// Cell annotations `[cell index, text]`.
     var a: [[String]]?
@@ -98,9 +105,11 @@ struct PlayerGrid: Encodable {
         r = grid.rows; c = grid.columns
         p = [grid.position.row, grid.position.column]; j = grid.joiner
         o = [grid.origin.row, grid.origin.column]
-        t = grid.cells.map(\.text)
+        let texts = grid.cells.map(\.text)
+        if table.lastTexts[id] == texts { T = 1 } else { t = texts; table.lastTexts[id] = texts }
         let marks = grid.cells.map(\.marks.rawValue)
-        m = marks.allSatisfy { $0 == 0 } ? nil : marks
+        if marks.allSatisfy({ $0 == 0 }) { m = nil } else if table.lastMarks[id] == marks { M = 1 } else { m = marks }
+        table.lastMarks[id] = marks
         let roles = String(grid.cells.map { cell -> Character in
             switch cell.role {
             case .normal: "n"

@@ -18,6 +18,14 @@ enum PlayerScript {
     function esc(s){return String(s).replace(/&/g,"&amp;").replace(/</g,"&lt;").replace(/>/g,"&gt;").replace(/"/g,"&quot;");}
     function key(r){return r[0]+","+r[1]+","+r[2];}
 
+    // Texts and marks a frame shares with the previous frame's grid of the same id (T / M) are copied in.
+    (function(){var lt={}, lm={};
+      F.forEach(function(f){f.g.forEach(function(g){
+        if(g.T)g.t=lt[g.id]; else lt[g.id]=g.t;
+        if(g.M)g.m=lm[g.id]; else lm[g.id]=g.m||null;
+      });});
+    })();
+
     // Provenance index: which frame writes a cell (its last, complete equation), which frames read it.
     var writes={}, reads={};
     F.forEach(function(f,i){

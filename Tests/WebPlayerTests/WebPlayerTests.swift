@@ -83,17 +83,26 @@ struct WebPlayerTests {
         let ids = try #require(parsed["ids"] as? [String])
         let pf = try #require(parsed["frames"] as? [[String: Any]])
         #expect(pf.count == list.count)
+        var lastTexts: [Int: [String]] = [:], lastMarks: [Int: [Int]] = [:], repeated = 0
         for (f, p) in zip(list, pf) {
             let grids = try #require(p["g"] as? [[String: Any]])
             for (g, pg) in zip(f.grids, grids) {
-                #expect(ids[pg["id"] as? Int ?? -1] == g.id.rawValue)
-                #expect(pg["t"] as? [String] == g.cells.map(\.text))
-                let marks = (pg["m"] as? [Int]) ?? Array(repeating: 0, count: g.cells.count)
+                let id = pg["id"] as? Int ?? -1
+                #expect(ids[id] == g.id.rawValue)
+                // Repeated texts / marks (T / M = 1) are the previous frame's of the same grid.
+                let texts = pg["T"] as? Int == 1 ? lastTexts[id] : pg["t"] as? [String]
+                if pg["T"] as? Int == 1 { repeated += 1 }
+                lastTexts[id] = texts
+                #expect(texts == g.cells.map(\.text))
+                let zero = Array(repeating: 0, count: g.cells.count)
+                let marks = pg["M"] as? Int == 1 ? (lastMarks[id] ?? zero) : (pg["m"] as? [Int]) ?? zero
+                lastMarks[id] = marks
                 #expect(marks == g.cells.map { Int($0.marks.rawValue) })
                 let roles = (pg["k"] as? String).map { Array($0) } ?? Array(repeating: "n", count: g.cells.count)
                 #expect(roles.map { $0 == "p" } == g.cells.map(\.role.isPadding))
             }
         }
+        #expect(repeated > 0)
     }
 
     @Test("no frames: an error that says so")
