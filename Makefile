@@ -3,7 +3,8 @@
 # exact command to run is printed).
 
 SWIFT ?= swift
-APT_PACKAGES := libcairo2-dev libpng-dev libgif-dev pkg-config tmux fonts-dejavu-core
+APT_PACKAGES := libcairo2-dev libpng-dev libgif-dev pkg-config tmux fonts-dejavu-core \
+  chromium chromium-driver libcmark-gfm-dev libcmark-gfm-extensions-dev
 
 .PHONY: all deps build test lessons lessons-check bench clean
 

@@ -31,6 +31,10 @@ let package = Package(
         .systemLibrary(
             name: "CGif", path: "Sources/CGif",
             providers: [.apt(["libgif-dev"])]),
+        // GitHub's CommonMark library with its extensions (tables…), for the lessons site.
+        .systemLibrary(
+            name: "CCmarkGFM", path: "Sources/CCmarkGFM",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
         .target(name: "Engine"),
         // JSON text: the ordered JSON value, its parser and serializer, and exact number text.
         .target(name: "JSONText"),
@@ -43,11 +47,15 @@ let package = Package(
             name: "LessonBuilder",
             dependencies: ["Engine", "JSONText", "Tracing", "Specs", "Storyboard", "CairoRender", "Yams"]),
         .target(name: "ConvtraceVerify", dependencies: ["LessonBuilder"]),
+        // Frames → one offline HTML player page (SVG drawn in the browser from the storyboard data).
+        .target(name: "WebPlayer", dependencies: ["Storyboard"]),
+        // The built lessons as a static site (cmark-gfm pages, a player for each animation).
+        .target(name: "LessonWeb", dependencies: ["LessonBuilder", "Storyboard", "WebPlayer", "CCmarkGFM"]),
         .executableTarget(
             name: "convtrace",
             dependencies: [
-                "Engine", "JSONText", "Tracing", "Specs", "Storyboard", "CairoRender", "TerminalReplay",
-                "LessonBuilder",
+                "Engine", "JSONText", "Tracing", "Specs", "Storyboard", "CairoRender", "TerminalReplay", "WebPlayer",
+                "LessonBuilder", "LessonWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], resources: [.copy("Fixtures")]),
@@ -69,6 +77,13 @@ let package = Package(
             dependencies: ["Engine", "Tracing", "Storyboard", "TerminalReplay", "ChildProcess"],
             resources: [.copy("References")]),
         .testTarget(name: "LessonBuilderTests", dependencies: ["LessonBuilder"]),
+        .testTarget(
+            name: "WebPlayerTests",
+            dependencies: ["Engine", "Storyboard", "CairoRender", "WebPlayer", "SceneExamples"]),
+        // The HTML player and the lessons site in headless Chromium, spoken to over W3C WebDriver.
+        .testTarget(
+            name: "BrowserTests",
+            dependencies: ["Engine", "Storyboard", "WebPlayer", "SceneExamples", "ChildProcess", "LessonBuilder", "LessonWeb"]),
         .testTarget(name: "CLITests", dependencies: ["convtrace", "ChildProcess"]),
     ]
 )

@@ -357,6 +357,8 @@ public struct LessonSite: Sendable {
         var out: [String] = []
         while let path = walker.nextObject() as? String {
             if path.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
+            // site/ is the web view of the same lessons, built by LessonWeb and checked by its own tests.
+            if path == "site" || path.hasPrefix("site/") { continue }
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent(path), isDirectory: &isDir), !isDir.boolValue {
                 out.append(path)

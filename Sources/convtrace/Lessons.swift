@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import LessonBuilder
+import LessonWeb
 
 extension Convtrace {
     struct Lessons: ParsableCommand {
@@ -11,7 +12,8 @@ extension Convtrace {
             discussion: """
                 Each lesson becomes OUT/<lesson>/README.md with its pictures; OUT/README.md indexes them and \
                 OUT/ERRATA.md lists the tutorial claims in IN/errata/ that are wrong. Every claim in a lesson \
-                must hold. Each lesson folder also gets frames.txt, what every picture shows frame by frame. \
+                must hold. OUT/site/ is the same as web pages (open OUT/site/index.html, or publish the folder), each \
+                animation an interactive player. Each lesson folder also gets frames.txt, what every picture shows frame by frame. \
                 With --check nothing is written: the lessons are rebuilt in a temporary folder and the command \
                 fails, naming the files, when OUT differs: Markdown and frames.txt byte for byte, pictures by \
                 decoding with the same format and frame count (their bytes follow the installed Cairo and \
@@ -50,7 +52,13 @@ extension Convtrace {
                     let report = try site.build(into: output)
                     print("built \(report.lessons.count) lessons into \(output) (\(report.lessonClaims) claims hold); "
                         + "\(report.errataChecks.count) tutorial claims checked, \(report.errataWrong.count) wrong (see \(output)/ERRATA.md)")
+                    let web = try LessonWebSite(lessonsDirectory: input, evaluator: site.evaluator)
+                        .build(from: output, into: (output as NSString).appendingPathComponent("site"))
+                    print("wrote the site: \(output)/site/index.html (\(web.pages.count) pages, \(web.players.count) players)")
                 }
+            } catch let error as LessonWebError {
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                throw ExitCode.failure
             } catch let error as LessonError {
                 FileHandle.standardError.write(Data((error.description + "\n").utf8))
                 throw ExitCode(error.kind == .malformed ? 2 : 1)

@@ -11,10 +11,11 @@ extension Convtrace {
     struct Render: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "render",
-            abstract: "Draw the frames of a trace as SVG, PNG, PDF or GIF.",
+            abstract: "Draw the frames of a trace as SVG, PNG, PDF or GIF, or as an HTML player.",
             discussion: """
                 Files in DIR: frame-0001.svg …, frame-0001.png … (1-based, at least 4 digits), frames.pdf (one \
-                page per frame) and animation.gif (looping). Frames are drawn from the trace: a SPEC is run by the \
+                page per frame), animation.gif (looping) and player.html (one offline page: play, step, hover a cell to \
+                see where its value comes from). Frames are drawn from the trace: a SPEC is run by the \
                 engine first; a TRACE (.jsonl or .ctb) is read as written. Same input and options, same bytes.
 
                 --steps cell draws one frame per output (or gradient) cell with its whole equation; --steps mac one \
@@ -31,14 +32,14 @@ extension Convtrace {
         @Option(name: [.short, .customLong("output")], help: "The folder to write the pictures into (created if missing).")
         var output: String
 
-        @Option(help: "Comma-separated formats: svg, png, pdf, gif.")
+        @Option(help: "Comma-separated formats: svg, png, pdf, gif, html.")
         var format: String = "svg,png,pdf,gif"
 
         @Option(help: "Size factor (pixels per point for PNG and GIF), 0.25…8.")
         var scale: Double = 1
 
-        @Option(help: "light or dark.")
-        var theme: String = "light"
+        @Option(help: "light or dark (default light); html also auto, its default: follow the reader's system.")
+        var theme: String?
 
         @Option(help: "Decimal places for values that are not integers.")
         var digits: Int = 2
@@ -62,7 +63,10 @@ extension Convtrace {
 
         func validate() throws {
             _ = try formats()
-            guard ThemeName(rawValue: theme) != nil else { throw ValidationError("--theme \(theme): expected light or dark") }
+            let split = try Self.splitFormats(format)
+            if let theme, ThemeName(rawValue: theme) == nil, theme != "auto" || !split.pictures.isEmpty {
+                throw ValidationError("--theme \(theme): expected light or dark\(split.html ? " (auto for html alone)" : "")")
+            }
             guard StoryboardOptions.TransposedView(rawValue: transposed) != nil else {
                 throw ValidationError("--transposed \(transposed): expected scatter or direct")
             }
@@ -74,7 +78,7 @@ extension Convtrace {
         }
 
         func formats() throws -> [PictureFormat] {
-            do { return try PictureFormat.list(format) } catch { throw ValidationError("--format: \(error)") }
+            try Self.splitFormats(format).pictures
         }
 
         var options: StoryboardOptions {
@@ -100,10 +104,19 @@ extension Convtrace {
             guard !frames.isEmpty else {
                 throw CommandFailure.report(selection.noFramesMessage, code: CommandFailure.badInput)
             }
+            if try Self.splitFormats(format).html {
+                do {
+                    let path = try Self.writePlayer(frames: frames, input: selection.input, theme: theme, to: output)
+                    print("\(path): \(frames.count) frame(s), HTML player")
+                } catch {
+                    throw CommandFailure.report("\(error)", code: CommandFailure.failure)
+                }
+            }
+            guard !(try formats()).isEmpty else { return }
             do {
                 let renderer = try FrameRenderer(
                     frames: frames,
-                    style: RenderStyle(scale: scale, theme: ThemeName(rawValue: theme) ?? .light, gifDelay: delay))
+                    style: RenderStyle(scale: scale, theme: ThemeName(rawValue: theme ?? "light") ?? .light, gifDelay: delay))
                 let bar = ProgressBar(started: started)
                 let names = try FrameFiles.write(renderer, formats: try formats(), to: output) { done, total in
                     bar.update(done, total)

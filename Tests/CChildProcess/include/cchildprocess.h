@@ -11,4 +11,8 @@ int cchild_cloexec_pipe(int fds[2]);
 /// (unchanged when NULL). Returns 0 or an errno value.
 int cchild_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], const char *dir,
                  int in_fd, int out_fd, int err_fd);
+/// Like `cchild_spawn`; with `new_group` non-zero the child leads a new process group (its pid), so the
+/// child and everything it starts can be killed at once with kill(-pid, …).
+int cchild_spawn_group(pid_t *pid, const char *path, char *const argv[], char *const envp[], const char *dir,
+                       int in_fd, int out_fd, int err_fd, int new_group);
 #endif
