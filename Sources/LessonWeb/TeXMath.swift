@@ -1,7 +1,8 @@
 // LessonWeb — the TeX the lessons' equations use, typeset as MathML at build time (browsers render MathML natively).
 
-/// Converts the small TeX subset that `LessonViews.equation` writes — identifiers, numbers, `+ − = ( ) ,`,
-/// `_{…}` and `^{…}`, `\cdot`, `\times`, `\frac{…}{…}`, `\partial` — into MathML.
+/// Converts the small TeX subset the lessons write — identifiers, numbers, `+ − = ( ) ,`, `_{…}` and `^{…}`,
+/// `\cdot`, `\times`, `\frac{…}{…}`, `\partial`, `\sum`, `\left`/`\right` with `( ) [ ] \lfloor \rfloor
+/// \lceil \rceil`, and the spaces `\,` `\;` `\!` — into MathML.
 ///
 /// Anything else is refused with the command named, so a lesson never shows raw or half-typeset TeX.
 struct TeXMath {
@@ -62,21 +63,56 @@ struct TeXMath {
             i += 1
             var name = ""
             while i < chars.count, chars[i].isLetter { name.append(chars[i]); i += 1 }
+            if name.isEmpty, i < chars.count, let width = TeXMath.spaces[chars[i]] {
+                i += 1
+                return "<mspace width=\"\(width)\"></mspace>"
+            }
+            if let delimiter = TeXMath.delimiters[name] { return "<mo>\(delimiter)</mo>" }
             switch name {
             case "cdot": return "<mo>·</mo>"
             case "times": return "<mo>×</mo>"
             case "partial": return "<mo>∂</mo>"
+            case "sum": return "<mo>∑</mo>"
+            case "left", "right":
+                // The delimiter that follows, drawn stretchy to the height of what it encloses.
+                while i < chars.count, chars[i] == " " { i += 1 }
+                guard i < chars.count else { throw TeXMathError("\\\(name) is missing its delimiter in \(source)") }
+                let symbol: String
+                if chars[i] == "\\" {
+                    i += 1
+                    var d = ""
+                    while i < chars.count, chars[i].isLetter { d.append(chars[i]); i += 1 }
+                    guard let s = TeXMath.delimiters[d] else {
+                        throw TeXMathError("\\\(name)\\\(d) is not a delimiter the site typesets (\\lfloor \\rfloor \\lceil \\rceil ( ) [ ]) in \(source)")
+                    }
+                    symbol = s
+                } else if "()[].".contains(chars[i]) {
+                    symbol = chars[i] == "." ? "" : String(chars[i]); i += 1
+                } else {
+                    throw TeXMathError("\\\(name)\(chars[i]) is not a delimiter the site typesets in \(source)")
+                }
+                return symbol.isEmpty ? "" : "<mo stretchy=\"true\">\(symbol)</mo>"
             case "frac":
                 let num = try group(), den = try group()
                 return "<mfrac><mrow>\(num)</mrow><mrow>\(den)</mrow></mfrac>"
             default:
-                throw TeXMathError("\\\(name) is not supported (the site typesets \\cdot, \\times, \\frac, \\partial, _ and ^) in \(source)")
+                throw TeXMathError("\\\(name) is not supported (the site typesets \\cdot, \\times, \\frac, \\partial, \\sum, \\left, \\right, \\lfloor, \\rfloor, \\lceil, \\rceil, \\, _ and ^) in \(source)")
             }
         }
-        let operators: [Character: String] = ["+": "+", "-": "−", "=": "=", "(": "(", ")": ")", ",": ",", "/": "/", "<": "&lt;", ">": "&gt;"]
+        let operators: [Character: String] = [
+            "+": "+", "-": "−", "−": "−", "=": "=", "(": "(", ")": ")", "[": "[", "]": "]", ",": ",", "/": "/",
+            "<": "&lt;", ">": "&gt;", "·": "·",
+        ]
         if let op = operators[c] { i += 1; return "<mo>\(op)</mo>" }
         throw TeXMathError("'\(c)' is not supported in \(source)")
     }
+}
+
+extension TeXMath {
+    /// Floor and ceiling brackets by their TeX names.
+    static let delimiters: [String: String] = ["lfloor": "⌊", "rfloor": "⌋", "lceil": "⌈", "rceil": "⌉"]
+    /// `\,` `\;` `\!`: thin, thick and negative thin space.
+    static let spaces: [Character: String] = [",": "0.1667em", ";": "0.2778em", "!": "-0.1667em"]
 }
 
 /// Why a formula cannot be typeset.

@@ -111,10 +111,24 @@ struct TeXMathTests {
         #expect(try TeXMath.mathML("\\partial k_{0,1} = -1").contains("<mo>∂</mo><msub><mi>k</mi><mrow><mn>0</mn><mo>,</mo><mn>1</mn></mrow></msub><mo>=</mo><mo>−</mo><mn>1</mn>"))
     }
 
+    @Test("floors with \\left/\\right, sums with limits, thin spaces")
+    func floorsSumsAndSpaces() throws {
+        let size = try TeXMath.mathML("o = \\left\\lfloor \\frac{i - 1}{s} \\right\\rfloor + 1")
+        #expect(size.contains("<mo>=</mo><mo stretchy=\"true\">⌊</mo><mfrac><mrow><mi>i</mi><mo>−</mo><mn>1</mn></mrow><mrow><mi>s</mi></mrow></mfrac><mo stretchy=\"true\">⌋</mo><mo>+</mo><mn>1</mn>"))
+        let sum = try TeXMath.mathML("dK = \\sum_{a,b} dY_{a,b} \\, x")
+        #expect(sum.contains("<msub><mo>∑</mo><mrow><mi>a</mi><mo>,</mo><mi>b</mi></mrow></msub>"))
+        #expect(sum.contains("<mspace width=\"0.1667em\"></mspace><mi>x</mi>"))
+        #expect(try TeXMath.mathML("\\lceil x \\rceil").contains("<mo>⌈</mo><mi>x</mi><mo>⌉</mo>"))
+    }
+
     @Test("unsupported TeX is refused with the command named")
     func refusals() {
         #expect(throws: TeXMathError.self) { try TeXMath.mathML("\\sqrt{2}") }
         #expect(throws: TeXMathError.self) { try TeXMath.mathML("y_{0") }
-        do { _ = try TeXMath.mathML("\\sum_i x") } catch { #expect("\(error)".contains("\\sum is not supported")) }
+        #expect(throws: TeXMathError.self) { try TeXMath.mathML("\\left\\{ x \\right\\}") }
+        do {
+            _ = try TeXMath.mathML("\\int_0 x")
+            Issue.record("\\int was accepted")
+        } catch { #expect("\(error)".contains("\\int is not supported")) }
     }
 }
