@@ -14,24 +14,21 @@ public final class CompactBinaryWriter: TraceSink {
     /// The block being filled: its events' bytes.
     private let block: UnsafeMutablePointer<UInt8>
     private let blockCapacity = CompactTraceLayout.blockEvents * CompactTraceLayout.maxEventSize
-    private var blockUsed = 0
-    private var blockCount = 0
-    private var blockFirstStep = 0
-    private var blockLayer = 0
-    private var blockPhase: Phase = .forward
-    private var nextStep = 0
+    @exclusivity(unchecked) private var blockUsed = 0
+    @exclusivity(unchecked) private var blockCount = 0
+    @exclusivity(unchecked) private var blockFirstStep = 0
+    @exclusivity(unchecked) private var blockLayer = 0
+    @exclusivity(unchecked) private var blockPhase: Phase = .forward
+    @exclusivity(unchecked) private var nextStep = 0
     /// Bytes handed to `output` so far (the file offset of the next block).
-    private var written = 0
+    @exclusivity(unchecked) private var written = 0
     /// The index entries, 32 bytes each.
     private var index: [UInt8] = []
-    private var indexEntries = 0
-    /// Scratch for one event's index components and deltas.
-    private let components = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
-    private let fresh = UnsafeMutablePointer<Int64>.allocate(capacity: 16)
-    public private(set) var eventCount = 0
+    @exclusivity(unchecked) private var indexEntries = 0
+    @exclusivity(unchecked) public private(set) var eventCount = 0
 
     deinit {
-        block.deallocate(); components.deallocate(); fresh.deallocate()
+        block.deallocate()
     }
 
     /// Creates the temporary file and writes the preamble and the header.
@@ -82,24 +79,18 @@ public final class CompactBinaryWriter: TraceSink {
             s.meta = meta
         }
         // Indices: a delta from the slot's last indices, one of its three recent deltas or spelled out.
-        e.indexComponents(into: components)
-        let previous = s.indices + slot &* 16
-        for c in 0..<16 { fresh[c] = Int64(components[c]) &- Int64(previous[c]); previous[c] = components[c] }
-        let recent = s.deltas + slot &* 48
-        var used = 3
-        for r in 0..<3 {
-            var same = true
-            for c in 0..<16 where recent[r &* 16 &+ c] != fresh[c] { same = false; break }
-            if same { used = r; break }
-        }
+        let components = e.indexComponents
+        let delta = components &- s.indices[slot]
+        s.indices[slot] = components
+        let used = s.recentDelta(slot: slot, delta)
         op |= UInt16(used) << 12
         if used == 3 {
             var mask: UInt16 = 0
-            for c in 0..<16 where fresh[c] != 0 { mask |= 1 << UInt16(c) }
+            for c in 0..<16 where delta[c] != 0 { mask |= 1 << UInt16(c) }
             p.pointee = UInt8(truncatingIfNeeded: mask); p[1] = UInt8(truncatingIfNeeded: mask >> 8); p += 2
-            for c in 0..<16 where fresh[c] != 0 { p = Self.putVarint(Self.zigzag(fresh[c]), p) }
+            for c in 0..<16 where delta[c] != 0 { p = Self.putVarint(Self.zigzag(delta[c]), p) }
         }
-        s.promote(slot: slot, used: used, fresh: fresh)
+        s.promote(slot: slot, used: used, delta)
         // Values, in the order a, b, product, acc.
         let last = s.values + slot &* 4
         let a = e.a.bitPattern, b = e.b.bitPattern, product = e.product.bitPattern, acc = e.acc.bitPattern
@@ -146,7 +137,7 @@ public final class CompactBinaryWriter: TraceSink {
     }
 
     @inline(__always)
-    static func zigzag(_ v: Int64) -> UInt64 { UInt64(bitPattern: (v << 1) ^ (v >> 63)) }
+    static func zigzag(_ v: Int32) -> UInt64 { UInt64(UInt32(bitPattern: (v &<< 1) ^ (v >> 31))) }
 
     /// Writes `v` as LEB128 (7 bits a byte, low first, high bit = more).
     @inline(__always)

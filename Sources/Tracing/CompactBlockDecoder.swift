@@ -5,17 +5,14 @@ import Engine
 /// `CompactBinaryWriter`. Errors are messages; `TraceReader` adds the file and the place.
 final class CompactBlockDecoder {
     private let state = CompactCodecState()
-    private let fresh = UnsafeMutablePointer<Int64>.allocate(capacity: 16)
     /// The block's bytes still to decode.
-    private(set) var cursor: UnsafePointer<UInt8>?
-    private(set) var end: UnsafePointer<UInt8>?
+    @exclusivity(unchecked) private(set) var cursor: UnsafePointer<UInt8>?
+    @exclusivity(unchecked) private(set) var end: UnsafePointer<UInt8>?
     /// Events of the block still to decode.
-    private(set) var remaining = 0
-    private var step = 0
-    private var layer = 0
-    private var phase: Phase = .forward
-
-    deinit { fresh.deallocate() }
+    @exclusivity(unchecked) private(set) var remaining = 0
+    @exclusivity(unchecked) private var step = 0
+    @exclusivity(unchecked) private var layer = 0
+    @exclusivity(unchecked) private var phase: Phase = .forward
 
     /// Starts a block: `count` events in `bytes`, the first at `firstStep`.
     func start(_ bytes: UnsafeBufferPointer<UInt8>, count: Int, firstStep: Int, layer: Int, phase: Phase) {
@@ -61,31 +58,32 @@ final class CompactBlockDecoder {
         let slot = Int(meta & 0b111) &* 4 &+ Int((meta >> 3) & 0b11)
         // Indices.
         let used = Int((op >> 12) & 0b11)
-        let recent = s.deltas + slot &* 48
+        var delta = SIMD16<Int32>.zero
         if used == 3 {
             try need(2)
             let mask = UInt16(p[0]) | UInt16(p[1]) << 8
             p += 2
-            for c in 0..<16 {
-                if mask & (1 << UInt16(c)) == 0 { fresh[c] = 0; continue }
+            for c in 0..<16 where mask & (1 << UInt16(c)) != 0 {
                 var value: UInt64 = 0, shift: UInt64 = 0
                 while true {
                     try need(1)
                     let byte = p.pointee
                     p += 1
-                    if shift > 63 { throw CompactDecodeError("an index varint is longer than 10 bytes") }
                     value |= UInt64(byte & 0x7F) << shift
                     if byte < 0x80 { break }
                     shift += 7
+                    if shift > 28 { throw CompactDecodeError("an index varint is longer than 5 bytes") }
                 }
-                fresh[c] = Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
+                guard value <= UInt64(UInt32.max) else { throw CompactDecodeError("an index delta does not fit in 32 bits") }
+                let z = UInt32(truncatingIfNeeded: value)
+                delta[c] = Int32(bitPattern: (z >> 1) ^ (0 &- (z & 1)))
             }
         } else {
-            for c in 0..<16 { fresh[c] = recent[used &* 16 &+ c] }
+            delta = s.deltas[slot &* 3 &+ used]
         }
-        let idx = s.indices + slot &* 16
-        for c in 0..<16 { idx[c] = Int32(truncatingIfNeeded: Int64(idx[c]) &+ fresh[c]) }
-        s.promote(slot: slot, used: used, fresh: fresh)
+        let components = s.indices[slot] &+ delta
+        s.indices[slot] = components
+        s.promote(slot: slot, used: used, delta)
         // Values.
         let last = s.values + slot &* 4
         @inline(__always) func stored(_ code: UInt16) throws(CompactDecodeError) -> UInt64 {
@@ -156,10 +154,10 @@ final class CompactBlockDecoder {
         let e = TraceEvent(
             step: step, phase: phase, layer: layer, kind: kind, target: target,
             flags: EventFlags(rawValue: (meta >> 5) & 0b11),
-            output: Index4(Int(idx[0]), Int(idx[1]), Int(idx[2]), Int(idx[3])),
-            input: Index4(Int(idx[4]), Int(idx[5]), Int(idx[6]), Int(idx[7])),
-            padded: Index4(Int(idx[8]), Int(idx[9]), Int(idx[10]), Int(idx[11])),
-            kernel: Index4(Int(idx[12]), Int(idx[13]), Int(idx[14]), Int(idx[15])),
+            output: Index4(Int(components[0]), Int(components[1]), Int(components[2]), Int(components[3])),
+            input: Index4(Int(components[4]), Int(components[5]), Int(components[6]), Int(components[7])),
+            padded: Index4(Int(components[8]), Int(components[9]), Int(components[10]), Int(components[11])),
+            kernel: Index4(Int(components[12]), Int(components[13]), Int(components[14]), Int(components[15])),
             a: Double(bitPattern: a), b: Double(bitPattern: b), product: Double(bitPattern: product),
             acc: Double(bitPattern: acc))
         step &+= 1

@@ -50,27 +50,29 @@ public enum CompactTraceLayout {
 /// The prediction state writer and reader keep in step: reset at every block.
 ///
 /// Slots are (kind, target) pairs, kind·4 + target. Per slot: the last indices (16 components), the three
-/// most recently used index deltas, and the last a, b, product, acc. Plus the acc of the event just before,
+/// most recently used index deltas (wrapping 32-bit differences), and the last a, b, product, acc. Plus the acc of the event just before,
 /// the last (kind, target, flags) byte, and a direct-mapped cache of values seen raw in this block
 /// (entries of older blocks are told apart by a generation number, so a reset costs no clearing).
 final class CompactCodecState {
     static let slots = 32
-    let indices: UnsafeMutablePointer<Int32>      // slots × 16
-    let deltas: UnsafeMutablePointer<Int64>       // slots × 3 × 16
-    let values: UnsafeMutablePointer<UInt64>      // slots × 4
+    let indices: UnsafeMutablePointer<SIMD16<Int32>>  // one per slot
+    let deltas: UnsafeMutablePointer<SIMD16<Int32>>   // three per slot, most recent first
+    let values: UnsafeMutablePointer<UInt64>           // slots × 4
     let cacheValues: UnsafeMutablePointer<UInt64>
     let cacheGenerations: UnsafeMutablePointer<UInt32>
-    var generation: UInt32 = 0
-    var previousAcc: UInt64 = 0
-    var meta: UInt8 = 0
+    @exclusivity(unchecked) var generation: UInt32 = 0
+    @exclusivity(unchecked) var previousAcc: UInt64 = 0
+    @exclusivity(unchecked) var meta: UInt8 = 0
 
     init() {
         let cacheSize = 1 << CompactTraceLayout.cacheBits
-        indices = .allocate(capacity: Self.slots * 16)
-        deltas = .allocate(capacity: Self.slots * 48)
+        indices = .allocate(capacity: Self.slots)
+        deltas = .allocate(capacity: Self.slots * 3)
         values = .allocate(capacity: Self.slots * 4)
         cacheValues = .allocate(capacity: cacheSize)
         cacheGenerations = .allocate(capacity: cacheSize)
+        indices.initialize(repeating: .zero, count: Self.slots)
+        deltas.initialize(repeating: .zero, count: Self.slots * 3)
         cacheValues.initialize(repeating: 0, count: cacheSize)
         cacheGenerations.initialize(repeating: 0, count: cacheSize)
         reset()
@@ -84,8 +86,8 @@ final class CompactCodecState {
     /// The state at the start of a block: all indices, deltas and values zero, meta 0 (mac, none, no flags),
     /// an empty cache.
     func reset() {
-        indices.initialize(repeating: 0, count: Self.slots * 16)
-        deltas.initialize(repeating: 0, count: Self.slots * 48)
+        indices.update(repeating: .zero, count: Self.slots)
+        deltas.update(repeating: .zero, count: Self.slots * 3)
         values.initialize(repeating: 0, count: Self.slots * 4)
         previousAcc = 0
         meta = 0
@@ -109,18 +111,25 @@ final class CompactCodecState {
         cacheGenerations[slot] = generation
     }
 
-    /// Makes delta `used` (0–2, or 3 for the new delta in `fresh`) of `slot` the most recent.
+    /// Which of `slot`'s three recent deltas equals `delta` (0–2), or 3.
     @inline(__always)
-    func promote(slot: Int, used: Int, fresh: UnsafePointer<Int64>) {
-        let d = deltas + slot * 48
+    func recentDelta(slot: Int, _ delta: SIMD16<Int32>) -> Int {
+        let d = deltas + slot &* 3
+        if all(d[0] .== delta) { return 0 }
+        if all(d[1] .== delta) { return 1 }
+        if all(d[2] .== delta) { return 2 }
+        return 3
+    }
+
+    /// Makes delta `used` (0–2, or 3 for the new `delta`) of `slot` the most recent.
+    @inline(__always)
+    func promote(slot: Int, used: Int, _ delta: SIMD16<Int32>) {
+        let d = deltas + slot &* 3
         switch used {
         case 0: return
-        case 1:
-            for c in 0..<16 { let t = d[16 + c]; d[16 + c] = d[c]; d[c] = t }
-        case 2:
-            for c in 0..<16 { let t = d[32 + c]; d[32 + c] = d[16 + c]; d[16 + c] = d[c]; d[c] = t }
-        default:
-            for c in 0..<16 { d[32 + c] = d[16 + c]; d[16 + c] = d[c]; d[c] = fresh[c] }
+        case 1: let t = d[1]; d[1] = d[0]; d[0] = t
+        case 2: let t = d[2]; d[2] = d[1]; d[1] = d[0]; d[0] = t
+        default: d[2] = d[1]; d[1] = d[0]; d[0] = delta
         }
     }
 }
@@ -128,10 +137,8 @@ final class CompactCodecState {
 extension TraceEvent {
     /// The 16 index components in encoding order: output, input, padded, kernel (each n, c, h, w).
     @inline(__always)
-    func indexComponents(into p: UnsafeMutablePointer<Int32>) {
-        p[0] = output.n; p[1] = output.c; p[2] = output.h; p[3] = output.w
-        p[4] = input.n; p[5] = input.c; p[6] = input.h; p[7] = input.w
-        p[8] = padded.n; p[9] = padded.c; p[10] = padded.h; p[11] = padded.w
-        p[12] = kernel.n; p[13] = kernel.c; p[14] = kernel.h; p[15] = kernel.w
+    var indexComponents: SIMD16<Int32> {
+        SIMD16(output.n, output.c, output.h, output.w, input.n, input.c, input.h, input.w,
+               padded.n, padded.c, padded.h, padded.w, kernel.n, kernel.c, kernel.h, kernel.w)
     }
 }

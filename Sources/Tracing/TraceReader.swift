@@ -21,15 +21,15 @@ public final class TraceReader {
     /// The decoded header.
     public let header: TraceHeader
     /// Events returned so far.
-    public private(set) var eventsRead = 0
+    @exclusivity(unchecked) public private(set) var eventsRead = 0
     /// True once the end marker has been read.
-    public private(set) var isFinished = false
+    @exclusivity(unchecked) public private(set) var isFinished = false
     /// The binary encoding's version (1 fixed records, 2 compact blocks with an index); 0 for JSON Lines.
     public let binaryVersion: Int
     /// File offset of the first event (after the header).
     private var dataStart = 0
     /// Version 2: the decoder of the current block, where that block's header starts, and the events before it.
-    private lazy var compact = CompactBlockDecoder()
+    private let compact = CompactBlockDecoder()
     private var blockStart = 0
     private var blockEventsBefore = 0
     /// Version 2: the block index, read from the end of the file on the first `seek(toStep:)`.

@@ -61,7 +61,7 @@ extension Convtrace {
                 let count: Int
                 switch encoding {
                 case .jsonl: count = try Self.record(problem, into: JSONLWriter(path: output, header: problem.traceHeader()))
-                case .binary: count = try Self.record(problem, into: BinaryWriter(path: output, header: problem.traceHeader()))
+                case .binary: count = try Self.record(problem, into: CompactBinaryWriter(path: output, header: problem.traceHeader()))
                 }
                 print("\(output): \(count) events (\(encoding.rawValue))")
             } catch let error as SpecError {

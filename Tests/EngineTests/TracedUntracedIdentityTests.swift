@@ -102,4 +102,33 @@ import Testing
             #expect(gr.bias.map(Self.bits) == gf.bias.map(Self.bits), "\(c)")
         }
     }
+
+    /// LeNet-5's architecture (two convs, tanh, average pools, three linears whose widths 120, 84, 10 exercise
+    /// full and partial SIMD blocks) with a loss: every activation and gradient, traced against untraced.
+    @Test func lenetShapedNetwork() throws {
+        var rng = SeededRandom(seed: 0x1E7E7)
+        let pool = Layer.avgPool2d(Pool2DParams(kernelSize: Pair(2)))
+        let layers: [Layer] = [
+            .conv2d(Conv2DParams(), kernel: rng.tensor([6, 1, 5, 5]), bias: rng.tensor([6])), .tanh, pool,
+            .conv2d(Conv2DParams(), kernel: rng.tensor([16, 6, 5, 5]), bias: rng.tensor([16])), .tanh, pool, .flatten,
+            .linear(weight: rng.tensor([120, 400]), bias: rng.tensor([120])), .tanh,
+            .linear(weight: rng.tensor([84, 120]), bias: rng.tensor([84])), .tanh,
+            .linear(weight: rng.tensor([10, 84]), bias: nil),
+        ]
+        let network = Network(layers: layers, loss: .softmaxCrossEntropy(target: [3, 7]))
+        let input = rng.tensor([2, 1, 32, 32])
+        var traced = Tracer(sink: RecordingSink())
+        var untraced = Tracer.untraced
+        let a = try network.run(input: input, tracer: &traced)
+        let b = try network.run(input: input, tracer: &untraced)
+        #expect(a.activations.map(Self.bits) == b.activations.map(Self.bits))
+        #expect(a.loss?.bitPattern == b.loss?.bitPattern)
+        let ga = try #require(a.gradients), gb = try #require(b.gradients)
+        #expect(ga.count == gb.count)
+        for (x, y) in zip(ga, gb) {
+            #expect(Self.bits(x.input) == Self.bits(y.input))
+            #expect(x.kernel.map(Self.bits) == y.kernel.map(Self.bits))
+            #expect(x.bias.map(Self.bits) == y.bias.map(Self.bits))
+        }
+    }
 }
