@@ -6,7 +6,7 @@ SWIFT ?= swift
 APT_PACKAGES := libcairo2-dev libpng-dev libgif-dev pkg-config tmux fonts-dejavu-core \
   chromium chromium-driver libcmark-gfm-dev libcmark-gfm-extensions-dev
 
-.PHONY: all deps build test lessons lessons-check bench clean
+.PHONY: all deps build test lessons lessons-check bench bench-pytorch clean
 
 all: build
 
@@ -51,6 +51,12 @@ lessons-check: deps
 bench: deps
 	$(SWIFT) build -c release --product convtrace
 	$$($(SWIFT) build -c release --show-bin-path)/convtrace bench --json
+
+# convtrace's untraced forward + backward against PyTorch (one thread, float64) in the same run; needs
+# tools/.venv with torch and PyYAML (tools/pytorch-fixtures/run.sh creates it). Not part of `make test`.
+bench-pytorch: deps
+	$(SWIFT) build -c release --product convtrace
+	tools/.venv/bin/python tools/bench_vs_pytorch.py --binary $$($(SWIFT) build -c release --show-bin-path)/convtrace
 
 clean:
 	rm -rf .build

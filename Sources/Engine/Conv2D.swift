@@ -7,7 +7,8 @@
 /// 180° when `params.flip` (K̃[k, c, i, j] = K[k, c, Fh−1−i, Fw−1−j]).
 ///
 /// Shapes are checked once by `Conv2DGeometry`; the loops then run over raw buffers. With `NullSink`
-/// every `tracer.emit` is compiled away, so the traced and untraced runs are the same loops.
+/// every `tracer.emit` is compiled away; for stride 1 and dilation 1 the untraced run takes the
+/// vectorized `Conv2DRowKernels` instead, which compute every cell bit-identically (see there).
 public enum Conv2D {
     /// Output of conv2d.
     ///
@@ -33,7 +34,11 @@ public enum Conv2D {
                     g.rowSource.withUnsafeBufferPointer { rows in
                         g.colSource.withUnsafeBufferPointer { cols in
                             out.withUnsafeMutableBufferPointer { Y in
-                                forwardLoops(g, X, K, bias == nil ? nil : B, rows, cols, Y, &tracer)
+                                if !tracer.isRecording && Conv2DRowKernels.supportsForward(g) {
+                                    Conv2DRowKernels.forward(g, X, K, bias == nil ? nil : B, Y)
+                                } else {
+                                    forwardLoops(g, X, K, bias == nil ? nil : B, rows, cols, Y, &tracer)
+                                }
                             }
                         }
                     }
@@ -149,6 +154,8 @@ public enum Conv2D {
                                             kernelGradientLoops(g, X, dY, rows, cols, dK, &tracer)
                                             inputGradientLoops(g, K, dY, g.rowTaps(), g.colTaps(), dX, &tracer)
                                             if bias != nil { biasGradientLoops(g, dY, db, &tracer) }
+                                        } else if Conv2DRowKernels.supportsBackward(g, K) {
+                                            Conv2DRowKernels.backward(g, X, K, dY, dK, dX, bias == nil ? nil : db)
                                         } else {
                                             untracedBackwardLoops(g, X, K, dY, rows, cols, dK, dX, bias == nil ? nil : db)
                                         }

@@ -91,6 +91,15 @@ final class ByteInput {
         base = offset; start = 0; end = 0; atEOF = false
     }
 
+    /// The file's size in bytes.
+    func fileSize() throws -> Int {
+        var info = stat()
+        if fstat(fd, &info) != 0 {
+            throw TraceError(file: path, message: "cannot read the file size: \(String(cString: strerror(errno)))")
+        }
+        return Int(info.st_size)
+    }
+
     /// Pointer to the next unconsumed byte.
     var current: UnsafeMutablePointer<UInt8> { buffer + start }
 

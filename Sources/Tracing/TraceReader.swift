@@ -22,9 +22,19 @@ public final class TraceReader {
     /// The decoded header.
     public let header: TraceHeader
     /// Events returned so far.
-    public private(set) var eventsRead = 0
+    @exclusivity(unchecked) public private(set) var eventsRead = 0
     /// True once the end marker has been read.
-    public private(set) var isFinished = false
+    @exclusivity(unchecked) public private(set) var isFinished = false
+    /// The binary encoding's version (1 fixed records, 2 compact blocks with an index); 0 for JSON Lines.
+    public let binaryVersion: Int
+    /// File offset of the first event (after the header).
+    private var dataStart = 0
+    /// Version 2: the decoder of the current block, where that block's header starts, and the events before it.
+    private let compact = CompactBlockDecoder()
+    private var blockStart = 0
+    private var blockEventsBefore = 0
+    /// Version 2: the block index, read from the end of the file on the first `seek(toStep:)`.
+    private var blockIndex: [CompactIndexEntry]?
 
     private let input: ByteInput
     /// Bytes of read buffer held (for the constant-memory test): the larger of 1 MiB and the longest line.
@@ -45,9 +55,10 @@ public final class TraceReader {
         let first = input.current[0]
         if first == BinaryTraceLayout.magic[0] {
             encoding = .binary
-            headerJSON = try TraceReader.readBinaryHeader(input, path: path)
+            (headerJSON, binaryVersion) = try TraceReader.readBinaryHeader(input, path: path)
         } else if first == UInt8(ascii: "{") {
             encoding = .jsonl
+            binaryVersion = 0
             guard let (bytes, _) = try input.nextLine() else {
                 throw TraceError(file: path, message: "the file is empty")
             }
@@ -60,6 +71,7 @@ public final class TraceReader {
             let shown = (0..<min(got, 8)).map { String(input.current[$0], radix: 16) }.joined(separator: " ")
             throw TraceError(file: path, message: "not a convtrace trace: it starts with bytes \(shown); expected a JSON Lines trace (a header object on line 1) or a binary trace (magic 89 43 54 42 0d 0a 1a 0a)")
         }
+        dataStart = input.offset
         do {
             header = try TraceHeader(json: headerJSON)
         } catch let e as TraceError {
@@ -69,7 +81,7 @@ public final class TraceReader {
         }
     }
 
-    private static func readBinaryHeader(_ input: ByteInput, path: String) throws -> JSONValue {
+    private static func readBinaryHeader(_ input: ByteInput, path: String) throws -> (JSONValue, Int) {
         let have = try input.ensure(BinaryTraceLayout.preambleSize)
         let magic = BinaryTraceLayout.magic
         for k in 0..<min(have, magic.count) where input.current[k] != magic[k] {
@@ -80,11 +92,15 @@ public final class TraceReader {
         }
         let raw = UnsafeRawPointer(input.current)
         let version = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-        if version != UInt32(TraceHeader.schemaVersion) {
+        if version != UInt32(TraceHeader.schemaVersion) && version != CompactTraceLayout.version {
             throw TraceError(file: path, message: "schema version \(version) is not supported; this convtrace reads version \(TraceHeader.schemaVersion)")
         }
         let recordSize = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
-        if recordSize != UInt32(BinaryTraceLayout.recordSize) {
+        if version == CompactTraceLayout.version {
+            if recordSize == 0 || recordSize > 1 << 20 {
+                throw TraceError(file: path, location: " byte 12", message: "block size \(recordSize) events is implausible for version 2 (corrupted preamble)")
+            }
+        } else if recordSize != UInt32(BinaryTraceLayout.recordSize) {
             throw TraceError(file: path, location: " byte 12", message: "record size \(recordSize) does not match version 1's \(BinaryTraceLayout.recordSize) bytes (corrupted preamble)")
         }
         let length = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
@@ -100,7 +116,7 @@ public final class TraceReader {
         do {
             let json = try JSONValue(parsingUTF8: UnsafeBufferPointer(start: input.current, count: n))
             input.skip(n)
-            return json
+            return (json, Int(version))
         } catch let e as JSONParseError {
             throw TraceError(file: path, message: "the header (bytes 24–\(24 + n - 1)) is not valid JSON: \(e.message)")
         }
@@ -108,22 +124,80 @@ public final class TraceReader {
 
     /// Where the next event starts: resume there later with `seek(to:)` (on this reader or another
     /// reader of the same file) instead of reading the events before it again.
-    public var position: TracePosition { TracePosition(offset: input.offset, events: eventsRead, line: line) }
+    public var position: TracePosition {
+        if binaryVersion == 2 && compact.remaining > 0 {
+            return TracePosition(offset: blockStart, events: eventsRead, line: line, intoBlock: eventsRead - blockEventsBefore)
+        }
+        return TracePosition(offset: input.offset, events: eventsRead, line: line)
+    }
 
     /// Continues reading at `position`, taken from `position` of a reader of the same file.
     /// - Throws: `TraceError` when the file cannot seek (the next read fails if the file changed).
     public func seek(to position: TracePosition) throws {
         try input.seek(to: position.offset)
-        eventsRead = position.events
+        eventsRead = position.events - position.intoBlock
         line = position.line
         isFinished = false
+        if binaryVersion == 2 {
+            compact.abandonBlock()
+            var left = position.intoBlock
+            while left > 0, try next() != nil { left -= 1 }
+        }
+    }
+
+    /// Positions the reader so that `next()` returns the event with step `step` (nil when `step` is past
+    /// the last event; the first event when `step` is before it).
+    ///
+    /// Version 2 binary files jump through their block index and decode at most one block
+    /// (`CompactTraceLayout.blockEvents` events); version 1 files compute the record's offset; JSON Lines
+    /// files are read from the first event on.
+    /// - Throws: `TraceError` for an unreadable or corrupted file.
+    public func seek(toStep step: Int) throws {
+        switch binaryVersion {
+        case 2:
+            let entries = try loadBlockIndex()
+            var low = 0, high = entries.count  // the first entry whose first step is after `step`
+            while low < high {
+                let mid = (low + high) / 2
+                if entries[mid].firstStep <= step { low = mid + 1 } else { high = mid }
+            }
+            let k = max(low - 1, 0)
+            guard k < entries.count else { try seek(to: TracePosition(offset: dataStart, events: 0, line: 1)); return }
+            try seek(to: TracePosition(offset: entries[k].offset, events: entries[k].eventsBefore, line: 1))
+            let skip = min(max(step - entries[k].firstStep, 0), entries[k].count)
+            var left = skip
+            while left > 0, try next() != nil { left -= 1 }
+        case 1:
+            try seek(to: TracePosition(offset: dataStart, events: 0, line: 1))
+            guard let first = try next() else { return }
+            let size = BinaryTraceLayout.recordSize
+            let records = max((try input.fileSize() - dataStart) / size - 1, 0)
+            let k = min(max(step - first.step, 0), records)
+            try seek(to: TracePosition(offset: dataStart + k * size, events: k, line: 1))
+        default:
+            try seek(to: TracePosition(offset: dataStart, events: 0, line: 1))
+            var before = position
+            while let e = try next() {
+                if e.step >= step { try seek(to: before); return }
+                before = position
+            }
+        }
+    }
+
+    /// The version 2 block index, read once from the end of the file.
+    private func loadBlockIndex() throws -> [CompactIndexEntry] {
+        if let blockIndex { return blockIndex }
+        let entries = try CompactIndexEntry.read(from: input, path: path, dataStart: dataStart)
+        blockIndex = entries
+        return entries
     }
 
     /// The next event, or nil after the last one (once the end marker has been checked).
     /// - Throws: `TraceError` naming the file and the line / record.
     public func next() throws -> TraceEvent? {
         if isFinished { return nil }
-        return encoding == .jsonl ? try nextJSONL() : try nextBinary()
+        if encoding == .jsonl { return try nextJSONL() }
+        return binaryVersion == 2 ? try nextCompact() : try nextBinary()
     }
 
     /// Calls `body` for every remaining event.
@@ -157,6 +231,61 @@ public final class TraceReader {
             }
             isFinished = true
             return nil
+        }
+    }
+
+    private func nextCompact() throws -> TraceEvent? {
+        if compact.remaining == 0 {
+            if compact.leftover != 0 {
+                throw TraceError(file: path, location: " block at byte \(blockStart)", message: "corrupted: \(compact.leftover) bytes after the block's last event")
+            }
+            let h = CompactTraceLayout.blockHeaderSize
+            let have = input.available >= h ? h : try input.ensure(h)
+            if have < h {
+                if have == 0 {
+                    throw TraceError(file: path, message: "truncated: the file ends after \(eventsRead) events without the end block")
+                }
+                throw TraceError(file: path, location: " byte \(input.offset)", message: "truncated: only \(have) of a block header's \(h) bytes are there")
+            }
+            let raw = UnsafeRawPointer(input.current)
+            let payload = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self)))
+            let count = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
+            let firstStep = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: Int64.self)))
+            let layer = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: Int64.self)))
+            let phaseByte = raw.load(fromByteOffset: 24, as: UInt8.self)
+            blockStart = input.offset
+            if count == 0 {
+                if payload != 0 {
+                    throw TraceError(file: path, location: " byte \(blockStart)", message: "corrupted block header: 0 events but \(payload) bytes")
+                }
+                if firstStep != eventsRead {
+                    throw TraceError(file: path, location: " byte \(blockStart)", message: "the end block says \(firstStep) events but \(eventsRead) were read")
+                }
+                input.skip(h)
+                _ = try CompactIndexEntry.readTail(from: input, path: path, indexOffset: input.offset, dataStart: dataStart)
+                isFinished = true
+                return nil
+            }
+            guard let phase = Phase(rawValue: phaseByte) else {
+                throw TraceError(file: path, location: " byte \(blockStart)", message: "corrupted block header: unknown phase byte \(phaseByte) (valid 0 forward, 1 backward)")
+            }
+            guard count <= CompactTraceLayout.blockEvents * 16, payload <= count * CompactTraceLayout.maxEventSize else {
+                throw TraceError(file: path, location: " byte \(blockStart)", message: "corrupted block header: \(count) events in \(payload) bytes is implausible")
+            }
+            let got = try input.ensure(h + payload)
+            if got < h + payload {
+                throw TraceError(file: path, location: " byte \(blockStart)", message: "truncated: the block needs \(h + payload) bytes but the file has only \(got) more")
+            }
+            blockEventsBefore = eventsRead
+            compact.start(UnsafeBufferPointer(start: input.current + h, count: payload), count: count, firstStep: firstStep, layer: layer, phase: phase)
+            input.skip(h + payload)
+        }
+        do {
+            let e = try compact.next()
+            eventsRead += 1
+            return e
+        } catch {
+            throw TraceError(file: path, location: " block at byte \(blockStart), event \(eventsRead)", message: "corrupted: \(error.message)")
         }
     }
 

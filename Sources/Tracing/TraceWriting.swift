@@ -13,3 +13,4 @@ public protocol TraceWriting: TraceSink {
 
 extension JSONLWriter: TraceWriting {}
 extension BinaryWriter: TraceWriting {}
+extension CompactBinaryWriter: TraceWriting {}

@@ -19,7 +19,7 @@ extension Convtrace {
                 """)
 
         /// Every workload, in output order. Other modules' workloads are appended here (one line each).
-        static let workloads: [BenchWorkload] = [.convFwdBwd28, .traceWrite, .traceRead, .render, .replay, .lessons]
+        static let workloads: [BenchWorkload] = [.convFwdBwd28, .kernels, .traceWrite, .traceRead, .traceV2, .render, .replay, .lessons]
 
         @Flag(help: "Print one JSON object instead of a table.")
         var json = false

@@ -62,7 +62,7 @@ extension Convtrace {
                 let count: Int
                 switch encoding {
                 case .jsonl: count = try Self.record(problem, into: JSONLWriter(path: output, header: problem.traceHeader()))
-                case .binary: count = try Self.record(problem, into: BinaryWriter(path: output, header: problem.traceHeader()))
+                case .binary: count = try Self.record(problem, into: CompactBinaryWriter(path: output, header: problem.traceHeader()))
                 }
                 OutputSafety.summary("\(output): \(count) events (\(encoding.rawValue))", output: output)
             } catch let error as SpecError {

@@ -78,8 +78,17 @@ struct TraceFileTests {
         try TraceConversion.convert(dir + "/c.jsonl", to: dir + "/d.ctb", encoding: .binary)
         #expect(Fixtures.readBytes(dir + "/a.jsonl") == Fixtures.readBytes(dir + "/c.jsonl"))
         #expect(Fixtures.readBytes(dir + "/b.ctb") == Fixtures.readBytes(dir + "/d.ctb"))
-        try Fixtures.writeBinary(dir + "/direct.ctb")
+        // Binary output is version 2; version 1 on request, and both convert to the same bytes.
+        let direct = try CompactBinaryWriter(path: dir + "/direct.ctb", header: Fixtures.convHeader)
+        for e in Fixtures.events { direct.record(e) }
+        try direct.finish()
         #expect(Fixtures.readBytes(dir + "/direct.ctb") == Fixtures.readBytes(dir + "/b.ctb"))
+        #expect(sameBits(try Fixtures.readAll(dir + "/b.ctb").1, Fixtures.events))
+        try Fixtures.writeBinary(dir + "/direct-v1.ctb")
+        try TraceConversion.convert(dir + "/c.jsonl", to: dir + "/e.ctb", encoding: .binary, binaryVersion: 1)
+        #expect(Fixtures.readBytes(dir + "/direct-v1.ctb") == Fixtures.readBytes(dir + "/e.ctb"))
+        try TraceConversion.convert(dir + "/e.ctb", to: dir + "/f.ctb", encoding: .binary)
+        #expect(Fixtures.readBytes(dir + "/f.ctb") == Fixtures.readBytes(dir + "/b.ctb"))
     }
 
     @Test("the JSON Lines text of hand-made events")

@@ -1,0 +1,172 @@
+// Tracing — CompactBlockDecoder: turns the bytes of one version 2 block back into events.
+import Engine
+
+/// Decodes the events of one block of binary encoding version 2, keeping the same prediction state as
+/// `CompactBinaryWriter`. Errors are messages; `TraceReader` adds the file and the place.
+final class CompactBlockDecoder {
+    private let state = CompactCodecState()
+    /// The block's bytes still to decode.
+    @exclusivity(unchecked) private(set) var cursor: UnsafePointer<UInt8>?
+    @exclusivity(unchecked) private(set) var end: UnsafePointer<UInt8>?
+    /// Events of the block still to decode.
+    @exclusivity(unchecked) private(set) var remaining = 0
+    @exclusivity(unchecked) private var step = 0
+    @exclusivity(unchecked) private var layer = 0
+    @exclusivity(unchecked) private var phase: Phase = .forward
+
+    /// Starts a block: `count` events in `bytes`, the first at `firstStep`.
+    func start(_ bytes: UnsafeBufferPointer<UInt8>, count: Int, firstStep: Int, layer: Int, phase: Phase) {
+        cursor = bytes.baseAddress.map { UnsafePointer($0) }
+        end = cursor.map { $0 + bytes.count }
+        remaining = count
+        step = firstStep
+        self.layer = layer
+        self.phase = phase
+        state.reset()
+    }
+
+    /// Forgets the current block (after the reader moved elsewhere in the file).
+    func abandonBlock() { cursor = nil; end = nil; remaining = 0 }
+
+    /// Bytes of the block left over after its last event (0 in a well-formed file).
+    var leftover: Int { guard let cursor, let end else { return 0 }; return end - cursor }
+
+    /// The next event of the block.
+    /// - Throws: a message when the bytes do not decode (cut short, unknown codes, a cache slot never filled).
+    func next() throws(CompactDecodeError) -> TraceEvent {
+        guard var p = cursor, let end, remaining > 0 else { throw CompactDecodeError("the block has no more events") }
+        @inline(__always) func need(_ n: Int) throws(CompactDecodeError) {
+            if end - p < n { throw CompactDecodeError("the block ends in the middle of an event") }
+        }
+        let s = state
+        try need(2)
+        let op = UInt16(p[0]) | UInt16(p[1]) << 8
+        p += 2
+        if op & CompactTraceLayout.reservedBit != 0 { throw CompactDecodeError("reserved bit 15 of the op word is set") }
+        if op & CompactTraceLayout.metaBit != 0 {
+            try need(1)
+            let meta = p.pointee
+            p += 1
+            if meta & 0x80 != 0 || meta & 0b111 > 6 || (meta >> 3) & 0b11 > 3 {
+                throw CompactDecodeError("unknown kind/target byte 0x\(String(meta, radix: 16))")
+            }
+            s.meta = meta
+        }
+        let meta = s.meta
+        let kind = EventKind(rawValue: meta & 0b111) ?? .mac
+        let target = GradTarget(rawValue: (meta >> 3) & 0b11) ?? .none
+        let slot = Int(meta & 0b111) &* 4 &+ Int((meta >> 3) & 0b11)
+        // Indices.
+        let used = Int((op >> 12) & 0b11)
+        var delta = SIMD16<Int32>.zero
+        if used == 3 {
+            try need(2)
+            let mask = UInt16(p[0]) | UInt16(p[1]) << 8
+            p += 2
+            for c in 0..<16 where mask & (1 << UInt16(c)) != 0 {
+                var value: UInt64 = 0, shift: UInt64 = 0
+                while true {
+                    try need(1)
+                    let byte = p.pointee
+                    p += 1
+                    value |= UInt64(byte & 0x7F) << shift
+                    if byte < 0x80 { break }
+                    shift += 7
+                    if shift > 28 { throw CompactDecodeError("an index varint is longer than 5 bytes") }
+                }
+                guard value <= UInt64(UInt32.max) else { throw CompactDecodeError("an index delta does not fit in 32 bits") }
+                let z = UInt32(truncatingIfNeeded: value)
+                delta[c] = Int32(bitPattern: (z >> 1) ^ (0 &- (z & 1)))
+            }
+        } else {
+            delta = s.deltas[slot &* 3 &+ used]
+        }
+        let components = s.indices[slot] &+ delta
+        s.indices[slot] = components
+        s.promote(slot: slot, used: used, delta)
+        // Values.
+        let last = s.values + slot &* 4
+        @inline(__always) func stored(_ code: UInt16) throws(CompactDecodeError) -> UInt64 {
+            if code == CompactTraceLayout.ValueCode.cached {
+                try need(2)
+                let cacheSlot = Int(p[0]) | Int(p[1]) << 8
+                p += 2
+                guard s.cacheGenerations[cacheSlot] == s.generation else {
+                    throw CompactDecodeError("cache slot \(cacheSlot) is used before a value was stored in it")
+                }
+                return s.cacheValues[cacheSlot]
+            }
+            try need(8)
+            let bits = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+            p += 8
+            s.cacheStore(bits)
+            return bits
+        }
+        func invalid(_ code: UInt16, _ field: String) -> CompactDecodeError {
+            CompactDecodeError("value code \(code) is not valid for \(field)")
+        }
+        var code = op & 0b111
+        let a: UInt64
+        switch code {
+        case 0: a = 0
+        case 1: a = last[0]
+        case 2, 3: a = try stored(code)
+        case 5: a = s.previousAcc
+        case 7: a = (1.0).bitPattern
+        default: throw invalid(code, "a")
+        }
+        code = (op >> 3) & 0b111
+        let b: UInt64
+        switch code {
+        case 0: b = 0
+        case 1: b = last[1]
+        case 2, 3: b = try stored(code)
+        case 5: b = s.previousAcc
+        case 7: b = (1.0).bitPattern
+        default: throw invalid(code, "b")
+        }
+        code = (op >> 6) & 0b111
+        let product: UInt64
+        switch code {
+        case 0: product = 0
+        case 1: product = last[2]
+        case 2, 3: product = try stored(code)
+        case 4: product = (Double(bitPattern: a) * Double(bitPattern: b)).bitPattern
+        case 5: product = s.previousAcc
+        case 7: product = b
+        default: throw invalid(code, "product")
+        }
+        code = (op >> 9) & 0b111
+        let acc: UInt64
+        switch code {
+        case 0: acc = 0
+        case 1: acc = last[3]
+        case 2, 3: acc = try stored(code)
+        case 4: acc = (Double(bitPattern: a) * Double(bitPattern: b)).bitPattern
+        case 5: acc = s.previousAcc
+        case 6: acc = (Double(bitPattern: s.previousAcc) + Double(bitPattern: product)).bitPattern
+        default: acc = (0.0 + Double(bitPattern: product)).bitPattern
+        }
+        last[0] = a; last[1] = b; last[2] = product; last[3] = acc
+        s.previousAcc = acc
+        cursor = p
+        remaining -= 1
+        let e = TraceEvent(
+            step: step, phase: phase, layer: layer, kind: kind, target: target,
+            flags: EventFlags(rawValue: (meta >> 5) & 0b11),
+            output: Index4(Int(components[0]), Int(components[1]), Int(components[2]), Int(components[3])),
+            input: Index4(Int(components[4]), Int(components[5]), Int(components[6]), Int(components[7])),
+            padded: Index4(Int(components[8]), Int(components[9]), Int(components[10]), Int(components[11])),
+            kernel: Index4(Int(components[12]), Int(components[13]), Int(components[14]), Int(components[15])),
+            a: Double(bitPattern: a), b: Double(bitPattern: b), product: Double(bitPattern: product),
+            acc: Double(bitPattern: acc))
+        step &+= 1
+        return e
+    }
+}
+
+/// Why a version 2 block does not decode.
+struct CompactDecodeError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}

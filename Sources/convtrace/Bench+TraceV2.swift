@@ -1,0 +1,87 @@
+// convtrace (CLI) — `convtrace bench`: binary encoding version 2 (size, write, read, seek) and render memory.
+import JSONText
+import Engine
+import Foundation
+import Tracing
+
+extension BenchWorkload {
+    /// LeNet-5 forward + backward in binary encoding version 2: bytes per event (the whole file), events
+    /// written and read per second, and the time to open the file and jump to its last step.
+    static let traceV2 = BenchWorkload(name: "trace_v2") { context in
+        let path = context.folder + "/lenet-v2.ctb"
+        let (bytesPerEvent, writeRate) = try BenchTraceV2.write(context, to: path)
+        let readRate = try BenchTraceV2.read(context, path)
+        let seek = try BenchTraceV2.seekToLast(context, path, events: context.lenetEvents)
+        let rss = try BenchTraceV2.renderPeakRSS(context)
+        try? FileManager.default.removeItem(atPath: path)
+        return .object([
+            ("events", .int(context.lenetEvents.count)),
+            ("binary_bytes_per_event", rounded(bytesPerEvent, 2)),
+            ("binary_v2_events_per_s", rounded(writeRate, 0)),
+            ("read_v2_events_per_s", rounded(readRate, 0)),
+            ("seek_to_last_ms", rounded(seek * 1000, 3)),
+            ("render_from_spec_peak_rss_mb", rss),
+        ])
+    }
+}
+
+/// The measurements of `trace_v2`, one function each.
+enum BenchTraceV2 {
+    /// Writes the LeNet events (in memory) with `CompactBinaryWriter`: (file bytes per event, events per second).
+    static func write(_ context: BenchContext, to path: String) throws -> (Double, Double) {
+        let events = context.lenetEvents
+        let header = context.lenet.header
+        let seconds = try context.medianSeconds {
+            let w = try CompactBinaryWriter(path: path, header: header)
+            for e in events { w.record(e) }
+            try w.finish()
+        }
+        let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? -1
+        return (Double(size) / Double(events.count), Double(events.count) / seconds)
+    }
+
+    /// Streams every event of `path`: events per second.
+    static func read(_ context: BenchContext, _ path: String) throws -> Double {
+        var count = 0
+        let seconds = try context.medianSeconds {
+            let r = try TraceReader(path: path)
+            count = 0
+            while try r.next() != nil { count += 1 }
+        }
+        return Double(count) / seconds
+    }
+
+    /// Opens `path`, seeks to the last step through the block index and decodes that event: seconds.
+    static func seekToLast(_ context: BenchContext, _ path: String, events: [TraceEvent]) throws -> Double {
+        guard let last = events.last else { return 0 }
+        return try context.medianSeconds {
+            let r = try TraceReader(path: path)
+            try r.seek(toStep: last.step)
+            guard try r.next()?.step == last.step else { throw EngineError("seek(toStep:) missed the last step") }
+        }
+    }
+
+    /// Peak RSS in MiB of `convtrace render examples/lenet5.yaml --layer 0` for one cell, in a fresh process
+    /// (GNU time's maximum resident set); null when /usr/bin/time or the example is missing.
+    static func renderPeakRSS(_ context: BenchContext) throws -> JSONValue {
+        let time = "/usr/bin/time"
+        guard FileManager.default.isExecutableFile(atPath: time),
+              FileManager.default.fileExists(atPath: "examples/lenet5.yaml") else { return .null }
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: time)
+        process.arguments = ["-f", "%M", me, "render", "examples/lenet5.yaml", "--layer", "0", "--cell", "0,0",
+                             "--format", "svg", "-o", context.folder + "/render-rss"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let data = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        guard process.terminationStatus == 0, let kb = lines.last.flatMap({ Double($0) }) else {
+            throw EngineError("render for the RSS figure failed (status \(process.terminationStatus)): \(lines.joined(separator: " | "))")
+        }
+        return rounded(kb / 1024, 1)
+    }
+}
