@@ -30,17 +30,21 @@ let package = Package(
         .target(name: "Engine"),
         .target(name: "Tracing", dependencies: ["Engine"]),
         .target(name: "Specs", dependencies: ["Engine", "Tracing", "Yams"]),
-        .target(name: "Storyboard", dependencies: ["Engine", "Tracing"]),
+        .target(name: "Storyboard", dependencies: ["Engine", "Tracing", "Specs"]),
         .target(name: "CairoRender", dependencies: ["Storyboard", "CCairo", "CPNG", "CGif"]),
         .target(name: "TerminalReplay", dependencies: ["Storyboard", "Tracing"]),
         .target(
             name: "LessonBuilder",
             dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "CairoRender", "Yams"]),
+        // The `convtrace bench` workloads: each times the path a user's command runs.
+        .target(
+            name: "Benchmarks",
+            dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "CairoRender", "TerminalReplay", "LessonBuilder"]),
         .executableTarget(
             name: "convtrace",
             dependencies: [
                 "Engine", "Tracing", "Specs", "Storyboard", "CairoRender", "TerminalReplay",
-                "LessonBuilder",
+                "LessonBuilder", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], resources: [.copy("Fixtures")]),

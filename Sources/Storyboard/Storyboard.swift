@@ -29,7 +29,8 @@ public struct Storyboard: Sendable {
             let names = source.network.layers.enumerated().map { "\($0.offset) \($0.element.opName)" }
                 + (source.network.loss.map { ["\(source.network.layers.count) \($0.opName) (the loss)"] } ?? [])
             for l in layers.sorted() where l < 0 || l > last {
-                throw StoryboardError("--layer \(l) is not in the network; its layers are \(names.joined(separator: ", "))")
+                throw StoryboardError("layer \(l) is not in the network; its layers are \(names.joined(separator: ", "))",
+                                      reason: .layerOutsideNetwork(layer: l, layers: names))
             }
         }
     }
@@ -60,25 +61,18 @@ public struct Storyboard: Sendable {
 
     func checkBudget(_ count: Int, byLayer: [Int: Int]) throws {
         guard let limit = options.maxFrames, count > limit else { return }
-        var hints: [String] = []
-        if options.granularity == .mac { hints.append("--steps cell (one frame per output cell)") }
-        if options.phase == .all { hints.append("--phase forward or --phase backward") }
-        if byLayer.count > 1 || geometry.count > 1 { hints.append("--layer N (one layer)") }
-        if options.region == nil {
-            hints.append("--cell ROW,COL or --region R0-R1,C0-C1 (only the frames that write those cells)")
+        let perLayer = byLayer.keys.sorted().map { l in
+            FrameBudgetExceeded.LayerFrames(
+                layer: l, op: l < geometry.count ? geometry[l].layer.opName : (source.network.loss?.opName ?? "loss"),
+                frames: byLayer[l] ?? 0)
         }
-        hints.append("a smaller input in the spec")
-        hints.append("--max-frames \(count) if you really want them all")
-        var message = "this trace would make \(count) frames, more than the frame budget of \(limit). Narrow it with "
-            + hints.joined(separator: "; ")
-        if byLayer.count > 1 {
-            let names = byLayer.keys.sorted().map { l -> String in
-                let op = l < geometry.count ? geometry[l].layer.opName : (source.network.loss?.opName ?? "loss")
-                return "layer \(l) \(op): \(byLayer[l] ?? 0)"
-            }
-            message += ". Frames per layer: " + names.joined(separator: ", ")
+        var message = "this trace would make \(count) frames, more than the frame budget of \(limit)"
+        if perLayer.count > 1 {
+            message += ". Frames per layer: " + perLayer.map { "layer \($0.layer) \($0.op): \($0.frames)" }.joined(separator: ", ")
         }
-        throw StoryboardError(message)
+        let facts = FrameBudgetExceeded(count: count, limit: limit, framesPerLayer: perLayer,
+                                        layerCount: geometry.count)
+        throw StoryboardError(message, reason: .frameBudget(facts))
     }
 
     /// Every frame of the trace, numbered, with `count` filled in.
@@ -93,6 +87,34 @@ public struct Storyboard: Sendable {
         var out: [Frame] = []
         out.reserveCapacity(total)
         for e in events { out.append(contentsOf: builder.add(e)) }
+        out.append(contentsOf: builder.finish())
+        return out
+    }
+
+    /// Every frame of `source`, numbered, with `count` filled in: streamed twice, once to count
+    /// (and check the budget), once to draw. No event is kept; the filters (phase, layers, region)
+    /// apply as the events stream, so memory grows only with the frames kept. The second pass stops
+    /// after the last event of the last frame kept.
+    /// - Throws: `StoryboardError` when the frame budget is exceeded (before anything is drawn), and
+    ///   the source's errors (`SpecError`, `TraceError`).
+    /// - Complexity: two passes over the source; memory O(frames kept · frame size + state).
+    public func frames(streaming source: TraceSource) throws -> [Frame] {
+        var counter = makeCounter()
+        try source.forEach { counter.add($0) }
+        let total = counter.finish()
+        try checkBudget(counter)
+        var builder = try makeBuilder(expectedCount: total)
+        var out: [Frame] = []
+        out.reserveCapacity(total)
+        let end = counter.eventsThroughLastFrame
+        var fed = 0
+        if end > 0 {
+            try source.stream { e, _ in
+                out.append(contentsOf: builder.add(e))
+                fed += 1
+                return fed < end
+            }
+        }
         out.append(contentsOf: builder.finish())
         return out
     }
