@@ -142,15 +142,10 @@ public struct FrameCounter: Sendable {
     /// Frames counted so far per layer (the loss is `layers.count`).
     public private(set) var countByLayer: [Int: Int] = [:]
     var currentLayer = 0
-    /// Events added so far.
-    var seen = 0
-    /// Events up to and including the last one of the last group that made a frame (0: none).
-    public private(set) var eventsThroughLastFrame = 0
 
     init(grouper: FrameGrouper, options: StoryboardOptions) { self.grouper = grouper; self.options = options }
 
-    /// Closes the current group, which ended with the `end`-th event.
-    mutating func closeGroup(endingAt end: Int) {
+    mutating func closeGroup() {
         guard currentEvents > 0 else { return }
         if case .gather = currentKey {
             // Counted with the output cell they belong to.
@@ -162,10 +157,7 @@ public struct FrameCounter: Sendable {
                 n = options.granularity == .cell ? (currentSteps > 0 ? 1 : 0) : currentSteps
             }
             count += n
-            if n > 0 {
-                countByLayer[currentLayer, default: 0] += n
-                eventsThroughLastFrame = end
-            }
+            if n > 0 { countByLayer[currentLayer, default: 0] += n }
         }
         currentKey = nil; currentSteps = 0; currentEvents = 0; currentIsDirectCell = false
     }
@@ -173,8 +165,7 @@ public struct FrameCounter: Sendable {
     /// Adds one event.
     public mutating func add(_ e: TraceEvent) {
         let k = grouper.key(e)
-        if k != currentKey { closeGroup(endingAt: seen) }
-        seen += 1
+        if k != currentKey { closeGroup() }
         currentKey = k
         currentLayer = e.layer
         currentAdmitted = grouper.admits(e, key: k)
@@ -188,12 +179,12 @@ public struct FrameCounter: Sendable {
                 currentSteps += gathered.removeValue(forKey: e.output) ?? 0
             }
         }
-        if grouper.closesGroup(e) { closeGroup(endingAt: seen) }
+        if grouper.closesGroup(e) { closeGroup() }
     }
 
     /// Closes the last group; returns the total.
     public mutating func finish() -> Int {
-        closeGroup(endingAt: seen)
+        closeGroup()
         return count
     }
 }

@@ -91,31 +91,33 @@ public struct Storyboard: Sendable {
         return out
     }
 
-    /// Every frame of `source`, numbered, with `count` filled in: streamed twice, once to count
-    /// (and check the budget), once to draw. No event is kept; the filters (phase, layers, region)
-    /// apply as the events stream, so memory grows only with the frames kept. The second pass stops
-    /// after the last event of the last frame kept.
-    /// - Throws: `StoryboardError` when the frame budget is exceeded (before anything is drawn), and
-    ///   the source's errors (`SpecError`, `TraceError`).
-    /// - Complexity: two passes over the source; memory O(frames kept · frame size + state).
+    /// Every frame of `source`, numbered, with `count` filled in, in one streaming pass.
+    ///
+    /// The events go to a `FrameCounter` and a `FrameBuilder` together; no event is kept, and the
+    /// filters (phase, layers, region) apply as they stream, so memory grows only with the frames
+    /// kept. As soon as the count passes `options.maxFrames` the frames drawn are dropped and the
+    /// rest is only counted, so a refusal never holds more than the budget's worth of frames.
+    /// - Throws: `StoryboardError` with `.frameBudget` when the budget is exceeded (nothing is
+    ///   returned), and the source's errors (`SpecError`, `TraceError`).
+    /// - Complexity: one pass over the source; memory O(min(frames kept, maxFrames) · frame size + state).
     public func frames(streaming source: TraceSource) throws -> [Frame] {
         var counter = makeCounter()
-        try source.forEach { counter.add($0) }
-        let total = counter.finish()
-        try checkBudget(counter)
-        var builder = try makeBuilder(expectedCount: total)
+        var builder = try makeBuilder(expectedCount: 0)
+        var drawing = true
         var out: [Frame] = []
-        out.reserveCapacity(total)
-        let end = counter.eventsThroughLastFrame
-        var fed = 0
-        if end > 0 {
-            try source.stream { e, _ in
-                out.append(contentsOf: builder.add(e))
-                fed += 1
-                return fed < end
+        try source.forEach { e in
+            counter.add(e)
+            guard drawing else { return }
+            out.append(contentsOf: builder.add(e))
+            if let limit = options.maxFrames, counter.count > limit {
+                drawing = false
+                out = []
             }
         }
-        out.append(contentsOf: builder.finish())
+        let total = counter.finish()
+        try checkBudget(counter)
+        if drawing { out.append(contentsOf: builder.finish()) }
+        for i in out.indices { out[i].count = total }
         return out
     }
 
