@@ -116,7 +116,9 @@ public final class CheckpointedFrames: FrameSource {
         let behind = index < cursorFrame
         let batch = max(1, min(recentLimit, recentCellBudget / max(1, lastFrameCells)))
         let first = behind ? max(0, index - (batch - 1)) : index
-        let last = behind ? index : min(count - 1, index + min(lookahead, batch) - 1)
+        // Ahead: as many as the cell budget allows, once a frame's size is known (one frame before).
+        let ahead = lastFrameCells == 0 ? 1 : min(lookahead, batch)
+        let last = behind ? index : min(count - 1, index + ahead - 1)
         let best = checkpoints.last { $0.frame <= first } ?? checkpoints[0]
         var start: Checkpoint
         if let cursor, !behind, cursor.frame >= best.frame {
