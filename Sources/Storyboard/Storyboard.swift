@@ -184,10 +184,10 @@ public struct FrameBuilder: Sendable {
             undo.removeAll()
         }
         guard let key = groupKey else { return [] }
-        let admitted = grouper.admits(last, key: key)
+        guard grouper.admits(last, key: key) else { return [] }
         let steps = group.indices.filter { FrameGrouper.isStep(group[$0]) }
         let direct = grouper.directLayers.contains(last.layer) && last.phase == .forward
-        guard admitted, !steps.isEmpty || direct else { return [] }
+        guard !steps.isEmpty || direct else { return [] }
         let made = ctx.options.granularity == .cell ? 1 : max(1, steps.count)
         if nextIndex + made <= drawFrom {
             nextIndex += made
