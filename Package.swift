@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "JSONText"),
         .target(name: "Tracing", dependencies: ["Engine", "JSONText"]),
         .target(name: "Specs", dependencies: ["Engine", "JSONText", "Tracing", "Yams"]),
-        .target(name: "Storyboard", dependencies: ["Engine"]),
+        .target(name: "Storyboard", dependencies: ["Engine", "JSONText", "Tracing", "Specs"]),
         .target(name: "CairoRender", dependencies: ["Storyboard", "Tracing", "CCairo", "CPNG", "CGif"]),
         .target(name: "TerminalReplay", dependencies: ["Engine", "Storyboard", "Tracing"]),
         .target(
@@ -51,11 +51,15 @@ let package = Package(
         .target(name: "WebPlayer", dependencies: ["Storyboard"]),
         // The built lessons as a static site (cmark-gfm pages, a player for each animation).
         .target(name: "LessonWeb", dependencies: ["LessonBuilder", "Storyboard", "WebPlayer", "CCmarkGFM"]),
+        // The `convtrace bench` workloads: each times the path a user's command runs.
+        .target(
+            name: "Benchmarks",
+            dependencies: ["Engine", "JSONText", "Tracing", "Specs", "Storyboard", "CairoRender", "TerminalReplay", "LessonBuilder"]),
         .executableTarget(
             name: "convtrace",
             dependencies: [
                 "Engine", "JSONText", "Tracing", "Specs", "Storyboard", "CairoRender", "TerminalReplay", "WebPlayer",
-                "LessonBuilder", "LessonWeb",
+                "LessonBuilder", "LessonWeb", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], resources: [.copy("Fixtures")]),

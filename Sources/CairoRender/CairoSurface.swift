@@ -27,7 +27,8 @@ public final class CairoSurface {
     /// An ARGB32 image of `width`×`height` pixels.
     public static func image(width: Int, height: Int) throws -> CairoSurface {
         guard width > 0, height > 0, width <= 32767, height <= 32767 else {
-            throw RenderError("cairo: an image of \(width)×\(height) pixels is out of range (1…32767 per side); use a smaller --scale")
+            throw RenderError("cairo: an image of \(width)×\(height) pixels is out of range (1…32767 per side)",
+                              reason: .imageTooLarge(width: width, height: height))
         }
         guard let h = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(width), Int32(height)) else {
             throw RenderError("cairo: could not create a \(width)×\(height) image")

@@ -216,25 +216,15 @@ public struct LessonSite: Sendable {
         return (parts.isEmpty ? "" : parts.joined(separator: "\n"), images)
     }
 
-    /// A few lines of the JSON Lines trace: the terms of the chosen cell.
+    /// A few lines of the JSON Lines trace: the terms of the chosen cell, encoded as `JSONLWriter`
+    /// writes them (nothing is written to disk).
     func traceExcerpt(_ block: LessonBlock, outcome: BlockOutcome) throws -> String {
-        guard let problem = outcome.problem else { return "" }
-        let tmp = (NSTemporaryDirectory() as NSString).appendingPathComponent("convtrace-lesson-\(UUID().uuidString).jsonl")
-        defer { try? FileManager.default.removeItem(atPath: tmp) }
-        do {
-            let writer = try JSONLWriter(path: tmp, header: problem.traceHeader())
-            var tracer = Tracer(sink: writer)
-            _ = try problem.run(tracer: &tracer)
-            try writer.finish()
-        } catch {
-            throw LessonError(.evaluation, file: block.cite ?? "", line: block.line, "cannot write the trace: \(error)")
-        }
-        let lines = ((try? String(contentsOfFile: tmp, encoding: .utf8)) ?? "").split(separator: "\n")
+        guard outcome.problem != nil else { return "" }
         let cell = LessonViews.chosenCell(block, outcome: outcome)
-        let steps = LessonViews.terms(of: cell, outcome: outcome)?.events.map(\.step) ?? []
-        let picked = steps.prefix(8).compactMap { $0 + 1 < lines.count ? lines[$0 + 1] : nil }
+        let terms = LessonViews.terms(of: cell, outcome: outcome)?.events ?? []
+        let picked = JSONLWriter.lines(of: Array(terms.prefix(8)))
         let total = outcome.events.count
-        return "The trace lines of `\(cell)` (\(min(8, steps.count)) of its \(steps.count) terms; the whole trace has \(total) events after its header line):\n\n```json\n"
+        return "The trace lines of `\(cell)` (\(min(8, terms.count)) of its \(terms.count) terms; the whole trace has \(total) events after its header line):\n\n```json\n"
             + picked.joined(separator: "\n") + "\n```\n"
     }
 

@@ -16,11 +16,11 @@ public struct StoryboardPictures: PictureMaker {
         guard let problem = outcome.problem else { return [] }
         let options = StoryboardOptions(granularity: .cell, phase: problem.hasBackward ? .all : .forward,
                                         digits: 2, maxFrames: maxFrames)
-        let source = StoryboardSource(network: problem.network, input: problem.input, gradOutput: problem.gradOutput,
-                                      inputRank: problem.givenInputRank)
+        // The block's run is already recorded (`outcome.events`); the source describes it.
+        let source = TraceSource(problem: problem, events: outcome.events)
         let renderer: FrameRenderer
         do {
-            let frames = try Storyboard(source: source, options: options).frames(events: outcome.events)
+            let frames = try Storyboard(source: source.storyboardSource, options: options).frames(streaming: source)
             renderer = try FrameRenderer(frames: frames, style: RenderStyle())
         } catch {
             throw LessonError(.evaluation, file: "", line: block.line, "cannot draw the \(kind.rawValue) view: \(error)")

@@ -16,12 +16,14 @@ struct FrameGrouper: Sendable {
     }
 
     /// Layers whose backward input-gradient terms are grouped by dY cell (pooling: routing view).
-    let groupInputGradByOutput: Set<Int>
+    let groupInputGradByOutput: LayerFlags
     /// Transposed-conv layers drawn as a scatter: forward macs grouped by input cell.
-    let scatterLayers: Set<Int>
+    let scatterLayers: LayerFlags
     /// Transposed-conv layers drawn as the equivalent direct convolution: macs gathered by output cell,
     /// one frame per output cell at its `output` event.
-    let directLayers: Set<Int>
+    let directLayers: LayerFlags
+    /// `options.layers` as flags (nil: every layer); looked up once per event.
+    let chosenLayers: LayerFlags?
 
     /// The filters of the options: phase, layers, region.
     let options: StoryboardOptions
@@ -40,9 +42,10 @@ struct FrameGrouper: Sendable {
             default: break
             }
         }
-        groupInputGradByOutput = pools
-        scatterLayers = scatter
-        directLayers = direct
+        groupInputGradByOutput = LayerFlags(pools)
+        scatterLayers = LayerFlags(scatter)
+        directLayers = LayerFlags(direct)
+        chosenLayers = options.layers.map(LayerFlags.init)
     }
 
     /// The group key of `e`.
@@ -73,7 +76,7 @@ struct FrameGrouper: Sendable {
 
     /// Whether the group `key` that `e` belongs to is drawn under the options' phase, layer and region filters.
     func admits(_ e: TraceEvent, key: Key) -> Bool {
-        guard options.phase.admits(e.phase), options.layers?.contains(e.layer) ?? true else { return false }
+        guard options.phase.admits(e.phase), chosenLayers?.contains(e.layer) ?? true else { return false }
         guard let region = options.region else { return true }
         guard let cell = writtenCell(key: key, event: e) else { return false }
         return region.contains(row: cell.row, column: cell.column)
@@ -124,6 +127,19 @@ struct FrameGrouper: Sendable {
 
     /// Whether `e` makes a frame of its own at mac granularity.
     static func isStep(_ e: TraceEvent) -> Bool { e.kind != .output }
+}
+
+/// A set of layer indices as flags: membership is one array read, checked for every event.
+struct LayerFlags: Sendable {
+    private let flags: [Bool]
+
+    init(_ layers: Set<Int>) {
+        var flags = Array(repeating: false, count: (layers.filter { $0 >= 0 }.max() ?? -1) + 1)
+        for l in layers where l >= 0 { flags[l] = true }
+        self.flags = flags
+    }
+
+    func contains(_ layer: Int) -> Bool { layer >= 0 && layer < flags.count && flags[layer] }
 }
 
 /// Counts frames without drawing them.

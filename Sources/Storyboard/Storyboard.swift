@@ -29,7 +29,8 @@ public struct Storyboard: Sendable {
             let names = source.network.layers.enumerated().map { "\($0.offset) \($0.element.opName)" }
                 + (source.network.loss.map { ["\(source.network.layers.count) \($0.opName) (the loss)"] } ?? [])
             for l in layers.sorted() where l < 0 || l > last {
-                throw StoryboardError("--layer \(l) is not in the network; its layers are \(names.joined(separator: ", "))")
+                throw StoryboardError("layer \(l) is not in the network; its layers are \(names.joined(separator: ", "))",
+                                      reason: .layerOutsideNetwork(layer: l, layers: names))
             }
         }
     }
@@ -60,25 +61,18 @@ public struct Storyboard: Sendable {
 
     func checkBudget(_ count: Int, byLayer: [Int: Int]) throws {
         guard let limit = options.maxFrames, count > limit else { return }
-        var hints: [String] = []
-        if options.granularity == .mac { hints.append("--steps cell (one frame per output cell)") }
-        if options.phase == .all { hints.append("--phase forward or --phase backward") }
-        if byLayer.count > 1 || geometry.count > 1 { hints.append("--layer N (one layer)") }
-        if options.region == nil {
-            hints.append("--cell ROW,COL or --region R0-R1,C0-C1 (only the frames that write those cells)")
+        let perLayer = byLayer.keys.sorted().map { l in
+            FrameBudgetExceeded.LayerFrames(
+                layer: l, op: l < geometry.count ? geometry[l].layer.opName : (source.network.loss?.opName ?? "loss"),
+                frames: byLayer[l] ?? 0)
         }
-        hints.append("a smaller input in the spec")
-        hints.append("--max-frames \(count) if you really want them all")
-        var message = "this trace would make \(count) frames, more than the frame budget of \(limit). Narrow it with "
-            + hints.joined(separator: "; ")
-        if byLayer.count > 1 {
-            let names = byLayer.keys.sorted().map { l -> String in
-                let op = l < geometry.count ? geometry[l].layer.opName : (source.network.loss?.opName ?? "loss")
-                return "layer \(l) \(op): \(byLayer[l] ?? 0)"
-            }
-            message += ". Frames per layer: " + names.joined(separator: ", ")
+        var message = "this trace would make \(count) frames, more than the frame budget of \(limit)"
+        if perLayer.count > 1 {
+            message += ". Frames per layer: " + perLayer.map { "layer \($0.layer) \($0.op): \($0.frames)" }.joined(separator: ", ")
         }
-        throw StoryboardError(message)
+        let facts = FrameBudgetExceeded(count: count, limit: limit, framesPerLayer: perLayer,
+                                        layerCount: geometry.count)
+        throw StoryboardError(message, reason: .frameBudget(facts))
     }
 
     /// Every frame of the trace, numbered, with `count` filled in.
@@ -94,6 +88,36 @@ public struct Storyboard: Sendable {
         out.reserveCapacity(total)
         for e in events { out.append(contentsOf: builder.add(e)) }
         out.append(contentsOf: builder.finish())
+        return out
+    }
+
+    /// Every frame of `source`, numbered, with `count` filled in, in one streaming pass.
+    ///
+    /// The events go to a `FrameCounter` and a `FrameBuilder` together; no event is kept, and the
+    /// filters (phase, layers, region) apply as they stream, so memory grows only with the frames
+    /// kept. As soon as the count passes `options.maxFrames` the frames drawn are dropped and the
+    /// rest is only counted, so a refusal never holds more than the budget's worth of frames.
+    /// - Throws: `StoryboardError` with `.frameBudget` when the budget is exceeded (nothing is
+    ///   returned), and the source's errors (`SpecError`, `TraceError`).
+    /// - Complexity: one pass over the source; memory O(min(frames kept, maxFrames) · frame size + state).
+    public func frames(streaming source: TraceSource) throws -> [Frame] {
+        var counter = makeCounter()
+        var builder = try makeBuilder(expectedCount: 0)
+        var drawing = true
+        var out: [Frame] = []
+        try source.forEach { e in
+            counter.add(e)
+            guard drawing else { return }
+            out.append(contentsOf: builder.add(e))
+            if let limit = options.maxFrames, counter.count > limit {
+                drawing = false
+                out = []
+            }
+        }
+        let total = counter.finish()
+        try checkBudget(counter)
+        if drawing { out.append(contentsOf: builder.finish()) }
+        for i in out.indices { out[i].count = total }
         return out
     }
 
@@ -160,10 +184,10 @@ public struct FrameBuilder: Sendable {
             undo.removeAll()
         }
         guard let key = groupKey else { return [] }
-        let admitted = grouper.admits(last, key: key)
+        guard grouper.admits(last, key: key) else { return [] }
         let steps = group.indices.filter { FrameGrouper.isStep(group[$0]) }
         let direct = grouper.directLayers.contains(last.layer) && last.phase == .forward
-        guard admitted, !steps.isEmpty || direct else { return [] }
+        guard !steps.isEmpty || direct else { return [] }
         let made = ctx.options.granularity == .cell ? 1 : max(1, steps.count)
         if nextIndex + made <= drawFrom {
             nextIndex += made

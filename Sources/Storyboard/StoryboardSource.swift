@@ -73,8 +73,47 @@ public struct StoryboardOptions: Equatable, Sendable {
 }
 
 /// Why a storyboard could not be made, with what would be valid.
+///
+/// Messages name no command-line flag: `reason` carries the facts so that a command can word its
+/// own advice (`--layer`, `--max-frames`, …).
 public struct StoryboardError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What went wrong, as facts.
+    public enum Reason: Equatable, Sendable {
+        /// Anything else; `message` says it.
+        case other
+        /// A layer was asked for that the network does not have; `layers` names those it has
+        /// ("0 conv2d", …, "7 mse (the loss)").
+        case layerOutsideNetwork(layer: Int, layers: [String])
+        /// More frames than the budget allows; nothing was drawn.
+        case frameBudget(FrameBudgetExceeded)
+    }
+
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public var reason: Reason
+    public init(_ message: String, reason: Reason = .other) { self.message = message; self.reason = reason }
     public var description: String { message }
+}
+
+/// The facts of a frame-budget refusal: how many frames, the budget, and the frames per layer.
+public struct FrameBudgetExceeded: Equatable, Sendable {
+    /// Frames the trace would make with the options.
+    public var count: Int
+    /// The budget (`StoryboardOptions.maxFrames`).
+    public var limit: Int
+    /// Frames per layer that makes any, in layer order: index, op name, frames.
+    public var framesPerLayer: [LayerFrames]
+    /// Layers in the network (the loss not counted): whether choosing one layer could narrow it.
+    public var layerCount: Int
+
+    public init(count: Int, limit: Int, framesPerLayer: [LayerFrames], layerCount: Int) {
+        self.count = count; self.limit = limit; self.framesPerLayer = framesPerLayer; self.layerCount = layerCount
+    }
+
+    /// Frames made by one layer.
+    public struct LayerFrames: Equatable, Sendable {
+        public var layer: Int
+        public var op: String
+        public var frames: Int
+        public init(layer: Int, op: String, frames: Int) { self.layer = layer; self.op = op; self.frames = frames }
+    }
 }

@@ -8,27 +8,24 @@ import Glibc
 import Darwin
 #endif
 
-/// A trace file opened for replay: its header, the storyboard over it, and its frames streamed.
+/// A spec or trace opened for replay: its source, the storyboard over it, and its frames streamed.
 public struct ReplaySession {
-    public let path: String
-    public let header: TraceHeader
+    public let source: TraceSource
+    public var header: TraceHeader { source.header }
     public let frames: CheckpointedFrames
 
-    /// Opens `path` (JSON Lines or binary) and counts its frames in one streaming pass.
+    /// Counts the frames of `source` in one streaming pass (a spec is run by the engine; nothing is
+    /// written to disk).
     /// - Parameters:
-    ///   - options: granularity and phase; the frame budget is ignored (frames are streamed).
-    ///   - inputRank: the rank the spec gave the input (1 for a 1-D signal), nil to infer it.
-    /// - Throws: `TraceError` for an unreadable trace, `StoryboardError` when its shapes do not fit.
-    public init(path: String, options: StoryboardOptions, inputRank: Int? = nil) throws {
-        self.path = path
-        let reader = try TraceReader(path: path)
-        header = reader.header
-        let source = StoryboardSource(network: header.network, input: header.input, gradOutput: header.gradOutput,
-                                      inputRank: inputRank)
+    ///   - options: granularity, phase and filters; the frame budget is ignored (frames are streamed).
+    /// - Throws: `TraceError` for an unreadable trace, `SpecError` when the engine refuses the spec,
+    ///   `StoryboardError` when the shapes do not fit or a layer is not in the network.
+    public init(source: TraceSource, options: StoryboardOptions) throws {
+        self.source = source
+        let header = source.header
         var unlimited = options
         unlimited.maxFrames = nil
-        let board = try Storyboard(source: source, options: unlimited)
-        var firstReader: TraceReader? = reader
+        let board = try Storyboard(source: source.storyboardSource, options: unlimited)
         // Each checkpoint may own a copy of every tensor the storyboard tracks (values and their
         // state bytes, activations and gradients): keep them within about 256 MB.
         let elements = header.layerShapes.reduce(header.input.count) { sum, shape in
@@ -43,20 +40,19 @@ public struct ReplaySession {
         }
         let checkpointBytes = max(1, elements * 2 * 9)
         let maxCheckpoints = max(4, min(128, (256 << 20) / checkpointBytes))
-        frames = try CheckpointedFrames(storyboard: board, maxCheckpoints: maxCheckpoints) {
-            if let r = firstReader { firstReader = nil; return r }
-            return try TraceReader(path: path)
-        }
+        frames = try CheckpointedFrames(storyboard: board, events: source, maxCheckpoints: maxCheckpoints)
     }
 
     /// Writes frames as plain text to standard output: all of them, or only `frame` (0-based).
-    /// - Throws: `ReplayError` when `frame` is outside the trace.
+    /// - Throws: `ReplayError` when `frame` is outside the trace, `TerminalError` when standard output
+    ///   cannot be written.
     public func printPlain(frame: Int? = nil, mode: ColorMode = .plain, columns: Int? = nil) throws {
         let printer = PlainPrinter(mode: mode, columns: columns)
         var range = 0..<frames.count
         if let frame {
             guard frame >= 0 && frame < frames.count else {
-                throw ReplayError("--frame \(frame + 1) is outside the trace: it has \(frames.count) frame\(frames.count == 1 ? "" : "s") (1…\(frames.count)) with these --steps/--phase options")
+                throw ReplayError("frame \(frame + 1) is outside the trace: it has \(frames.count) frame\(frames.count == 1 ? "" : "s") (1…\(frames.count)) with these options",
+                                  reason: .frameOutside(frame: frame + 1, count: frames.count))
             }
             range = frame..<(frame + 1)
         }
@@ -67,7 +63,7 @@ public struct ReplaySession {
         } catch let closed as OutputClosed {
             // The reader went away (`| head -1`): it has what it wanted; stop quietly.
             guard closed.errno == EPIPE else {
-                throw ReplayError("cannot write to standard output: \(String(cString: strerror(closed.errno)))")
+                throw TerminalError("cannot write to standard output: \(String(cString: strerror(closed.errno)))")
             }
         }
     }
@@ -79,7 +75,7 @@ public struct ReplaySession {
         var opened: Int32 = -1
         if !Terminal.isTerminal(STDIN_FILENO) {
             opened = open("/dev/tty", O_RDWR)
-            guard opened >= 0 else { throw ReplayError("no terminal to read keys from; use --plain") }
+            guard opened >= 0 else { throw ReplayError("no terminal to read keys from", reason: .noTerminal) }
             inputFD = opened
         }
         defer { if opened >= 0 { close(opened) } }
@@ -89,10 +85,20 @@ public struct ReplaySession {
     }
 }
 
-/// A replay request that cannot be served, with what would be valid.
+/// A replay request that cannot be served, with what would be valid. Messages name no command-line
+/// flag; `reason` carries the facts for a command to word its advice.
 public struct ReplayError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What went wrong, as facts.
+    public enum Reason: Equatable, Sendable {
+        case other
+        /// Frame `frame` (1-based) was asked for; the trace has `count`.
+        case frameOutside(frame: Int, count: Int)
+        /// No terminal to read keys from (standard input is not one and /dev/tty cannot be opened).
+        case noTerminal
+    }
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public var reason: Reason
+    public init(_ message: String, reason: Reason = .other) { self.message = message; self.reason = reason }
     public var description: String { message }
 }
 

@@ -7,8 +7,11 @@ import Darwin
 
 /// A terminal problem the player cannot work around.
 public struct TerminalError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// What went wrong, as facts (for a command to add its advice).
+    public enum Reason: Equatable, Sendable { case other, notATerminal }
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public var reason: Reason
+    public init(_ message: String, reason: Reason = .other) { self.message = message; self.reason = reason }
     public var description: String { message }
 }
 
@@ -23,9 +26,6 @@ nonisolated(unsafe) private var resizePipeWrite: Int32 = -1
 /// The bytes that leave the player's screen: reset colours, show the cursor, leave the alternate screen.
 private let leaveSequence: [UInt8] = Array("\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l".utf8)
 
-/// A file to delete when a signal ends the process (the temporary trace of a replayed spec).
-nonisolated(unsafe) private var removeOnSignalPath: UnsafeMutablePointer<CChar>?
-
 /// Async-signal-safe restore: tcsetattr and write only.
 private func restoreFromSignal() {
     guard rawModeActive != 0 else { return }
@@ -34,10 +34,9 @@ private func restoreFromSignal() {
     _ = tcsetattr(savedFD, TCSAFLUSH, &savedAttributes)
 }
 
-/// SIGINT/SIGTERM/SIGHUP: restore the terminal, delete the registered file, then die of the signal.
+/// SIGINT/SIGTERM/SIGHUP: restore the terminal, then die of the signal.
 private let fatalSignalHandler: @convention(c) (Int32) -> Void = { sig in
     restoreFromSignal()
-    if let path = removeOnSignalPath { _ = unlink(path) }
     signal(sig, SIG_DFL)
     raise(sig)
 }
@@ -81,7 +80,7 @@ public final class Terminal {
     /// - Throws: `TerminalError` when input is not a terminal or its attributes cannot be read or set.
     public func start() throws {
         guard !started else { return }
-        guard Self.isTerminal(inputFD) else { throw TerminalError("replay: input is not a terminal; use --plain to print the frames") }
+        guard Self.isTerminal(inputFD) else { throw TerminalError("replay: input is not a terminal", reason: .notATerminal) }
         var original = termios()
         guard tcgetattr(inputFD, &original) == 0 else {
             throw TerminalError("replay: cannot read the terminal attributes (tcgetattr: errno \(errno))")
@@ -118,29 +117,11 @@ public final class Terminal {
         started = false
         restoreFromSignal()
         signal(SIGWINCH, SIG_DFL)
-        if removeOnSignalPath == nil {  // else the handlers stay: they still delete the registered file
-            signal(SIGINT, SIG_DFL)
-            signal(SIGTERM, SIG_DFL)
-            signal(SIGHUP, SIG_DFL)
-        }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+        signal(SIGHUP, SIG_DFL)
         if resizeFD >= 0 { close(resizeFD); resizeFD = -1 }
         if resizePipeWrite >= 0 { close(resizePipeWrite); resizePipeWrite = -1 }
-    }
-
-    /// Deletes `path` if SIGINT, SIGTERM or SIGHUP ends the process (its normal end is the caller's
-    /// job); nil forgets it. Installs the handlers, which also restore a terminal in raw mode.
-    public static func removeOnSignal(_ path: String?) {
-        let old = removeOnSignalPath
-        removeOnSignalPath = path.map { strdup($0) } ?? nil
-        free(old)
-        guard removeOnSignalPath != nil else { return }
-        var set = sigset_t()
-        sigemptyset(&set)
-        for sig in [SIGINT, SIGTERM, SIGHUP] {
-            signal(sig, fatalSignalHandler)
-            sigaddset(&set, sig)
-        }
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     private func installHandlers() {

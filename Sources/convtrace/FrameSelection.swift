@@ -1,6 +1,7 @@
 // convtrace (CLI) — the options `render` and `replay` share: what to read and which frames to make of it.
 import ArgumentParser
 import Foundation
+import Specs
 import Storyboard
 import Tracing
 
@@ -83,14 +84,49 @@ struct FrameSelection: ParsableArguments {
     /// The pass `--phase` names (validated above).
     var phaseFilter: StoryboardOptions.PhaseFilter { StoryboardOptions.PhaseFilter(rawValue: phase) ?? .all }
 
-    /// Whether `input` is a trace: by its extension (TraceEncoding's), or a regular file that starts
-    /// with the binary magic. Pipes are not peeked: the byte read would be lost to the spec parser.
-    var inputIsTrace: Bool {
-        if input == "-" { return false }
-        if TraceEncoding.fromExtension(of: input) != nil { return true }
-        guard (try? FileManager.default.attributesOfItem(atPath: input))?[.type] as? FileAttributeType == .typeRegular,
-              let handle = FileHandle(forReadingAtPath: input) else { return false }
-        defer { try? handle.close() }
-        return (try? handle.read(upToCount: BinaryTraceLayout.magic.count)) == Data(BinaryTraceLayout.magic)
+    /// The input opened: a spec (run by the engine as it streams) or a trace file.
+    func open() throws -> TraceSource { try TraceSource.open(path: input) }
+
+    /// The exit status and message for an error opening or streaming the input: 2 for bad input (the
+    /// spec, the trace, the flags against this network), 1 for anything else. The library's facts
+    /// are worded here with the flags that change them.
+    func failure(_ error: any Error) -> ExitCode {
+        switch error {
+        case let e as StoryboardError:
+            return CommandFailure.report(advice(e), code: CommandFailure.badInput)
+        case let e as SpecError:
+            return CommandFailure.report(e.description, code: CommandFailure.badInput)
+        case let e as TraceError:
+            return CommandFailure.report(e.description, code: CommandFailure.badInput)
+        default:
+            return CommandFailure.report("\(error)", code: CommandFailure.failure)
+        }
+    }
+
+    /// A storyboard refusal with the flags that would change it.
+    func advice(_ error: StoryboardError) -> String {
+        switch error.reason {
+        case .layerOutsideNetwork(let layer, let layers):
+            return "--layer \(layer) is not in the network; its layers are \(layers.joined(separator: ", "))"
+        case .frameBudget(let facts):
+            var hints: [String] = []
+            if granularity == .mac { hints.append("--steps cell (one frame per output cell)") }
+            if phaseFilter == .all { hints.append("--phase forward or --phase backward") }
+            if facts.framesPerLayer.count > 1 || facts.layerCount > 1 { hints.append("--layer N (one layer)") }
+            if cell == nil && region == nil {
+                hints.append("--cell ROW,COL or --region R0-R1,C0-C1 (only the frames that write those cells)")
+            }
+            hints.append("a smaller input in the spec")
+            hints.append("--max-frames \(facts.count) if you really want them all")
+            var message = "this trace would make \(facts.count) frames, more than the frame budget of \(facts.limit). Narrow it with "
+                + hints.joined(separator: "; ")
+            if facts.framesPerLayer.count > 1 {
+                message += ". Frames per layer: "
+                    + facts.framesPerLayer.map { "layer \($0.layer) \($0.op): \($0.frames)" }.joined(separator: ", ")
+            }
+            return message
+        case .other:
+            return error.message
+        }
     }
 }

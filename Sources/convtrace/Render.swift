@@ -1,11 +1,8 @@
 // convtrace (CLI) — `convtrace render SPEC|TRACE -o DIR`: draw the frames of a trace as SVG, PNG, PDF and GIF.
 import ArgumentParser
 import CairoRender
-import Engine
 import Foundation
-import Specs
 import Storyboard
-import Tracing
 
 extension Convtrace {
     struct Render: ParsableCommand {
@@ -15,14 +12,15 @@ extension Convtrace {
             discussion: """
                 Files in DIR: frame-0001.svg …, frame-0001.png … (1-based, at least 4 digits), frames.pdf (one \
                 page per frame), animation.gif (looping) and player.html (one offline page: play, step, hover a cell to \
-                see where its value comes from). Frames are drawn from the trace: a SPEC is run by the \
-                engine first; a TRACE (.jsonl or .ctb) is read as written. Same input and options, same bytes.
+                see where its value comes from). Frames are drawn from the trace: a SPEC is run by the engine as the \
+                frames are made; a TRACE (.jsonl or .ctb) is streamed as written. Same input and options, same bytes.
 
                 --steps cell draws one frame per output (or gradient) cell with its whole equation; --steps mac one \
                 frame per multiply-accumulate with the running sum. --layer, --cell and --region keep only some \
                 frames: --cell 1,2 the frames that write row 1, column 2 of the grid they fill (the output y, \
                 or dK or dX in the backward pass). Above --max-frames (default 2000) nothing is drawn and the \
-                message says how to narrow the trace.
+                message says how to narrow the trace. The filters apply while the events stream: memory holds the \
+                frames kept, not the trace.
 
                 Exit status: 0 done, 1 failed (I/O, drawing), 2 bad input (message on stderr).
                 """)
@@ -90,16 +88,11 @@ extension Convtrace {
             let started = Date()
             var frames: [Frame]
             do {
-                frames = try Self.frames(selection: selection, options: options)
+                let source = try selection.open()
+                frames = try Storyboard(source: source.storyboardSource, options: options).frames(streaming: source)
                 if let crop { frames = frames.map { $0.cropped(to: crop) } }
-            } catch let e as StoryboardError {
-                throw CommandFailure.report(e.description, code: CommandFailure.badInput)
-            } catch let e as SpecError {
-                throw CommandFailure.report(e.description, code: CommandFailure.badInput)
-            } catch let e as TraceError {
-                throw CommandFailure.report(e.description, code: CommandFailure.badInput)
             } catch {
-                throw CommandFailure.report("\(error)", code: CommandFailure.badInput)
+                throw selection.failure(error)
             }
             guard !frames.isEmpty else {
                 throw CommandFailure.report(selection.noFramesMessage, code: CommandFailure.badInput)
@@ -128,36 +121,14 @@ extension Convtrace {
                     FileHandle.standardError.write(Data(
                         "note: the frames are \(renderer.pixelWidth)×\(renderer.pixelHeight) px; --crop 16 keeps 16×16 cells of each big grid around the window\n".utf8))
                 }
+            } catch let e as RenderError {
+                if case .imageTooLarge = e.reason {
+                    throw CommandFailure.report(e.message + "; use a smaller --scale or --crop", code: CommandFailure.failure)
+                }
+                throw CommandFailure.report(e.message, code: CommandFailure.failure)
             } catch {
                 throw CommandFailure.report("\(error)", code: CommandFailure.failure)
             }
-        }
-
-        /// Frames of a spec (run by the engine) or of a trace file (read twice: count, then draw).
-        static func frames(selection: FrameSelection, options: StoryboardOptions) throws -> [Frame] {
-            let input = selection.input
-            if selection.inputIsTrace {
-                let first = try TraceReader(path: input)
-                let h = first.header
-                let board = try Storyboard(
-                    source: StoryboardSource(network: h.network, input: h.input, gradOutput: h.gradOutput), options: options)
-                var counter = board.makeCounter()
-                try first.forEach { counter.add($0) }
-                let total = counter.finish()
-                try board.checkBudget(counter)
-                var builder = try board.makeBuilder(expectedCount: total)
-                var frames: [Frame] = []
-                frames.reserveCapacity(total)
-                try TraceReader(path: input).forEach { frames += builder.add($0) }
-                frames += builder.finish()
-                return frames
-            }
-            let problem = try SpecDocument.load(path: input)
-            var tracer = Tracer(sink: RecordingSink())
-            _ = try problem.run(tracer: &tracer)
-            let source = StoryboardSource(network: problem.network, input: problem.input, gradOutput: problem.gradOutput,
-                                          inputRank: problem.givenInputRank)
-            return try Storyboard(source: source, options: options).frames(events: tracer.sink.events)
         }
     }
 }

@@ -1,11 +1,8 @@
 // convtrace (CLI) — `convtrace replay SPEC|TRACE`: step through a trace in the terminal, or print its frames.
 import ArgumentParser
-import Engine
 import Foundation
-import Specs
 import Storyboard
 import TerminalReplay
-import Tracing
 
 extension Convtrace {
     struct Replay: ParsableCommand {
@@ -18,10 +15,11 @@ extension Convtrace {
                 Otherwise, or with --plain, every frame is printed in order as plain text, frames separated by \
                 a blank line; --frame N prints only frame N. Colours are off with --no-color, NO_COLOR or TERM=dumb.
 
-                A SPEC is run first (its trace goes to a temporary file); a TRACE (.jsonl or .ctb) is streamed \
-                in constant memory. --layer, --cell and --region keep only some frames, as in convtrace render.
+                A SPEC is run by the engine as its frames are needed (nothing is written to disk); a TRACE (.jsonl \
+                or .ctb) is streamed. Either way memory stays flat. --layer, --cell and --region keep only some \
+                frames, as in convtrace render.
 
-                Exit status: 0 done, 2 bad input (message on stderr).
+                Exit status: 0 done, 1 failed (terminal, I/O), 2 bad input (message on stderr).
                 """)
 
         @OptionGroup var selection: FrameSelection
@@ -48,33 +46,11 @@ extension Convtrace {
         }
 
         func run() throws {
-            let options = selection.options(maxFrames: nil)
-            var temporary: String?
-            defer {
-                if let temporary {
-                    Terminal.removeOnSignal(nil)
-                    try? FileManager.default.removeItem(atPath: temporary)
-                }
-            }
             let session: ReplaySession
             do {
-                var tracePath = selection.input
-                var inputRank: Int?
-                if !selection.inputIsTrace {
-                    let problem = try SpecDocument.load(path: selection.input)
-                    let path = NSTemporaryDirectory() + "convtrace-replay-\(ProcessInfo.processInfo.processIdentifier).ctb"
-                    temporary = path
-                    Terminal.removeOnSignal(path)  // Ctrl-C or kill must not leave it behind
-                    let writer = try BinaryWriter(path: path, header: problem.traceHeader())
-                    var tracer = Tracer(sink: writer)
-                    do { _ = try problem.run(tracer: &tracer) } catch { writer.cancel(); throw error }
-                    try writer.finish()
-                    tracePath = path
-                    inputRank = problem.givenInputRank
-                }
-                session = try ReplaySession(path: tracePath, options: options, inputRank: inputRank)
+                session = try ReplaySession(source: try selection.open(), options: selection.options(maxFrames: nil))
             } catch {
-                throw CommandFailure.report("\(error)", code: CommandFailure.badInput)
+                throw selection.failure(error)
             }
             guard session.frames.count > 0 else {
                 throw CommandFailure.report(selection.noFramesMessage, code: CommandFailure.badInput)
@@ -90,7 +66,18 @@ extension Convtrace {
                     try session.play(start: start - 1, speed: speed, mode: mode)
                 }
             } catch let error as ReplayError {
-                throw CommandFailure.report(error.message, code: CommandFailure.badInput)
+                switch error.reason {
+                case .frameOutside(let frame, let count):
+                    throw CommandFailure.report(
+                        "--frame \(frame) is outside the trace: it has \(count) frame\(count == 1 ? "" : "s") (1…\(count)) with these --steps/--phase options",
+                        code: CommandFailure.badInput)
+                case .noTerminal:
+                    throw CommandFailure.report(error.message + "; use --plain", code: CommandFailure.badInput)
+                case .other:
+                    throw CommandFailure.report(error.message, code: CommandFailure.badInput)
+                }
+            } catch let error as TerminalError where error.reason == .notATerminal {
+                throw CommandFailure.report(error.message + "; use --plain to print the frames", code: CommandFailure.failure)
             } catch {
                 throw CommandFailure.report("\(error)", code: CommandFailure.failure)
             }

@@ -1,7 +1,7 @@
 // convtrace (CLI) — `convtrace trace`: write the trace of a spec, or convert a trace between encodings.
 import ArgumentParser
-import Engine
 import Specs
+import Storyboard
 import Tracing
 
 extension Convtrace {
@@ -41,48 +41,21 @@ extension Convtrace {
         func run() throws {
             try OutputSafety.refuseOverwritingInput(output, inputs: [spec, convert].compactMap { $0 })
             let chosen = format.flatMap(TraceEncoding.init(rawValue:)) ?? TraceEncoding.fromExtension(of: output)
-            if let source = convert {
-                do {
-                    let encoding = try chosen ?? (TraceReader(path: source).encoding == .jsonl ? .binary : .jsonl)
-                    let count = try TraceConversion.convert(source, to: output, encoding: encoding)
-                    OutputSafety.summary("\(output): \(count) events (\(encoding.rawValue)), converted from \(source)", output: output)
-                } catch {
-                    throw CommandFailure.report("\(error)", code: CommandFailure.badInput)
-                }
-                return
-            }
-            let encoding = chosen ?? .jsonl
-            let problem: Problem
             do {
-                problem = try SpecDocument.load(path: spec ?? "-")
-            } catch {
-                throw CommandFailure.report(error.description, code: CommandFailure.badInput)
-            }
-            do {
-                let count: Int
-                switch encoding {
-                case .jsonl: count = try Self.record(problem, into: JSONLWriter(path: output, header: problem.traceHeader()))
-                case .binary: count = try Self.record(problem, into: CompactBinaryWriter(path: output, header: problem.traceHeader()))
-                }
-                OutputSafety.summary("\(output): \(count) events (\(encoding.rawValue))", output: output)
+                let source = try convert.map { try TraceSource.openTrace(path: $0) } ?? TraceSource.open(path: spec ?? "-")
+                // --convert without a format writes the other encoding than the input's.
+                let encoding = chosen ?? (convert != nil && source.originName == TraceEncoding.jsonl.rawValue ? .binary : .jsonl)
+                let count = try source.write(to: output, encoding: encoding)
+                OutputSafety.summary("\(output): \(count) events (\(encoding.rawValue))" + (convert.map { ", converted from \($0)" } ?? ""), output: output)
+            } catch let error as OutputFailure {
+                throw CommandFailure.report(error.description, code: CommandFailure.failure)
             } catch let error as SpecError {
+                throw CommandFailure.report(error.description, code: CommandFailure.badInput)
+            } catch let error as TraceError {
                 throw CommandFailure.report(error.description, code: CommandFailure.badInput)
             } catch {
                 throw CommandFailure.report("\(error)", code: CommandFailure.failure)
             }
-        }
-
-        /// Runs `problem` into `writer` and finishes the file; on any error the partial file is removed.
-        static func record<W: TraceWriting>(_ problem: Problem, into writer: W) throws -> Int {
-            var tracer = Tracer(sink: writer)
-            do {
-                _ = try problem.run(tracer: &tracer)
-                try writer.finish()
-            } catch {
-                writer.cancel()
-                throw error
-            }
-            return writer.eventCount
         }
     }
 }

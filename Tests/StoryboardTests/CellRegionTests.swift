@@ -52,7 +52,7 @@ import Testing
         #expect(frames.last?.runningSum?.after == -8)
     }
 
-    @Test("a region outside every grid gives no frames; the budget message offers --cell and --region")
+    @Test("a region outside every grid gives no frames; the budget refusal says the frames and the budget")
     func emptyRegionAndBudgetHint() throws {
         let (source, events) = try Scenes.conv5x5pad1()
         let none = try Storyboard(source: source, options: StoryboardOptions(region: CellRegion(row: 7, column: 0)))
@@ -60,14 +60,15 @@ import Testing
         let board = try Storyboard(source: source, options: StoryboardOptions(granularity: .mac, maxFrames: 100))
         #expect(throws: StoryboardError.self) { try board.frames(events: events) }
         do { _ = try board.frames(events: events) } catch let e as StoryboardError {
-            #expect(e.message.contains("--cell ROW,COL or --region R0-R1,C0-C1"))
+            #expect(e.message == "this trace would make 225 frames, more than the frame budget of 100")
         }
     }
 
-    @Test("a --layer outside the network is refused with the layers there are")
+    @Test("a layer outside the network is refused with the layers there are")
     func layerOutsideTheNetwork() throws {
         let (source, _) = try VectorLayerFrames.linearRelu()
-        #expect(throws: StoryboardError("--layer 2 is not in the network; its layers are 0 linear, 1 relu")) {
+        #expect(throws: StoryboardError("layer 2 is not in the network; its layers are 0 linear, 1 relu",
+                                        reason: .layerOutsideNetwork(layer: 2, layers: ["0 linear", "1 relu"]))) {
             try Storyboard(source: source, options: StoryboardOptions(layers: [2]))
         }
         #expect(try Storyboard(source: source, options: StoryboardOptions(layers: [1])).source.network.layers.count == 2)

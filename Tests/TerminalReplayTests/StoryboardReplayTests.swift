@@ -60,11 +60,8 @@ struct StoryboardReplayTests {
         let (source, events) = try convBasic(padding: 1)
         let board = try Storyboard(source: source, options: StoryboardOptions(granularity: granularity, maxFrames: nil))
         let all = try board.frames(events: events)
-        var opens = 0
-        let stream = try CheckpointedFrames(storyboard: board, interval: 4, maxCheckpoints: 6, recentLimit: 2) {
-            opens += 1
-            return ArrayEventStream(events)
-        }
+        let counted = CountingEvents(memorySource(source, events))
+        let stream = try CheckpointedFrames(storyboard: board, events: counted, interval: 4, maxCheckpoints: 6, recentLimit: 2)
         #expect(stream.count == all.count)
         #expect(stream.eventCount == events.count)
         // Forward to the end, then backwards, then jumps (forward jumps skip without drawing).
@@ -81,24 +78,36 @@ struct StoryboardReplayTests {
         // 3×3 input, 2×2 kernel, padding 1 → 4×4 output. mac: 16 cells × (4 macs + bias) = 80, dK 4 cells ×
         // 16 terms = 64, dX 9 cells × 4 = 36, db 16 terms; cell: 16 outputs + 4 dK + 9 dX + 1 db.
         #expect(all.count == (granularity == .mac ? 80 + 64 + 36 + 16 : 16 + 4 + 9 + 1))
-        // One stream to count and one for the cursor, which seeks back to checkpoints instead of reopening.
-        #expect(opens == 2)
+        // Stepping forward continues from the cursor; only jumps back (or far ahead) start from a checkpoint.
         #expect(stream.seekCount > 2)
+        #expect(stream.seekCount < order.count / 2)
+        #expect(counted.streams == stream.streamCount)
     }
 }
 
-/// A `TraceReader` that counts the events handed out (to see that a rewind seeks instead of re-reading).
-final class CountingStream: EventStream {
-    let reader: TraceReader
+/// Events in memory as a source for `source` (the header rebuilt from it).
+func memorySource(_ source: StoryboardSource, _ events: [TraceEvent]) -> TraceSource {
+    TraceSource(header: TraceHeader(spec: .object([("op", .string("network"))]), network: source.network,
+                                    input: source.input, gradOutput: source.gradOutput),
+                events: events, inputRank: source.inputRank)
+}
+
+/// Wraps a source and counts the streams started and the events handed out (to see that a rewind
+/// starts at a checkpoint instead of re-reading from the beginning).
+final class CountingEvents: ReplayableEvents {
+    let base: ReplayableEvents
     var delivered = 0
-    init(_ reader: TraceReader) { self.reader = reader }
-    func next() throws -> TraceEvent? {
-        let e = try reader.next()
-        if e != nil { delivered += 1 }
-        return e
+    var streams = 0
+    init(_ base: ReplayableEvents) { self.base = base }
+    var start: TracePosition { base.start }
+    var resumesCheaply: Bool { base.resumesCheaply }
+    func stream(from position: TracePosition?, _ body: (TraceEvent, TracePosition) -> Bool) throws {
+        streams += 1
+        try base.stream(from: position) { e, p in
+            delivered += 1
+            return body(e, p)
+        }
     }
-    var position: TracePosition { reader.position }
-    func seek(to position: TracePosition) throws { try reader.seek(to: position) }
 }
 
 @Suite("Checkpointed frames over trace files")
@@ -118,24 +127,18 @@ struct CheckpointedFileTests {
 
         let board = try Storyboard(source: source, options: StoryboardOptions(granularity: .mac, maxFrames: nil))
         let all = try board.frames(events: events)
-        var streams: [CountingStream] = []
-        let frames = try CheckpointedFrames(storyboard: board, interval: 8, maxCheckpoints: 64, recentLimit: 2) {
-            let s = CountingStream(try TraceReader(path: path))
-            streams.append(s)
-            return s
-        }
+        let counted = CountingEvents(try TraceSource.open(path: path))
+        let frames = try CheckpointedFrames(storyboard: board, events: counted, interval: 8, maxCheckpoints: 64, recentLimit: 2)
+        #expect(counted.delivered == events.count)  // the counting pass read every event once
         let n = all.count
         for i in [n - 1, n - 2, n / 2, n / 4] {
             #expect(try frames.frame(at: i) == all[i], "frame \(i)")
         }
-        // The first stream counted every event; the cursor's stream seeks to a checkpoint for the jump
-        // to the end and for the two jumps back (n − 2 is in the db group just drawn) and reads only
-        // from there: far fewer events than the trace holds.
-        #expect(streams.count == 2)
-        #expect(streams.first?.delivered == events.count)
+        // The file is seeked to a checkpoint for the jump to the end and for the two jumps back (n − 2
+        // is in the db group just drawn) and read only from there: far fewer events than the trace holds.
         #expect(frames.seekCount == 3)
-        let read = streams.last?.delivered ?? .max
-        #expect(read < events.count / 2, "the cursor read \(read) of \(events.count) events")
+        let read = counted.delivered - events.count
+        #expect(read < events.count / 2, "the requests read \(read) of \(events.count) events")
     }
 }
 
@@ -161,9 +164,8 @@ struct CheckpointedNetworkTests {
         let board = try Storyboard(source: source, options: StoryboardOptions(granularity: granularity, maxFrames: nil))
         let all = try board.frames(events: events)
         for interval in [1, 3, 7] {
-            let stream = try CheckpointedFrames(storyboard: board, interval: interval, maxCheckpoints: 4, recentLimit: 1) {
-                ArrayEventStream(events)
-            }
+            let stream = try CheckpointedFrames(storyboard: board, events: memorySource(source, events),
+                                                interval: interval, maxCheckpoints: 4, recentLimit: 1)
             #expect(stream.count == all.count)
             let n = all.count
             // Every target reached by a jump from the start, from the end and from the middle.

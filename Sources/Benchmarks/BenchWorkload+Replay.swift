@@ -1,7 +1,8 @@
-// convtrace (CLI) — the `replay` benchmark workload: how long one step of the terminal player takes on LeNet's conv1.
+// Benchmarks — the `replay` workload: how long one step of the terminal player takes on LeNet's conv1.
 import Engine
 import Foundation
 import JSONText
+import Specs
 import Storyboard
 import TerminalReplay
 import Tracing
@@ -13,10 +14,12 @@ extension BenchWorkload {
     /// `replay_step_ms`: median time of one → key press at 120×40 — fetch the frame, lay it out to fit,
     /// build the ANSI repaint (target < 5 ms). `replay_step_back_ms`: the same for ←, which rebuilds
     /// from checkpoints (its maximum is reported too). `replay_step_frame_ms`: the part of a step spent
-/// getting the frame from the storyboard. `replay_open_ms`: the counting pass at start-up.
+    /// getting the frame from the storyboard. `replay_open_ms`: the counting pass at start-up. The same
+    /// figures prefixed `spec_replay_` are for `replay examples/lenet5.yaml --layer 0` (no trace file:
+    /// the engine runs again for each step not served from memory).
     static let replay = BenchWorkload(name: "replay") { context in
         guard case .conv2d(let params, let kernel, let bias)? = context.lenet.network.layers.first else {
-            throw EngineError("LeNet's first layer is not a conv2d")
+            throw BenchError(workload: "replay", message: "LeNet's first layer is not a conv2d")
         }
         let input = context.lenet.input
         let network = Network(layers: [.conv2d(params, kernel: kernel, bias: bias)])
@@ -31,11 +34,30 @@ extension BenchWorkload {
         _ = try network.run(input: input, gradOutput: dY, tracer: &tracer)
         try writer.finish()
 
-        var session: ReplaySession?
-        let tOpen = try context.medianSeconds(1) {
-            session = try ReplaySession(path: path, options: StoryboardOptions(granularity: .cell))
+        let file = try Self.replayFigures(context, prefix: "replay") {
+            try ReplaySession(source: try TraceSource.open(path: path), options: StoryboardOptions(granularity: .cell))
         }
-        guard let frames = session?.frames, frames.count > 2 else { throw EngineError("the replay trace has no frames") }
+        var fields = file
+        // `convtrace replay examples/lenet5.yaml --layer 0`: no trace file; the engine re-runs to the
+        // checkpoint a step needs (the `spec_` figures).
+        if let problem = context.lenet.problem {
+            let spec = try Self.replayFigures(context, prefix: "spec_replay") {
+                try ReplaySession(source: TraceSource(problem: problem),
+                                  options: StoryboardOptions(granularity: .cell, layers: [0]))
+            }
+            fields += spec.filter { $0.0 != "screen_bytes" }
+        }
+        return .object(fields)
+    }
+
+    /// Opens a session and times key presses: `PREFIX_open_ms`, `PREFIX_step_ms`, … (see `replay`).
+    static func replayFigures(_ context: BenchContext, prefix: String, open: () throws -> ReplaySession)
+        throws -> [(String, JSONValue)] {
+        var session: ReplaySession?
+        let tOpen = try context.medianSeconds(1) { session = try open() }
+        guard let frames = session?.frames, frames.count > 2 else {
+            throw BenchError(workload: "replay", message: "the replay trace has no frames")
+        }
         let player = Player(source: frames, terminal: Terminal(), mode: .ansi, start: frames.count / 3)
         var bytes = 0
         var fetches: [Double] = []
@@ -54,16 +76,17 @@ extension BenchWorkload {
         let backward = try (0..<presses).map { _ in try press(.previous) }.sorted()
         let tLast = try press(.last)
         func ms(_ s: Double) -> JSONValue { rounded(s * 1000, 3) }
-        return .object([
-            ("frames", .int(frames.count)),
-            ("events", .int(frames.eventCount)),
-            ("replay_open_ms", ms(tOpen)),
-            ("replay_step_ms", ms(forward[forward.count / 2])),
-            ("replay_step_frame_ms", ms(forwardFetch[forwardFetch.count / 2])),
-            ("replay_step_back_ms", ms(backward[backward.count / 2])),
-            ("replay_step_back_max_ms", ms(backward[backward.count - 1])),
-            ("replay_jump_to_last_ms", ms(tLast)),
+        let counts: [(String, JSONValue)] = prefix == "replay"
+            ? [("frames", .int(frames.count)), ("events", .int(frames.eventCount))]
+            : [(prefix + "_frames", .int(frames.count)), (prefix + "_events", .int(frames.eventCount))]
+        return counts + [
+            (prefix + "_open_ms", ms(tOpen)),
+            (prefix + "_step_ms", ms(forward[forward.count / 2])),
+            (prefix + "_step_frame_ms", ms(forwardFetch[forwardFetch.count / 2])),
+            (prefix + "_step_back_ms", ms(backward[backward.count / 2])),
+            (prefix + "_step_back_max_ms", ms(backward[backward.count - 1])),
+            (prefix + "_jump_to_last_ms", ms(tLast)),
             ("screen_bytes", .int(bytes / (2 * presses + 2))),
-        ])
+        ]
     }
 }

@@ -1,24 +1,22 @@
-// convtrace (CLI) — the `render` benchmark workload: SVG and PNG frames per second, and a 25-frame GIF.
+// Benchmarks — the `render` workload: SVG and PNG frames per second, and a 25-frame GIF.
 import CairoRender
 import Engine
 import Foundation
+import Specs
 import Storyboard
 import Tracing
 
 extension BenchWorkload {
-    /// The 5×5 input, 3×3 kernel, padding 1 scene (25 cell frames) at the default size:
-    /// `render_svg_frames_per_s` (target ≥ 500), `render_png_frames_per_s` (target ≥ 200),
-    /// `gif_25_frames_ms`, and `storyboard_frames_per_s` (trace → frames).
+    /// The 5×5 input, 3×3 kernel, padding 1 spec (25 cell frames) at the default size, as `render`
+    /// runs it: `render_svg_frames_per_s` (target ≥ 500), `render_png_frames_per_s` (target ≥ 200),
+    /// `gif_25_frames_ms`, and `storyboard_frames_per_s` (spec → engine → frames, through the open function).
     static let render = BenchWorkload(name: "render") { context in
-        let x = Tensor(shape: [1, 1, 5, 5], data: (1...25).map(Double.init))
-        let k = Tensor(shape: [1, 1, 3, 3], data: [1, 0, -1, 2, 0, -2, 1, 0, -1])
-        let network = Network(layers: [.conv2d(Conv2DParams(padding: Padding(1)), kernel: k, bias: nil)])
-        var tracer = Tracer(sink: RecordingSink())
-        _ = try network.run(input: x, tracer: &tracer)
-        let board = try Storyboard(source: StoryboardSource(network: network, input: x))
-        let events = tracer.sink.events
+        let rows = (0..<5).map { r in "[" + (1...5).map { String(r * 5 + $0) }.joined(separator: ", ") + "]" }
+        let spec = "op: conv2d\ninput: [\(rows.joined(separator: ", "))]\nkernel: [[1, 0, -1], [2, 0, -2], [1, 0, -1]]\npadding: 1\n"
+        let source = TraceSource(problem: try SpecDocument.parse(spec, file: "bench-render.yaml"))
+        let board = try Storyboard(source: source.storyboardSource)
         var frames: [Frame] = []
-        let tBoard = try context.medianSeconds { frames = try board.frames(events: events) }
+        let tBoard = try context.medianSeconds { frames = try board.frames(streaming: source) }
         let renderer = try FrameRenderer(frames: frames)
         var bytes = 0
         _ = try renderer.svg(0)  // warm the glyph caches

@@ -1,4 +1,4 @@
-// convtrace (CLI) — `convtrace bench`: untraced forward + backward through `Problem.run()`, the call `eval` makes.
+// Benchmarks — the `kernels` workload: untraced forward + backward through `Problem.run()`, the call `eval` makes.
 import JSONText
 import Engine
 import Foundation

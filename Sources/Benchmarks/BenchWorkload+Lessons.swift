@@ -1,4 +1,4 @@
-// convtrace (CLI) — the `lessons` benchmark workload: the whole lesson set built from Lessons/ (target < 10 s).
+// Benchmarks — the `lessons` workload: the whole lesson set built from Lessons/ (target < 10 s).
 import Engine
 import Foundation
 import LessonBuilder
@@ -11,7 +11,7 @@ extension BenchWorkload {
     static let lessons = BenchWorkload(name: "lessons") { context in
         let lessonsDirectory = "Lessons"
         guard FileManager.default.fileExists(atPath: lessonsDirectory) else {
-            throw EngineError("run from the repository root (no Lessons/ folder here)")
+            throw BenchError(workload: "lessons", message: "run from the repository root (no Lessons/ folder here)")
         }
         let site = LessonSite(lessonsDirectory: lessonsDirectory, pictures: StoryboardPictures())
         let out = context.folder + "/lessons-out"
