@@ -29,10 +29,12 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# The example package first, so the main suite's summary is the last line; the whole run has a deadline
+# (each child process and browser session in the tests has its own, shorter one).
 test: deps
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
 	$(MAKE) example-test
+	$(SWIFT) build --build-tests
+	timeout --kill-after=30 1800 $(SWIFT) test --skip-build
 
 # The example package that uses the ConvtraceVerify library by path (examples/verify-in-tests): its own
 # .build, so it compiles the library's modules once more (debug; no argument parser, no CLI).
