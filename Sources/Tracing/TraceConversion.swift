@@ -11,27 +11,20 @@ public enum TraceConversion {
     public static func convert(_ source: String, to destination: String, encoding: TraceEncoding, binaryVersion: Int = 2) throws -> Int {
         let reader = try TraceReader(path: source)
         switch encoding {
-        case .jsonl:
-            let writer = try JSONLWriter(path: destination, headerJSON: reader.headerJSON)
-            do {
-                while let e = try reader.next() { writer.record(e) }
-                try writer.finish()
-            } catch { writer.cancel(); throw error }
-            return writer.eventCount
+        case .jsonl: return try copy(reader, into: JSONLWriter(path: destination, headerJSON: reader.headerJSON))
         case .binary where binaryVersion == 2:
-            let writer = try CompactBinaryWriter(path: destination, headerJSON: reader.headerJSON)
-            do {
-                while let e = try reader.next() { writer.record(e) }
-                try writer.finish()
-            } catch { writer.cancel(); throw error }
-            return writer.eventCount
-        case .binary:
-            let writer = try BinaryWriter(path: destination, headerJSON: reader.headerJSON)
-            do {
-                while let e = try reader.next() { writer.record(e) }
-                try writer.finish()
-            } catch { writer.cancel(); throw error }
-            return writer.eventCount
+            return try copy(reader, into: CompactBinaryWriter(path: destination, headerJSON: reader.headerJSON))
+        case .binary: return try copy(reader, into: BinaryWriter(path: destination, headerJSON: reader.headerJSON))
         }
+    }
+
+    /// Streams every event of `reader` into `writer` and moves the file into place; removes it on error.
+    private static func copy<W: TraceWriting>(_ reader: TraceReader, into made: W) throws -> Int {
+        var writer = made
+        do {
+            while let e = try reader.next() { writer.record(e) }
+            try writer.finish()
+        } catch { writer.cancel(); throw error }
+        return writer.eventCount
     }
 }
