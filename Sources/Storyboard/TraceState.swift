@@ -114,6 +114,7 @@ struct TraceState: Sendable {
             case .conv2d(_, let k, _): KnownTensor(shape: k.shape)
             case .convTranspose2d(_, let k, _): KnownTensor(shape: k.shape)
             case .linear(let wt, _): KnownTensor(shape: wt.shape)
+            case .batchNorm2d: KnownTensor(shape: [g.inShape.count > 1 ? g.inShape[1] : 1, 1, 1, 1])  // γ: (c, 0, 0, 0)
             default: nil
             }
         }
@@ -121,6 +122,7 @@ struct TraceState: Sendable {
             switch g.layer {
             case .conv2d(_, _, let b?), .convTranspose2d(_, _, let b?), .linear(_, let b?):
                 KnownTensor(shape: [1, b.count, 1, 1])
+            case .batchNorm2d: KnownTensor(shape: [1, g.inShape.count > 1 ? g.inShape[1] : 1, 1, 1])
             default: nil
             }
         }
@@ -169,6 +171,9 @@ struct TraceState: Sendable {
         case .loss:
             undo.append(Undo(slot: .loss, offset: 0, value: loss ?? .nan, state: loss == nil ? 0 : 1))
             loss = e.acc
+        case .norm:  // statistics have no tensor of their own; a normalised cell is the output in progress
+            guard l < geometry.count, e.kernel.c == NormPart.normalize.rawValue else { return }
+            write(.activation(l + 1), e.output, e.acc, 1, &undo)
         case .grad:
             switch e.target {
             case .input: write(.gradInput(l), e.input, e.acc, 1, &undo)
