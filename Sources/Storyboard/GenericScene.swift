@@ -190,6 +190,13 @@ enum GenericScene {
                 }
             }
             grids.append(inputView.grid)
+            if isDropout, let mask = state.masks[l] {  // the mask as far as the trace has shown it
+                var v = ctx.view(mask, n: Int(ce.input.n), c: Int(ce.input.c), id: "mask", role: .kernel,
+                                 title: "mask m (1 keeps, 0 drops)", symbol: "m", position: GridPosition(row: 0, column: 1),
+                                 joiner: "·")
+                if let loc = v.locate(ce.input) { v.grid.mark(loc.0, loc.1, [.contributor, .current]) }
+                grids.append(v.grid)
+            }
             if l < ctx.geometry.count, case .linear(let w, _) = ctx.geometry[l].layer {
                 var g = matrix(ctx, KnownTensor(final: w), id: "weight", title: "weight W", position: GridPosition(row: 0, column: 1))
                 g.role = .kernel
