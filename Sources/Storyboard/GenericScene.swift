@@ -138,7 +138,8 @@ enum GenericScene {
                 if let dK = state.gradKernel[l] {
                     let isLinear = dK.h == 1 && dK.w == 1
                     var g = isLinear
-                        ? matrix(ctx, dK, id: "grad_kernel", title: "dW (weight gradient)", position: GridPosition(row: 0, column: 2))
+                        ? matrix(ctx, dK, id: "grad_kernel", title: isBatchNorm ? "dγ (scale gradient)" : "dW (weight gradient)",
+                                 position: GridPosition(row: 0, column: 2))
                         : ctx.plane(dK, n: Int(ce.kernel.n), c: Int(ce.kernel.c), id: "grad_kernel", role: .gradKernel,
                                     title: "dW (weight gradient)", subtitle: nil, symbol: "dW", position: GridPosition(row: 0, column: 2))
                     let (r, c) = isLinear ? (Int(ce.kernel.n), Int(ce.kernel.c)) : (Int(ce.kernel.h), Int(ce.kernel.w))
@@ -242,6 +243,8 @@ enum GenericScene {
         let finished = current == nil || curIndex >= (steps.last ?? 0)
         let targetLabel: String
         switch (backward, e0.target) {
+        case (true, .kernel) where isBatchNorm: targetLabel = "dγ[\(ce.kernel.n)]"
+        case (true, .bias) where isBatchNorm: targetLabel = "dβ[\(ce.kernel.n)]"
         case (true, .kernel): targetLabel = isLinear ? "dW[\(ce.kernel.n),\(ce.kernel.c)]" : ctx.label("dW", ce.kernel, shape: [1, 1, 1, 1])
         case (true, .bias): targetLabel = "db[\(ce.kernel.n)]"
         case (true, _): targetLabel = ctx.label("dX", ce.input, shape: inT.shape)

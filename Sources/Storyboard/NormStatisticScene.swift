@@ -52,22 +52,24 @@ enum NormStatisticScene {
             if let loc = views[n]?.locate(e.input) {
                 views[n]?.grid.mark(loc.0, loc.1, st == .current ? [.window, .current] : .window)
             }
+            // Shown as (Σ x)/M and (Σ (x − μ)²)/M: the trace's terms carry the 1/M inside (b), which
+            // a rounded 1/M would misrepresent in the picture.
             let x = ctx.label("x", e.input, shape: inT.shape)
-            let operands = part == .mean
-                ? [Operand(label: x, value: e.a, text: ctx.text(e.a)), Operand(label: "1/M", value: e.b, text: ctx.text(e.b))]
-                : [Operand(label: "(\(x) − μ)", value: e.a, text: ctx.text(e.a)),
-                   Operand(label: "(\(x) − μ)/M", value: e.b, text: ctx.text(e.b))]
-            terms.append(Term(operands: operands, product: e.product, productText: ctx.text(e.product), state: st,
+            let (operands, product): ([Operand], Double) = part == .mean
+                ? ([Operand(label: x, value: e.a, text: ctx.text(e.a))], e.a)
+                : ([Operand(label: "(\(x) − μ)²", value: e.a * e.a, text: Operand.wrapped(ctx.text(e.a)) + "²")], e.a * e.a)
+            terms.append(Term(operands: operands, product: product, productText: ctx.text(product), state: st,
                               traceStep: e.step))
         }
         let symbol = part == .mean ? "μ[\(channel)]" : "σ²[\(channel)]"
         let eq = Equation(target: Operand(label: symbol, value: finished ? res : ce.acc, text: finished ? ctx.text(res) : ""),
-                          combine: .sum, terms: terms, result: finished ? res : nil, resultText: finished ? ctx.text(res) : "")
+                          combine: .mean, terms: terms, divisor: Double(m), result: finished ? res : nil,
+                          resultText: finished ? ctx.text(res) : "")
         var running: RunningSum?
-        if current != nil {
-            let before = curIndex > 0 ? group[curIndex - 1].acc : 0
-            running = RunningSum(before: before, term: ce.acc - before, after: ce.acc, beforeText: ctx.text(before),
-                                 termText: ctx.text(ce.acc - before), afterText: ctx.text(ce.acc),
+        if current != nil {  // in units of the sum before the division by M
+            let before = terms.prefix(curIndex).reduce(0) { $0 + $1.product }, term = terms[curIndex].product
+            running = RunningSum(before: before, term: term, after: before + term, beforeText: ctx.text(before),
+                                 termText: ctx.text(term), afterText: ctx.text(before + term),
                                  termsDone: curIndex + 1, termsTotal: m)
         }
         let caption = part == .mean
