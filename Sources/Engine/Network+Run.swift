@@ -103,6 +103,8 @@ extension Network {
         case .softmax: return try Softmax.forward(input: x, tracer: &tracer)
         case .linear(let weight, let bias): return try Linear.forward(input: x, weight: weight, bias: bias, tracer: &tracer)
         case .flatten: return try Flatten.forward(input: x)
+        case .batchNorm2d(let p): return try BatchNorm2D.forward(input: x, params: p, tracer: &tracer)
+        case .dropout(let p): return try Dropout.forward(input: x, params: p, tracer: &tracer)
         }
     }
 
@@ -130,6 +132,8 @@ extension Network {
         case .linear(let weight, let bias):
             return try Linear.backward(input: x, weight: weight, bias: bias, gradOutput: g, tracer: &tracer)
         case .flatten: return try Flatten.backward(input: x, gradOutput: g)
+        case .batchNorm2d(let p): return try BatchNorm2D.backward(input: x, params: p, gradOutput: g, tracer: &tracer)
+        case .dropout(let p): return try Dropout.backward(input: x, params: p, gradOutput: g, tracer: &tracer)
         }
     }
 
@@ -169,6 +173,11 @@ extension Network {
             }
         case .maxPool2d, .avgPool2d, .globalMaxPool, .globalAvgPool:
             try needRank4()
+        case .batchNorm2d(let p):
+            try needRank4()
+            try BatchNorm2D.check(inputShape: x.shape, params: p, where: here)
+        case .dropout(let p):
+            try Dropout.check(inputShape: x.shape, params: p, where: here)
         case .linear(let weight, _):
             guard x.rank == 2 else {
                 throw EngineError(

@@ -81,6 +81,43 @@ public struct Pool2DParams: Equatable, Hashable, Sendable {
     }
 }
 
+/// Resolved batch_norm2d parameters (PyTorch `BatchNorm2d`, affine, tracking running statistics).
+///
+/// Shapes: `weight` (γ), `bias` (β), `runningMean`, `runningVar` each C values; nil means PyTorch's
+/// initial value (γ = 1, β = 0, running mean 0, running variance 1).
+public struct BatchNorm2DParams: Equatable, Sendable {
+    public var weight: Tensor?
+    public var bias: Tensor?
+    public var runningMean: Tensor?
+    public var runningVar: Tensor?
+    /// Added to the variance under the square root.
+    public var eps: Double
+    /// Weight of the batch statistic in the running-statistics update.
+    public var momentum: Double
+    /// Batch statistics (true) or the running statistics (false).
+    public var training: Bool
+    public init(weight: Tensor? = nil, bias: Tensor? = nil, runningMean: Tensor? = nil, runningVar: Tensor? = nil,
+                eps: Double = 1e-5, momentum: Double = 0.1, training: Bool = true) {
+        self.weight = weight; self.bias = bias; self.runningMean = runningMean; self.runningVar = runningVar
+        self.eps = eps; self.momentum = momentum; self.training = training
+    }
+}
+
+/// Resolved dropout parameters: drop probability, mode, and where the mask comes from.
+public struct DropoutParams: Equatable, Sendable {
+    /// Probability that a unit is dropped, in [0, 1).
+    public var p: Double
+    /// Inverted dropout (true) or the identity (false).
+    public var training: Bool
+    /// Seed of the mask generator (`DropoutMask`), used when `mask` is nil.
+    public var seed: UInt64
+    /// An explicit mask of 0s and 1s with the input's shape.
+    public var mask: Tensor?
+    public init(p: Double = 0.5, training: Bool = true, seed: UInt64 = 0, mask: Tensor? = nil) {
+        self.p = p; self.training = training; self.seed = seed; self.mask = mask
+    }
+}
+
 /// One layer of a network with its parameters and weights.
 ///
 /// Shapes: conv kernel K×C×Fh×Fw, bias K; transposed-conv weight C_in×C_out×Fh×Fw, bias C_out;
@@ -101,6 +138,10 @@ public enum Layer: Equatable, Sendable {
     case linear(weight: Tensor, bias: Tensor?)
     /// N×C×H×W → N×(C·H·W).
     case flatten
+    /// Per-channel normalisation over N×H×W, then scale γ and shift β.
+    case batchNorm2d(BatchNorm2DParams)
+    /// Inverted dropout: kept units scaled by 1/(1−p) in training, the identity in evaluation.
+    case dropout(DropoutParams)
 
     /// This layer's op: its name, keys, shape rule and trace-header coding.
     public var descriptor: OpDescriptor<Layer> {
@@ -118,6 +159,8 @@ public enum Layer: Equatable, Sendable {
         case .softmax: Ops.softmax
         case .linear: Ops.linear
         case .flatten: Ops.flatten
+        case .batchNorm2d: Ops.batchNorm2d
+        case .dropout: Ops.dropout
         }
     }
 

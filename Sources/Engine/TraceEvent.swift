@@ -28,6 +28,9 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
     /// One loss term in the forward pass: `a` = prediction, `b` = target, `product` = this term's
     /// contribution, `acc` = running loss.
     case loss = 6
+    /// One step of a batch normalisation (`batch_norm2d`): `kernel` = (channel, part, 0, 0) with the part a
+    /// `NormPart` (a term of the mean or the variance, a running-statistics update, or one cell normalised).
+    case norm = 7
 
     /// Name used in JSON Lines and on screen.
     public var name: String {
@@ -39,6 +42,36 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
         case .activation: "activation"
         case .grad: "grad"
         case .loss: "loss"
+        case .norm: "norm"
+        }
+    }
+}
+
+/// What a `norm` event computes; its raw value is the event's `kernel.c` (`kernel.n` is the channel).
+///
+/// Values by part (M = N·H·W values per channel, μ the batch mean, σ² the biased batch variance):
+/// - `mean`: one term of μ = Σ x/M: `a` = x at `input`, `b` = 1/M, `product` = a·b, `acc` = running sum.
+/// - `variance`: one term of σ² = Σ (x − μ)²/M: `a` = x − μ, `b` = (x − μ)/M, `product` = a·b, `acc` = running sum.
+/// - `runningMean` / `runningVar` (training only): `a` = the old running value, `b` = the batch statistic
+///   (the unbiased variance σ²·M/(M−1) for `runningVar`), `product` = momentum·b, `acc` = the new value
+///   (1 − momentum)·a + momentum·b.
+/// - `normalize`: one cell x̂ = (x − μ)/√(σ² + eps): `a` = x − μ, `b` = 1/√(σ² + eps), `product` = `acc` = x̂,
+///   at `input` = `output` (in evaluation μ and σ² are the running statistics).
+public enum NormPart: Int32, Sendable, CaseIterable {
+    case mean = 0
+    case variance = 1
+    case runningMean = 2
+    case runningVar = 3
+    case normalize = 4
+
+    /// Name used on screen.
+    public var name: String {
+        switch self {
+        case .mean: "mean"
+        case .variance: "variance"
+        case .runningMean: "running_mean"
+        case .runningVar: "running_var"
+        case .normalize: "normalize"
         }
     }
 }

@@ -32,8 +32,9 @@ extension Problem {
     ///
     /// Keys, in this order: `output`, `output_shape`, then when a backward pass ran `grad_input`,
     /// `grad_kernel` (conv2d) or `grad_weight` (conv_transpose2d, linear) and `grad_bias` for a single op;
-    /// `loss` when there is one; and for a network `layers`: one `{op, grad_kernel|grad_weight, grad_bias}`
-    /// object per layer (parameter gradients only where the layer has parameters).
+    /// `loss` when there is one; a single op's state (`running_mean`, `running_var` of batch_norm2d, `mask`
+    /// of dropout in training); and for a network `layers`: one `{op, grad_kernel|grad_weight, grad_bias,
+    /// state}` object per layer (parameter gradients only where the layer has parameters).
     /// A single loss op reports the loss as its `output` (shape `[]`).
     public func evalJSON(_ result: NetworkResult) -> JSONValue {
         var pairs: [(String, JSONValue)] = []
@@ -53,16 +54,40 @@ extension Problem {
             }
         }
         if let loss = result.loss { pairs.append(("loss", .number(loss))) }
-        if op == "network", let gradients = result.gradients {
+        if op != "network", !lossOnly { pairs.append(contentsOf: layerState(0, result)) }
+        let states = network.layers.indices.map { layerState($0, result) }
+        if op == "network", result.gradients != nil || states.contains(where: { !$0.isEmpty }) {
+            let gradients = result.gradients ?? []
             var layers: [JSONValue] = []
             for (i, info) in layerInfos.enumerated() where !info.isLoss {
                 var entry: [(String, JSONValue)] = [("op", .string(info.op))]
                 if i < gradients.count { entry.append(contentsOf: parameterGradients(gradients[i], info: info)) }
+                if i < states.count { entry.append(contentsOf: states[i]) }
                 layers.append(.object(entry))
             }
             pairs.append(("layers", .array(layers)))
         }
         return .object(pairs)
+    }
+
+    /// What a layer leaves behind besides its output: batch_norm2d's running statistics after the pass
+    /// (`running_mean`, `running_var`, C values each; updated in training) and dropout's mask in training
+    /// (`mask`, 0s and 1s in the shape of the layer's input as the spec gave it).
+    func layerState(_ i: Int, _ result: NetworkResult) -> [(String, JSONValue)] {
+        guard i < network.layers.count, i < result.activations.count else { return [] }
+        let x = result.activations[i]
+        switch network.layers[i] {
+        case .batchNorm2d(let p):
+            guard let (mean, variance) = try? BatchNorm2D.runningStatistics(input: x, params: p) else { return [] }
+            return [("running_mean", Problem.nested(mean.data, shape: mean.shape)),
+                    ("running_var", Problem.nested(variance.data, shape: variance.shape))]
+        case .dropout(let p):
+            guard let mask = try? Dropout.mask(inputShape: x.shape, params: p) else { return [] }
+            let shape = i == 0 ? folding.givenInputShape : x.shape
+            return [("mask", Problem.nested(mask.data, shape: shape))]
+        default:
+            return []
+        }
     }
 
     /// `grad_kernel`/`grad_weight` and `grad_bias` of one layer, in the shapes the spec gave them.

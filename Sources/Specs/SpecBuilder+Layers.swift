@@ -59,7 +59,11 @@ extension SpecBuilder {
         }
         do {
             let layer = try descriptor.make(ParameterReader(values))
-            return BuiltLayer(layer: layer, output: try layer.outputShape(input: input))
+            var built = BuiltLayer(layer: layer, output: try layer.outputShape(input: input))
+            if case .batchNorm2d = layer, input.count == 4 {  // γ and β: one gradient per channel
+                built.kernelShape = [input[1]]; built.biasShape = [input[1]]
+            }
+            return built
         } catch {
             throw node.error(SpecBuilder.strip("\(error)"))
         }

@@ -13,6 +13,8 @@ struct FrameGrouper: Sendable {
         case single(step: Int)
         /// Transposed conv, direct view: scatter macs are collected per output cell, no frame yet.
         case gather(layer: Int)
+        /// Batch norm: the terms of one channel's mean or variance (`NormPart` raw value in `part`).
+        case statistic(layer: Int, channel: Int32, part: Int32)
     }
 
     /// Layers whose backward input-gradient terms are grouped by dY cell (pooling: routing view).
@@ -60,6 +62,12 @@ struct FrameGrouper: Sendable {
             return .forwardCell(layer: e.layer, output: e.output)
         case .activation, .loss:
             return .single(step: e.step)
+        case .norm:
+            switch NormPart(rawValue: e.kernel.c) {
+            case .normalize: return .forwardCell(layer: e.layer, output: e.output)
+            case .mean, .variance: return .statistic(layer: e.layer, channel: e.kernel.n, part: e.kernel.c)
+            default: return .single(step: e.step)
+            }
         case .grad:
             switch e.target {
             case .input:
@@ -90,7 +98,8 @@ struct FrameGrouper: Sendable {
         case .forwardCell(let l, let output): return planeCell(output, vector: isVector(l, output: true))
         case .scatter(let l, let input): return planeCell(input, vector: isVector(l, output: false))
         case .gather(let l): return planeCell(e.output, vector: isVector(l, output: true))
-        case .single: return e.kind == .loss ? nil : planeCell(e.output, vector: isVector(e.layer, output: true))
+        case .statistic: return nil
+        case .single: return e.kind == .loss || e.kind == .norm ? nil : planeCell(e.output, vector: isVector(e.layer, output: true))
         case .grad(let l, let target, let cell):
             switch target {
             case GradTarget.bias.rawValue: return nil
@@ -120,13 +129,17 @@ struct FrameGrouper: Sendable {
         switch e.kind {
         case .output: !scatterLayers.contains(e.layer)
         case .activation, .loss: true
+        case .norm: e.kernel.c == NormPart.runningMean.rawValue || e.kernel.c == NormPart.runningVar.rawValue
         case .grad: e.target == .none
         default: false
         }
     }
 
-    /// Whether `e` makes a frame of its own at mac granularity.
-    static func isStep(_ e: TraceEvent) -> Bool { e.kind != .output }
+    /// Whether `e` makes a frame of its own at mac granularity (a batch-norm cell's normalisation is the
+    /// first operand of its scale term, not a term of its own).
+    static func isStep(_ e: TraceEvent) -> Bool {
+        e.kind != .output && !(e.kind == .norm && e.kernel.c == NormPart.normalize.rawValue)
+    }
 }
 
 /// A set of layer indices as flags: membership is one array read, checked for every event.

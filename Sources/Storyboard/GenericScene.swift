@@ -47,6 +47,11 @@ enum GenericScene {
         if l < ctx.geometry.count, case .convTranspose2d(let p, let weight, _) = ctx.geometry[l].layer, e0.kind == .mac {
             return scatter(ctx, p, weight, group, current, state)
         }
+        if e0.kind == .norm && e0.kernel.c != NormPart.normalize.rawValue {
+            return NormStatisticScene.frame(ctx, group: group, current: current, state: state)
+        }
+        let isBatchNorm = l < ctx.geometry.count && { if case .batchNorm2d = ctx.geometry[l].layer { true } else { false } }()
+        let isDropout = l < ctx.geometry.count && { if case .dropout = ctx.geometry[l].layer { true } else { false } }()
         let opName = l < ctx.geometry.count ? ctx.geometry[l].layer.opName : (ctx.source.network.loss?.opName ?? "loss")
         let inT = l < state.activations.count ? state.activations[l] : state.activations[state.activations.count - 1]
         let steps = group.indices.filter { FrameGrouper.isStep(group[$0]) }
@@ -80,12 +85,22 @@ enum GenericScene {
                 // layer's input gradient, the local derivative f′(x) for an activation or a loss.
                 let factor: String
                 switch e.target {
+                case .kernel where isBatchNorm: factor = ctx.label("x̂", readIndex(e), shape: inT.shape)
                 case .kernel: factor = ctx.label("x", readIndex(e), shape: inT.shape)
                 case .input where isLinear: factor = "w[\(e.kernel.n),\(e.kernel.c)]"
+                case .input where isBatchNorm:
+                    factor = ["γ/σ", "−γ/(σ·M)", "−γ·Σ(dY·x̂)/(σ·M)"][max(0, min(2, Int(e.kernel.c) - 1))]
+                case .input where isDropout: factor = e.flags.contains(.selected) ? "1/(1−p)" : "0 (dropped)"
                 default: factor = "∂"
                 }
-                let dYOperand = Operand(label: dY.map { ctx.label("dY", e.output, shape: $0.shape) } ?? "dL", value: e.a,
-                                        text: ctx.text(e.a))
+                // Batch norm's dX terms 2 and 3 read the channel sums Σ dY and x̂, not one dY cell.
+                let firstLabel: String
+                switch Int(e.kernel.c) {
+                case 2 where isBatchNorm && e.target == .input: firstLabel = "ΣdY[c=\(e.kernel.n)]"
+                case 3 where isBatchNorm && e.target == .input: firstLabel = ctx.label("x̂", readIndex(e), shape: inT.shape)
+                default: firstLabel = dY.map { ctx.label("dY", e.output, shape: $0.shape) } ?? "dL"
+                }
+                let dYOperand = Operand(label: firstLabel, value: e.a, text: ctx.text(e.a))
                 // db[k] = Σ dY[k]: each term is the dY value itself.
                 terms.append(Term(operands: e.target == .bias ? [dYOperand]
                                       : [dYOperand, Operand(label: factor, value: e.b, text: ctx.text(e.b))],
@@ -109,11 +124,22 @@ enum GenericScene {
                 caption = isLinear
                     ? "dX[i] sums dY[o] · w[o,i] over every output o: the weights carry the gradient back."
                     : "Each term passes dY back through the op: dX += dY · (local derivative)."
+                if isBatchNorm {
+                    caption = group.count == 3
+                        ? "dX = (γ/σ)·dY − (γ/(σM))·ΣdY − x̂·(γ/(σM))·Σ(dY·x̂): the direct path, then the paths "
+                            + "through the mean and through the variance, which every cell of the channel feeds."
+                        : "In evaluation the statistics are constants: dX = (γ/σ)·dY."
+                } else if isDropout {
+                    caption = ce.flags.contains(.selected)
+                        ? "A kept unit passes its gradient scaled by the same factor as its value."
+                        : "A dropped unit passes no gradient: its mask is 0."
+                }
             case .kernel:
                 if let dK = state.gradKernel[l] {
                     let isLinear = dK.h == 1 && dK.w == 1
                     var g = isLinear
-                        ? matrix(ctx, dK, id: "grad_kernel", title: "dW (weight gradient)", position: GridPosition(row: 0, column: 2))
+                        ? matrix(ctx, dK, id: "grad_kernel", title: isBatchNorm ? "dγ (scale gradient)" : "dW (weight gradient)",
+                                 position: GridPosition(row: 0, column: 2))
                         : ctx.plane(dK, n: Int(ce.kernel.n), c: Int(ce.kernel.c), id: "grad_kernel", role: .gradKernel,
                                     title: "dW (weight gradient)", subtitle: nil, symbol: "dW", position: GridPosition(row: 0, column: 2))
                     let (r, c) = isLinear ? (Int(ce.kernel.n), Int(ce.kernel.c)) : (Int(ce.kernel.h), Int(ce.kernel.w))
@@ -126,9 +152,11 @@ enum GenericScene {
                 title = "\(opName) backward · weight gradient"
                 caption = isLinear ? "dW[o,i] = dY[o] · x[i]: each weight's gradient is one product per example."
                     : "dW accumulates dY · X over every place the weight was used."
+                if isBatchNorm { title = "\(opName) backward · γ gradient"; caption = "dγ[c] = Σ dY·x̂ over the channel's cells." }
             case .bias:
                 title = "\(opName) backward · bias gradient"
                 caption = "db[\(ce.kernel.n)] sums the dY cells of its output."
+                if isBatchNorm { title = "\(opName) backward · β gradient"; caption = "dβ[\(ce.kernel.n)] sums the dY cells of its channel." }
             case .none: break
             }
             if l < ctx.geometry.count, case .linear = ctx.geometry[l].layer { scene = .linear }
@@ -147,6 +175,14 @@ enum GenericScene {
                 case .bias:
                     terms.append(Term(operands: [Operand(label: "b[\(e.output.c)]", value: e.b, text: ctx.text(e.b))],
                                       product: e.b, productText: ctx.text(e.b), state: st, traceStep: e.step))
+                case .bias where isBatchNorm:
+                    terms.append(Term(operands: [Operand(label: "β[\(e.kernel.n)]", value: e.b, text: ctx.text(e.b))],
+                                      product: e.b, productText: ctx.text(e.b), state: st, traceStep: e.step))
+                case .mac where isBatchNorm:
+                    terms.append(Term(operands: [
+                        Operand(label: ctx.label("x̂", e.input, shape: inT.shape), value: e.a, text: ctx.text(e.a)),
+                        Operand(label: "γ[\(e.kernel.n)]", value: e.b, text: ctx.text(e.b)),
+                    ], product: e.product, productText: ctx.text(e.product), state: st, traceStep: e.step))
                 default:
                     terms.append(Term(operands: [
                         Operand(label: ctx.label("x", e.input, shape: inT.shape), value: e.a, text: ctx.text(e.a)),
@@ -155,6 +191,13 @@ enum GenericScene {
                 }
             }
             grids.append(inputView.grid)
+            if isDropout, let mask = state.masks[l] {  // the mask as far as the trace has shown it
+                var v = ctx.view(mask, n: Int(ce.input.n), c: Int(ce.input.c), id: "mask", role: .kernel,
+                                 title: "mask m (1 keeps, 0 drops)", symbol: "m", position: GridPosition(row: 0, column: 1),
+                                 joiner: "·")
+                if let loc = v.locate(ce.input) { v.grid.mark(loc.0, loc.1, [.contributor, .current]) }
+                grids.append(v.grid)
+            }
             if l < ctx.geometry.count, case .linear(let w, _) = ctx.geometry[l].layer {
                 var g = matrix(ctx, KnownTensor(final: w), id: "weight", title: "weight W", position: GridPosition(row: 0, column: 1))
                 g.role = .kernel
@@ -179,17 +222,29 @@ enum GenericScene {
             case .activation:
                 scene = .activation
                 caption = "\(opName) applied to one element: \(ctx.label("x", ce.input, shape: inT.shape)) = \(ctx.text(ce.a)) → \(ctx.text(ce.acc))."
+                if isDropout {
+                    caption = ce.flags.contains(.selected)
+                        ? "Kept (mask 1): \(ctx.label("x", ce.input, shape: inT.shape)) = \(ctx.text(ce.a)) × \(ctx.text(ce.b)) (= 1/(1−p)) → \(ctx.text(ce.acc))."
+                        : "Dropped (mask 0): \(ctx.label("x", ce.input, shape: inT.shape)) = \(ctx.text(ce.a)) → 0."
+                }
             case .loss:
                 scene = .loss
                 caption = "One loss term: prediction \(ctx.text(ce.a)), target \(ctx.text(ce.b)); running loss \(ctx.text(ce.acc))."
             default:
                 caption = "Each output is the sum of its products (plus the bias)."
+                if isBatchNorm, let n = group.first(where: { $0.kind == .norm }) {
+                    title = "batch_norm2d · normalise, scale, shift · channel \(n.kernel.n)"
+                    caption = "x̂ = (x − μ)/√(σ² + eps) = \(ctx.text(n.a)) × \(ctx.text(n.b)) = \(ctx.text(n.acc)); "
+                        + "then y = γ·x̂ + β."
+                }
             }
         }
         let res = group.last.map(\.acc)
         let finished = current == nil || curIndex >= (steps.last ?? 0)
         let targetLabel: String
         switch (backward, e0.target) {
+        case (true, .kernel) where isBatchNorm: targetLabel = "dγ[\(ce.kernel.n)]"
+        case (true, .bias) where isBatchNorm: targetLabel = "dβ[\(ce.kernel.n)]"
         case (true, .kernel): targetLabel = isLinear ? "dW[\(ce.kernel.n),\(ce.kernel.c)]" : ctx.label("dW", ce.kernel, shape: [1, 1, 1, 1])
         case (true, .bias): targetLabel = "db[\(ce.kernel.n)]"
         case (true, _): targetLabel = ctx.label("dX", ce.input, shape: inT.shape)

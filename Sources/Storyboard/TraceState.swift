@@ -98,10 +98,12 @@ struct TraceState: Sendable {
     var gradBias: [KnownTensor?]
     /// Running loss value.
     var loss: Double?
+    /// Dropout layers: the mask as far as the trace has shown it (1 kept, 0 dropped; from `selected`).
+    var masks: [KnownTensor?]
 
     /// One undo record: which tensor, which cell, and what it held before.
     struct Undo { var slot: Slot; var offset: Int; var value: Double; var state: UInt8 }
-    enum Slot { case activation(Int), gradInput(Int), gradKernel(Int), gradBias(Int), loss }
+    enum Slot { case activation(Int), gradInput(Int), gradKernel(Int), gradBias(Int), mask(Int), loss }
 
     init(source: StoryboardSource) throws {
         self.source = source
@@ -114,13 +116,18 @@ struct TraceState: Sendable {
             case .conv2d(_, let k, _): KnownTensor(shape: k.shape)
             case .convTranspose2d(_, let k, _): KnownTensor(shape: k.shape)
             case .linear(let wt, _): KnownTensor(shape: wt.shape)
+            case .batchNorm2d: KnownTensor(shape: [g.inShape.count > 1 ? g.inShape[1] : 1, 1, 1, 1])  // γ: (c, 0, 0, 0)
             default: nil
             }
+        }
+        masks = geometry.map { g in
+            if case .dropout = g.layer { KnownTensor(shape: g.inShape) } else { nil }
         }
         gradBias = geometry.map { g in
             switch g.layer {
             case .conv2d(_, _, let b?), .convTranspose2d(_, _, let b?), .linear(_, let b?):
                 KnownTensor(shape: [1, b.count, 1, 1])
+            case .batchNorm2d: KnownTensor(shape: [1, g.inShape.count > 1 ? g.inShape[1] : 1, 1, 1])
             default: nil
             }
         }
@@ -166,9 +173,15 @@ struct TraceState: Sendable {
         case .output, .activation:
             guard l < geometry.count else { return }
             write(.activation(l + 1), e.output, e.acc, 2, &undo)
+            if e.kind == .activation, masks[l] != nil {
+                write(.mask(l), e.input, e.flags.contains(.selected) ? 1 : 0, 2, &undo)
+            }
         case .loss:
             undo.append(Undo(slot: .loss, offset: 0, value: loss ?? .nan, state: loss == nil ? 0 : 1))
             loss = e.acc
+        case .norm:  // statistics have no tensor of their own; a normalised cell is the output in progress
+            guard l < geometry.count, e.kernel.c == NormPart.normalize.rawValue else { return }
+            write(.activation(l + 1), e.output, e.acc, 1, &undo)
         case .grad:
             switch e.target {
             case .input: write(.gradInput(l), e.input, e.acc, 1, &undo)
@@ -189,6 +202,7 @@ struct TraceState: Sendable {
             case .gradKernel(let i):
                 gradKernel[i]?.values[u.offset] = u.value; gradKernel[i]?.state[u.offset] = u.state
             case .gradBias(let i): gradBias[i]?.values[u.offset] = u.value; gradBias[i]?.state[u.offset] = u.state
+            case .mask(let i): masks[i]?.values[u.offset] = u.value; masks[i]?.state[u.offset] = u.state
             }
         }
     }
@@ -205,6 +219,7 @@ struct TraceState: Sendable {
         case .gradInput(let i): if i < gradInput.count { put(&gradInput[i]) }
         case .gradKernel(let i): if i < gradKernel.count, gradKernel[i] != nil { put(&gradKernel[i]!) }
         case .gradBias(let i): if i < gradBias.count, gradBias[i] != nil { put(&gradBias[i]!) }
+        case .mask(let i): if i < masks.count, masks[i] != nil { put(&masks[i]!) }
         case .loss: break
         }
     }

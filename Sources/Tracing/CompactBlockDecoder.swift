@@ -47,7 +47,7 @@ final class CompactBlockDecoder {
             try need(1)
             let meta = p.pointee
             p += 1
-            if meta & 0x80 != 0 || meta & 0b111 > 6 || (meta >> 3) & 0b11 > 3 {
+            if meta & 0x80 != 0 || Int(meta & 0b111) >= EventKind.allCases.count || (meta >> 3) & 0b11 > 3 {
                 throw CompactDecodeError("unknown kind/target byte 0x\(String(meta, radix: 16))")
             }
             s.meta = meta

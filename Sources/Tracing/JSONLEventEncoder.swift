@@ -107,6 +107,7 @@ struct JSONLEventEncoder: ~Copyable {
         case .activation: Self.put(",\"kind\":\"activation\"", p, &n)
         case .grad: Self.put(",\"kind\":\"grad\"", p, &n)
         case .loss: Self.put(",\"kind\":\"loss\"", p, &n)
+        case .norm: Self.put(",\"kind\":\"norm\"", p, &n)
         }
         switch e.target {
         case .none: break

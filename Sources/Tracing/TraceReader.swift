@@ -315,7 +315,7 @@ public final class TraceReader {
             return nil
         }
         guard let kind = EventKind(rawValue: kindByte) else {
-            throw TraceError(file: path, location: place(), message: "corrupted record: unknown kind byte \(kindByte) (valid 0–6, 255 ends the trace)")
+            throw TraceError(file: path, location: place(), message: "corrupted record: unknown kind byte \(kindByte) (valid 0–\(EventKind.allCases.count - 1), 255 ends the trace)")
         }
         guard let phase = Phase(rawValue: p.load(fromByteOffset: 12, as: UInt8.self)) else {
             throw TraceError(file: path, location: place(), message: "corrupted record: unknown phase byte \(p.load(fromByteOffset: 12, as: UInt8.self)) (valid 0 forward, 1 backward)")

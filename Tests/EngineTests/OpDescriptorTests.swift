@@ -26,6 +26,12 @@ struct OpDescriptorTests {
         (.softmax, [2, 3]),
         (.linear(weight: Tensor(shape: [2, 3], data: [1, 2, 3, -4, 5, 0.5]), bias: Tensor(shape: [2], data: [0.1, 0.2])), [2, 3]),
         (.flatten, [2, 3, 2, 1]),
+        (.batchNorm2d(BatchNorm2DParams(weight: Tensor(shape: [2], data: [2, 0.5]), bias: Tensor(shape: [2], data: [1, -1]),
+                                        runningMean: Tensor(shape: [2], data: [0.5, 1]),
+                                        runningVar: Tensor(shape: [2], data: [2, 3]), eps: 1e-3, momentum: 0.3,
+                                        training: false)), [1, 2, 2, 2]),
+        (.dropout(DropoutParams(p: 0.25, training: true, seed: 3, mask: Tensor(shape: [1, 1, 2, 3], data: [1, 0, 1, 1, 0, 0]))),
+         [1, 1, 2, 3]),
     ]
 
     static let losses: [Loss] = [
@@ -103,7 +109,7 @@ struct OpDescriptorTests {
             switch layer {
             case .conv2d, .maxPool2d, .avgPool2d:
                 guard case .window = role else { Issue.record("\(layer.opName) should count as a window"); continue }
-            case .relu, .leakyRelu, .sigmoid, .tanh, .softmax:
+            case .relu, .leakyRelu, .sigmoid, .tanh, .softmax, .batchNorm2d, .dropout:
                 #expect(role == .passes, "\(layer.opName)")
             default:
                 #expect(role == .stops, "\(layer.opName)")

@@ -167,7 +167,8 @@ import Testing
 
     // MARK: networks
 
-    @Test(arguments: Fixtures.networkCases("networks") + Fixtures.networkCases("example_networks"))
+    @Test(arguments: Fixtures.networkCases("networks") + Fixtures.networkCases("example_networks")
+              + Fixtures.networkCases("bn_networks"))
     func network(_ c: NetworkCase) throws {
         let network = try c.network()
         var tracer = Tracer.untraced

@@ -53,6 +53,10 @@ struct FixtureParams: Decodable, Sendable {
     var countIncludePad: Bool?
     var slope: Double?
     var withLogits: Bool?
+    var eps: Double?
+    var momentum: Double?
+    var training: Bool?
+    var p: Double?
 
     func pair(_ v: [Int]?, default d: Int) -> Pair { v.map { Pair($0[0], $0[1]) } ?? Pair(d) }
 
@@ -115,6 +119,9 @@ struct FixtureLayer: Decodable, Sendable {
     var kernel: FixtureTensor?
     var weight: FixtureTensor?
     var bias: FixtureTensor?
+    var runningMean: FixtureTensor?
+    var runningVar: FixtureTensor?
+    var mask: FixtureTensor?
 
     func layer() throws -> Layer {
         let p = params ?? FixtureParams()
@@ -138,6 +145,12 @@ struct FixtureLayer: Decodable, Sendable {
         case "linear":
             guard let weight else { throw FixtureError("linear layer without weight") }
             return .linear(weight: weight.tensor, bias: bias?.tensor)
+        case "batch_norm2d":
+            return .batchNorm2d(BatchNorm2DParams(
+                weight: weight?.tensor, bias: bias?.tensor, runningMean: runningMean?.tensor, runningVar: runningVar?.tensor,
+                eps: p.eps ?? 1e-5, momentum: p.momentum ?? 0.1, training: p.training ?? true))
+        case "dropout":
+            return .dropout(DropoutParams(p: p.p ?? 0.5, training: p.training ?? true, mask: mask?.tensor))
         default: throw FixtureError("unknown layer op \(op)")
         }
     }
@@ -215,7 +228,7 @@ enum Fixtures {
     /// Every single-op fixture file, by name without `.json`.
     static let opFiles = ["conv2d", "conv_transpose2d", "pooling", "activations", "linear", "losses"]
     /// Every network fixture file.
-    static let networkFiles = ["networks", "example_networks"]
+    static let networkFiles = ["networks", "example_networks", "bn_networks"]
 
     static func url(_ name: String) throws -> URL {
         guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures") else {

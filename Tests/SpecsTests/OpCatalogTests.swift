@@ -23,6 +23,8 @@ struct OpCatalogTests {
         "softmax": "{op: softmax, input: [-1, 2]}",
         "linear": "{op: linear, input: [1, 2], weight: [[1, 2], [3, 4]], bias: [0.5, -0.5]}",
         "flatten": "{op: flatten, input: [[[1, 2], [3, 4]]]}",
+        "batch_norm2d": "{op: batch_norm2d, input: [[[1, 2], [3, 4]], [[0, 1], [1, 0]]], weight: [2, 0.5], bias: [1, -1], eps: 0.001, momentum: 0.3, training: false, running_mean: [0.5, 1], running_var: [2, 3]}",
+        "dropout": "{op: dropout, input: [1, 2, 3], p: 0.25, training: false, seed: 3, mask: [1, 0, 1]}",
         "mse": "{op: mse, input: [1, 2], target: [0, 1]}",
         "softmax_cross_entropy": "{op: softmax_cross_entropy, input: [1, 2, 3], target: 2}",
         "bce": "{op: bce, input: [0.5, -1], target: [1, 0], with_logits: true}",

@@ -192,7 +192,7 @@ struct TraceFileTests {
         var lines = Self.jsonlLines()
         lines[3] = lines[3].replacingOccurrences("\"kind\":\"bias\"", "\"kind\":\"fma\"")
         #expect(Self.readError("trace.jsonl", Self.joined(lines))
-                == "trace.jsonl:4: unknown kind \"fma\"; valid kinds: mac, bias, output, pool, activation, grad, loss")
+                == "trace.jsonl:4: unknown kind \"fma\"; valid kinds: mac, bias, output, pool, activation, grad, loss, norm")
         lines = Self.jsonlLines()
         lines[2] = lines[2].replacingOccurrences("\"a\":0.1", "\"a\":true")
         #expect(Self.readError("trace.jsonl", Self.joined(lines)) == "trace.jsonl:3: \"a\" must be a number")
@@ -226,7 +226,7 @@ struct TraceFileTests {
         var corrupted = bytes
         corrupted[firstRecord + 112 * 4 + 13] = 9  // kind byte of record 4
         #expect(Self.readError("t.ctb", corrupted)
-                == "t.ctb: record 4 (byte \(firstRecord + 448)): corrupted record: unknown kind byte 9 (valid 0–6, 255 ends the trace)")
+                == "t.ctb: record 4 (byte \(firstRecord + 448)): corrupted record: unknown kind byte 9 (valid 0–7, 255 ends the trace)")
         corrupted = bytes
         corrupted[firstRecord + 12] = 2  // phase byte of record 0
         #expect(Self.readError("t.ctb", corrupted)

@@ -442,6 +442,93 @@ def loss_cases():
     ]
 
 
+# ---------------------------------------------------------------------------------------------- batch norm, dropout
+
+def bn_case(name, x, weight=None, bias=None, running_mean=None, running_var=None, eps=1e-5, momentum=0.1,
+            training=True, seed=0):
+    """F.batch_norm forward and backward; the running statistics after the pass are recorded too."""
+    X = leaf(x)
+    C = x.shape[1]
+    W = leaf(weight if weight is not None else torch.ones(C, dtype=torch.float64))
+    B = leaf(bias if bias is not None else torch.zeros(C, dtype=torch.float64))
+    rm = running_mean.clone() if running_mean is not None else torch.zeros(C, dtype=torch.float64)
+    rv = running_var.clone() if running_var is not None else torch.ones(C, dtype=torch.float64)
+    y = F.batch_norm(X, rm, rv, W, B, training=training, momentum=momentum, eps=eps)
+    gy = Values(seed + 8000).normal(*y.shape)
+    y.backward(gy)
+    case = {"name": name, "op": "batch_norm2d", "params": {"eps": eps, "momentum": momentum, "training": training},
+            "input": enc(X), "grad_output": enc(gy), "output": enc(y), "grad_input": enc(X.grad),
+            "grad_weight": enc(W.grad), "grad_bias": enc(B.grad),
+            "new_running_mean": enc(rm), "new_running_var": enc(rv)}
+    for key, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean), ("running_var", running_var)):
+        if t is not None:
+            case[key] = enc(t)
+    return case
+
+
+def dropout_case(name, x, p, seed=0, training=True):
+    """F.dropout itself; its mask is read back from the output (inputs have no zeros) so the engine can
+    be given the same mask."""
+    assert bool((x != 0).all())
+    X = leaf(x)
+    torch.manual_seed(seed)
+    y = F.dropout(X, p, training=training)
+    mask = (y != 0).to(torch.float64)
+    gy = Values(seed + 9000).normal(*y.shape)
+    y.backward(gy)
+    return {"name": name, "op": "dropout", "params": {"p": p, "training": training}, "input": enc(X),
+            "mask": enc(mask), "grad_output": enc(gy), "output": enc(y), "grad_input": enc(X.grad)}
+
+
+def normalization_cases():
+    v = Values(8)
+    nz = lambda *shape: v.normal(*shape) + 0.0005 * (v.normal(*shape) >= 0).to(torch.float64) * 2 - 0.0005
+    return [
+        bn_case("train_defaults_2x3x4x4", v.normal(2, 3, 4, 4), seed=1),
+        bn_case("train_affine_eps_momentum_2x2x3x3", v.normal(2, 2, 3, 3), weight=v.normal(2), bias=v.normal(2),
+                running_mean=v.normal(2), running_var=v.uniform(2, lo=0.5, hi=2.0), eps=1e-3, momentum=0.3, seed=2),
+        bn_case("train_batch1_1x2x3x2", v.normal(1, 2, 3, 2), weight=v.normal(2), bias=v.normal(2), eps=0.01,
+                momentum=0.05, seed=3),
+        bn_case("train_1x1_spatial_4x3x1x1", v.normal(4, 3, 1, 1), weight=v.normal(3), bias=v.normal(3), seed=4),
+        bn_case("train_ints_3x1x2x2", v.ints(3, 1, 2, 2), momentum=0.5, eps=0.1, seed=5),
+        bn_case("eval_running_2x3x2x3", v.normal(2, 3, 2, 3), weight=v.normal(3), bias=v.normal(3),
+                running_mean=v.normal(3), running_var=v.uniform(3, lo=0.2, hi=3.0), eps=1e-4, training=False, seed=6),
+        bn_case("eval_single_value_1x2x1x1", v.normal(1, 2, 1, 1), weight=v.normal(2), bias=v.normal(2),
+                running_mean=v.normal(2), running_var=v.uniform(2, lo=0.2, hi=3.0), training=False, seed=7),
+        dropout_case("dropout_p0.5_2x3x4x4", nz(2, 3, 4, 4), 0.5, seed=11),
+        dropout_case("dropout_p0.2_1x2x5x5", nz(1, 2, 5, 5), 0.2, seed=12),
+        dropout_case("dropout_p0.9_features_4x6", nz(4, 6), 0.9, seed=13),
+        dropout_case("dropout_eval_2x2x3x3", nz(2, 2, 3, 3), 0.5, seed=14, training=False),
+    ]
+
+
+def bn_networks():
+    v = Values(9)
+    g = torch.Generator().manual_seed(99)
+    mask = (torch.rand(2, 6, generator=g) >= 0.25).to(torch.float64)
+    return [
+        Net("conv_bn_relu_pool_linear_ce_batch2", v.normal(2, 1, 6, 6),
+            [{"op": "conv2d", "kernel": v.normal(3, 1, 3, 3), "bias": v.normal(3), "padding": (1, 1, 1, 1)},
+             {"op": "batch_norm2d", "weight": v.normal(3), "bias": v.normal(3), "momentum": 0.2},
+             {"op": "relu"},
+             {"op": "max_pool2d", "kernel_size": 2},
+             {"op": "conv2d", "kernel": v.normal(2, 3, 2, 2), "bias": None},
+             {"op": "batch_norm2d", "eps": 1e-3},
+             {"op": "flatten"},
+             {"op": "linear", "weight": v.normal(3, 8), "bias": v.normal(3)}],
+            loss={"op": "softmax_cross_entropy", "target": [1, 2]}),
+        Net("conv_bn_eval_tanh_dropout_linear_mse", v.normal(2, 2, 4, 4),
+            [{"op": "conv2d", "kernel": v.normal(2, 2, 3, 3), "bias": v.normal(2), "stride": 2, "padding": (1, 1, 1, 1)},
+             {"op": "batch_norm2d", "weight": v.normal(2), "bias": v.normal(2), "training": False,
+              "running_mean": v.normal(2), "running_var": v.uniform(2, lo=0.5, hi=2.0)},
+             {"op": "tanh"},
+             {"op": "flatten"},
+             {"op": "linear", "weight": v.normal(6, 8), "bias": v.normal(6)},
+             {"op": "dropout", "p": 0.25, "mask": mask}],
+            loss={"op": "mse", "target": v.normal(2, 6)}),
+    ]
+
+
 # ---------------------------------------------------------------------------------------------- networks
 
 class Net:
@@ -499,6 +586,18 @@ class Net:
                 h = F.softmax(h, dim=1)
             elif op == "flatten":
                 h = torch.flatten(h, 1)
+            elif op == "batch_norm2d":
+                C = h.shape[1]
+                W = leaf(layer["weight"]) if layer.get("weight") is not None else leaf(torch.ones(C, dtype=torch.float64))
+                B = leaf(layer["bias"]) if layer.get("bias") is not None else leaf(torch.zeros(C, dtype=torch.float64))
+                p = {"weight": W, "bias": B}
+                rm = layer["running_mean"].clone() if layer.get("running_mean") is not None else torch.zeros(C, dtype=torch.float64)
+                rv = layer["running_var"].clone() if layer.get("running_var") is not None else torch.ones(C, dtype=torch.float64)
+                h = F.batch_norm(h, rm, rv, W, B, training=layer.get("training", True),
+                                 momentum=layer.get("momentum", 0.1), eps=layer.get("eps", 1e-5))
+            elif op == "dropout":
+                pr = layer.get("p", 0.5)
+                h = h * layer["mask"] / (1 - pr) if layer.get("training", True) else h
             elif op == "linear":
                 W = leaf(layer["weight"])
                 B = leaf(layer["bias"]) if layer.get("bias") is not None else None
@@ -546,6 +645,15 @@ class Net:
                     prm["count_include_pad"] = layer.get("count_include_pad", True)
             elif layer["op"] == "leaky_relu":
                 prm = {"slope": layer.get("slope", 0.01)}
+            elif layer["op"] == "batch_norm2d":
+                prm = {"eps": layer.get("eps", 1e-5), "momentum": layer.get("momentum", 0.1),
+                       "training": layer.get("training", True)}
+                for key in ("running_mean", "running_var"):
+                    if layer.get(key) is not None:
+                        lj[key] = enc(layer[key])
+            elif layer["op"] == "dropout":
+                prm = {"p": layer.get("p", 0.5), "training": layer.get("training", True)}
+                lj["mask"] = enc(layer["mask"])
             lj["params"] = prm
             g = {}
             for key, t in p.items():
@@ -681,6 +789,12 @@ def small_networks():
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    if sys.argv[1:] == ["--only-new"]:  # batch norm and dropout only: leaves the other files untouched
+        write("normalization.json", "normalization", normalization_cases())
+        write("bn_networks.json", "network", [n.record() for n in bn_networks()])
+        return
+    write("normalization.json", "normalization", normalization_cases())
+    write("bn_networks.json", "network", [n.record() for n in bn_networks()])
     write("conv2d.json", "conv2d", conv2d_cases())
     write("conv_transpose2d.json", "conv_transpose2d", conv_transpose2d_cases())
     write("pooling.json", "pooling", pooling_cases())
