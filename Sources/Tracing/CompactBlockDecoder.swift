@@ -40,6 +40,7 @@ final class CompactBlockDecoder {
 
     /// The next event of the block.
     /// - Throws: a message when the bytes do not decode (cut short, unknown codes, a cache slot never filled).
+    @inline(__always)  // into TraceReader.nextCompact: the event is built where the reader returns it
     func next() throws(CompactDecodeError) -> TraceEvent {
         guard var p = cursor, let end, remaining > 0 else { throw CompactDecodeError("the block has no more events") }
         @inline(__always) func need(_ n: Int) throws(CompactDecodeError) {
