@@ -9,7 +9,7 @@ import Tracing
 
 extension BenchWorkload {
     /// LeNet-5's first conv layer (1×32×32 input, 6 filters 5×5) forward and backward from dY = 1,
-    /// written as a binary trace and opened as the player opens it (streamed, checkpointed), cell steps.
+    /// written as a binary trace (version 2) and opened as the player opens it (streamed, checkpointed), cell steps.
     ///
     /// `replay_step_ms`: median time of one → key press at 120×40 — fetch the frame, lay it out to fit,
     /// build the ANSI repaint (target < 5 ms). `replay_step_back_ms`: the same for ←, which rebuilds
@@ -29,7 +29,8 @@ extension BenchWorkload {
         let header = TraceHeader(spec: .object([("op", .string("conv2d")), ("note", .string("LeNet-5 conv1"))]),
                                  network: network, input: input, gradOutput: dY)
         let path = context.folder + "/replay-lenet-conv1.ctb"
-        let writer = try BinaryWriter(path: path, header: header)
+        // Version 2, the encoding `convtrace trace` writes: the player's jumps go through its block index.
+        let writer = try CompactBinaryWriter(path: path, header: header)
         var tracer = Tracer(sink: writer)
         _ = try network.run(input: input, gradOutput: dY, tracer: &tracer)
         try writer.finish()
@@ -75,6 +76,7 @@ extension BenchWorkload {
         let forwardFetch = fetches.suffix(presses).sorted()
         let backward = try (0..<presses).map { _ in try press(.previous) }.sorted()
         let tLast = try press(.last)
+        let tLastFrame = fetches[fetches.count - 1]
         func ms(_ s: Double) -> JSONValue { rounded(s * 1000, 3) }
         let counts: [(String, JSONValue)] = prefix == "replay"
             ? [("frames", .int(frames.count)), ("events", .int(frames.eventCount))]
@@ -86,6 +88,7 @@ extension BenchWorkload {
             (prefix + "_step_back_ms", ms(backward[backward.count / 2])),
             (prefix + "_step_back_max_ms", ms(backward[backward.count - 1])),
             (prefix + "_jump_to_last_ms", ms(tLast)),
+            (prefix + "_jump_to_last_frame_ms", ms(tLastFrame)),
             ("screen_bytes", .int(bytes / (2 * presses + 2))),
         ]
     }

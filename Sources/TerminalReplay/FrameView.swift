@@ -287,18 +287,44 @@ public struct FrameView: Sendable {
     // MARK: - Equation, sums, legend
 
     /// The equation with every term (elided around the current term when it does not fit the width).
+    ///
+    /// Keeps the most terms around the current one that fit: the widths of the candidate lines are
+    /// added up from the terms' widths (a bias-gradient equation has a term per dY cell, 784 for LeNet's
+    /// conv1, and building every candidate line made one screen cost O(terms²)); only the chosen
+    /// line is built.
+    /// - Complexity: O(terms).
     func equationLine(_ eq: Equation) -> ScreenLine {
         let all = Self.equationLine(eq, shown: 0..<eq.terms.count)
         guard let columns, all.width > columns, eq.terms.count > 1 else { return all }
-        let focus = eq.currentTermIndex ?? (eq.terms.count - 1)
-        var keep = eq.terms.count - 1
-        while keep >= 1 {
-            let r = Self.range(count: eq.terms.count, keep: keep, around: focus..<(focus + 1))
-            let line = Self.equationLine(eq, shown: r)
-            if line.width <= columns || keep == 1 { return line }
+        let n = eq.terms.count
+        let focus = eq.currentTermIndex ?? (n - 1)
+        // Width of a term as `equationLine(_:shown:)` draws it (the current one between plain-only braces).
+        var prefix = [0]
+        prefix.reserveCapacity(n + 1)
+        for t in eq.terms { prefix.append(prefix[prefix.count - 1] + t.text.unicodeScalars.count + (t.state == .current ? 2 : 0)) }
+        let separator = Self.separatorWidth(eq)
+        // Everything but the terms, their separators and the clip marks: the same in every candidate.
+        let fixed = all.width - prefix[n] - (n - 1) * separator
+        func width(_ r: Range<Int>) -> Int {
+            fixed + prefix[r.upperBound] - prefix[r.lowerBound] + max(0, r.count - 1) * separator
+                + (r.lowerBound > 0 ? 1 + separator : 0) + (r.upperBound < n ? separator + 1 : 0)
+        }
+        var keep = n - 1
+        while keep > 1 {
+            if width(Self.range(count: n, keep: keep, around: focus..<(focus + 1))) <= columns { break }
             keep -= 1
         }
-        return all
+        return Self.equationLine(eq, shown: Self.range(count: n, keep: keep, around: focus..<(focus + 1)))
+    }
+
+    /// Columns of the separator between two terms (`" + "`, `", "`, `"; "`).
+    static func separatorWidth(_ eq: Equation) -> Int {
+        switch eq.combine {
+        case .sum where eq.isSeparateWrites: 2
+        case .sum, .mean: 3
+        case .max: 2
+        case .apply: 0
+        }
     }
 
     static func equationLine(_ eq: Equation, shown: Range<Int>) -> ScreenLine {

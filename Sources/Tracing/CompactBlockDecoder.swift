@@ -4,7 +4,13 @@ import Engine
 /// Decodes the events of one block of binary encoding version 2, keeping the same prediction state as
 /// `CompactBinaryWriter`. Errors are messages; `TraceReader` adds the file and the place.
 final class CompactBlockDecoder {
-    private let state = CompactCodecState()
+    private let state: CompactCodecState
+
+    /// - Parameter valueCache: false when no block will be decoded (see `CompactCodecState.init`).
+    init(valueCache: Bool = true) { state = CompactCodecState(valueCache: valueCache) }
+
+    /// Whether blocks can be decoded (false for the placeholder of a reader of another encoding).
+    var canDecode: Bool { state.cacheSize > 0 }
     /// The block's bytes still to decode.
     @exclusivity(unchecked) private(set) var cursor: UnsafePointer<UInt8>?
     @exclusivity(unchecked) private(set) var end: UnsafePointer<UInt8>?
@@ -16,6 +22,7 @@ final class CompactBlockDecoder {
 
     /// Starts a block: `count` events in `bytes`, the first at `firstStep`.
     func start(_ bytes: UnsafeBufferPointer<UInt8>, count: Int, firstStep: Int, layer: Int, phase: Phase) {
+        precondition(canDecode, "a block decoder made without a value cache was started")
         cursor = bytes.baseAddress.map { UnsafePointer($0) }
         end = cursor.map { $0 + bytes.count }
         remaining = count
@@ -33,6 +40,7 @@ final class CompactBlockDecoder {
 
     /// The next event of the block.
     /// - Throws: a message when the bytes do not decode (cut short, unknown codes, a cache slot never filled).
+    @inline(__always)  // into TraceReader.nextCompact: the event is built where the reader returns it
     func next() throws(CompactDecodeError) -> TraceEvent {
         guard var p = cursor, let end, remaining > 0 else { throw CompactDecodeError("the block has no more events") }
         @inline(__always) func need(_ n: Int) throws(CompactDecodeError) {

@@ -64,8 +64,14 @@ final class CompactCodecState {
     @exclusivity(unchecked) var previousAcc: UInt64 = 0
     @exclusivity(unchecked) var meta: UInt8 = 0
 
-    init() {
-        let cacheSize = 1 << CompactTraceLayout.cacheBits
+    /// Slots in the value cache: 2^16, or 0 for a state that never decodes (a reader of another encoding).
+    let cacheSize: Int
+
+    /// - Parameter valueCache: false for a reader of JSON Lines or version 1, which never starts a block:
+    ///   it saves the cache's 0.75 MB.
+    init(valueCache: Bool = true) {
+        let cacheSize = valueCache ? 1 << CompactTraceLayout.cacheBits : 0
+        self.cacheSize = cacheSize
         indices = .allocate(capacity: Self.slots)
         deltas = .allocate(capacity: Self.slots * 3)
         values = .allocate(capacity: Self.slots * 4)
@@ -93,7 +99,7 @@ final class CompactCodecState {
         meta = 0
         generation &+= 1
         if generation == 0 {
-            cacheGenerations.update(repeating: 0, count: 1 << CompactTraceLayout.cacheBits)
+            cacheGenerations.update(repeating: 0, count: cacheSize)
             generation = 1
         }
     }

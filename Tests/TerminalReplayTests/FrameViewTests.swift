@@ -117,4 +117,43 @@ struct FrameViewTests {
         #expect(line.text.contains("{5·0}"))
         #expect(line.text.contains("…"))
     }
+
+    @Test("the elided equation keeps the same terms as building every candidate line would")
+    func equationElisionMatchesCandidates() {
+        // Terms of uneven widths (negative operands in parentheses), pending, current and done, and a
+        // bias and result: the arithmetic widths must pick the line the one-by-one search picked.
+        var eq = handFrame().equation!
+        let template = eq.terms[0]
+        eq.terms = (0..<61).map { i in
+            var t = template
+            t.operands[0].text = String(i % 7 == 0 ? -i : i * 13)
+            t.operands[1].text = i % 3 == 0 ? "-0.5" : "2"
+            t.state = i < 40 ? .done : .pending
+            return t
+        }
+        for (combine, current) in [Equation.Combine.sum, .max, .mean].flatMap({ c in ([nil, 0, 1, 30, 59, 60] as [Int?]).map { (c, $0) } }) {
+            var e = eq
+            e.combine = combine
+            if let current { e.terms[current].state = .current }
+            for columns in stride(from: 5, through: 400, by: 7) {
+                let got = FrameView(columns: columns).equationLine(e)
+                #expect(got == candidateSearch(e, columns: columns), "\(combine), current \(String(describing: current)), \(columns) columns")
+            }
+        }
+    }
+
+    /// The elision as it was first written: build the line for `keep` terms, from all but one down to 1.
+    func candidateSearch(_ eq: Equation, columns: Int) -> ScreenLine {
+        let all = FrameView.equationLine(eq, shown: 0..<eq.terms.count)
+        guard all.width > columns, eq.terms.count > 1 else { return all }
+        let focus = eq.currentTermIndex ?? (eq.terms.count - 1)
+        var keep = eq.terms.count - 1
+        while keep >= 1 {
+            let r = FrameView.range(count: eq.terms.count, keep: keep, around: focus..<(focus + 1))
+            let line = FrameView.equationLine(eq, shown: r)
+            if line.width <= columns || keep == 1 { return line }
+            keep -= 1
+        }
+        return all
+    }
 }
