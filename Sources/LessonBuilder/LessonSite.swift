@@ -208,8 +208,10 @@ public struct LessonSite: Sendable {
                     throw e
                 }
                 images += files
-                let alt = block.caption ?? block.title ?? kind.rawValue
-                parts.append(files.map { "![\(alt)](\($0.file))" }.joined(separator: " ") + "\n")
+                parts.append(files.map { picture in
+                    let alt = picture.alt.isEmpty ? block.caption ?? block.title ?? kind.rawValue : picture.alt
+                    return "![\(PictureSelection.escapedAlt(alt))](\(picture.file))"
+                }.joined(separator: " ") + "\n")
             }
         }
         if let caption = block.caption, !block.show.isEmpty { parts.append("_\(caption)_\n") }
