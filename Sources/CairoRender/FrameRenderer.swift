@@ -106,15 +106,16 @@ public final class FrameRenderer {
         try paint(i, on: ctx)
     }
 
-    /// Writes the animated GIF (looping, `style.gifDelay` per frame) to `path`, atomically.
+    /// Writes the animated GIF (looping; `FramePacing` times each frame from `style.gifDelay`) to `path`, atomically.
     public func writeGIF(to path: String, progress: ((Int) -> Void)? = nil) throws {
         let encoder = try GIFEncoder(path: path, width: pixelWidth, height: pixelHeight,
                                      palette: Theme.named(style.theme).gifPalette)
         let surface = try CairoSurface.image(width: pixelWidth, height: pixelHeight)
+        let delays = FramePacing.delays(frames, base: style.gifDelay)
         for i in frames.indices {
             try raster(i, into: surface)
             try surface.withPixels { px, w, h, stride in
-                try encoder.addFrame(pixels: px, width: w, height: h, strideWords: stride, delay: style.gifDelay)
+                try encoder.addFrame(pixels: px, width: w, height: h, strideWords: stride, delay: delays[i])
             }
             progress?(i + 1)
         }

@@ -55,7 +55,7 @@ final class GIFEncoder {
         EGifSetGifVersion(g, true)
         // The colour map size must be a power of two.
         var size = 2
-        while size < palette.count { size *= 2 }
+        while size < min(256, palette.count + 1) { size *= 2 }  // one spare index for transparency
         var colors = [GifColorType](repeating: GifColorType(Red: 0, Green: 0, Blue: 0), count: size)
         for (i, c) in palette.enumerated() { colors[i] = GifColorType(Red: c.r, Green: c.g, Blue: c.b) }
         guard let map = GifMakeMapObject(Int32(size), &colors) else {
@@ -157,8 +157,13 @@ final class GIFEncoder {
             if bottom < 0 { top = 0; bottom = 0; left = 0; right = 0 }
         }
         current = cur
+        // Inside the changed rectangle, a pixel equal to the one on screen is written as the transparent
+        // index: long runs of one index compress far better than the picture again (when the palette
+        // leaves an index free).
+        let firstFrame = previous.count != current.count
+        let clear = palette.count < 256 && !firstFrame ? palette.count : nil
         var gcb = GraphicsControlBlock(DisposalMode: DISPOSE_DO_NOT, UserInputFlag: false, DelayTime: Int32(delay),
-                                       TransparentColor: NO_TRANSPARENT_COLOR)
+                                       TransparentColor: clear.map(Int32.init) ?? NO_TRANSPARENT_COLOR)
         var ext = [GifByteType](repeating: 0, count: 4)
         let len = EGifGCBToExtension(&gcb, &ext)
         try check(EGifPutExtension(g, GRAPHICS_EXT_FUNC_CODE, Int32(len), &ext), "writing a frame delay")
@@ -169,7 +174,13 @@ final class GIFEncoder {
             let start = y * width + left
             row.withUnsafeMutableBufferPointer { d in
                 current.withUnsafeBufferPointer { s in
-                    for x in 0..<rw { d[x] = s[start + x] }
+                    if let clear {
+                        previous.withUnsafeBufferPointer { p in
+                            for x in 0..<rw { d[x] = s[start + x] == p[start + x] ? GifPixelType(clear) : s[start + x] }
+                        }
+                    } else {
+                        for x in 0..<rw { d[x] = s[start + x] }
+                    }
                 }
             }
             try check(EGifPutLine(g, &row, Int32(rw)), "writing pixel row \(y)")

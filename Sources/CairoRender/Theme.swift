@@ -88,16 +88,19 @@ public struct Theme: Sendable {
          annotation]
     }
 
-    /// The fixed GIF palette (≤ 256 colours): every theme colour, each fill blended with each ink at
-    /// ¼, ½, ¾ (antialiased edges and text), and a grey ramp.
+    /// The fixed GIF palette (≤ 255 colours, so the encoder keeps one index for "unchanged"): every theme
+    /// colour, each fill blended with each ink at ½, the background with each ink at ¼ and ¾ (antialiased
+    /// edges and text), and a grey ramp.
     var gifPalette: [RGB] {
         var seen = Set<RGB>(), out: [RGB] = []
-        func add(_ c: RGB) { if out.count < 256, seen.insert(c).inserted { out.append(c) } }
+        func add(_ c: RGB) { if out.count < 255, seen.insert(c).inserted { out.append(c) } }
         for c in fills + inks { add(c) }
         for f in fills { for i in inks { add(f.mixed(with: i, 0.5)) } }
         for g in stride(from: 0, through: 255, by: 17) { add(RGB(r: UInt8(g), g: UInt8(g), b: UInt8(g))) }
+        // ¼ and ¾ blends for the background only: text and edges sit mostly on it, and a small palette
+        // keeps GIFs light (lesson pages stay under 1.5 MB).
         for t in [0.25, 0.75] {
-            for i in inks { for f in fills { add(f.mixed(with: i, t)) } }
+            for i in inks { add(background.mixed(with: i, t)) }
         }
         return out
     }

@@ -7,8 +7,10 @@ public struct DrawnPicture: Sendable, Equatable {
     /// What each frame of the picture shows, in display order, as stable text (`Frame.dump()`); one
     /// entry for an SVG frame, one per image for a GIF. The same on every machine: no Cairo, no fonts.
     public var frames: [String]
+    /// What the picture shows, in words made from its frames (the page's alt text); "" for none.
+    public var alt: String
 
-    public init(file: String, frames: [String]) {
-        self.file = file; self.frames = frames
+    public init(file: String, frames: [String], alt: String = "") {
+        self.file = file; self.frames = frames; self.alt = alt
     }
 }

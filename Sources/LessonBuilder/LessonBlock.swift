@@ -30,8 +30,12 @@ public struct LessonBlock: Sendable {
     public var why: String?
     /// Which output cell or gradient entry `table`/`equation` expand, e.g. `output[1][2]`.
     public var cell: String?
-    /// Which frames `frames` shows (1-based), default the first, middle and last.
+    /// Which frames `frames` shows (1-based), default the first, middle and last; for `animation`, the
+    /// steps the GIF shows (default all), each keeping its number.
     public var frameNumbers: [Int]?
+    /// Which quantity the picture views draw (`frames_of:`), e.g. `grad_kernel` or `layer1.grad_input`:
+    /// only the frames that write it, so a picture about a backward topic starts at that topic. Nil: every frame.
+    public var framesOf: String?
     /// What the `table` view calls the input cells, default `x` (e.g. `dY` when a convolution runs on a gradient).
     public var inputName: String?
     /// What the views call the kernel (default `k`) and the output (default `y`), e.g. `dY` and `dK`.
@@ -59,9 +63,12 @@ public struct LessonBlock: Sendable {
 
     /// Keys a block may hold besides the spec.
     public static let lessonKeys: Set<String> = [
-        "show", "expect", "tolerance", "title", "caption", "cite", "why", "shape_order", "cell", "frames",
+        "show", "expect", "tolerance", "title", "caption", "cite", "why", "shape_order", "cell", "frames", "frames_of",
         "input_name", "kernel_name", "output_name", "quote", "tutorial_line", "assume", "evaluates",
     ]
+
+    /// The quantities a picture's frame can write, as `cell:` and `frames_of:` name them.
+    public static let pictureQuantities = ["output", "grad_input", "grad_kernel", "grad_weight", "grad_bias"]
 
     /// Parses the block text found at `line` of `file`.
     /// - Throws: `LessonError` (`.malformed`) naming the line and what is wrong.
@@ -120,6 +127,13 @@ public struct LessonBlock: Sendable {
                     throw fail("frames: expected a list of 1-based frame numbers", at: keyLine)
                 }
                 frameNumbers = numbers
+            case "frames_of":
+                guard let s = value.string, let parsed = Claim.parseKey(s), parsed.indices.isEmpty,
+                      LessonBlock.pictureQuantities.contains(parsed.quantity.split(separator: ".").last.map(String.init) ?? "") else {
+                    throw fail("frames_of: expected one of " + LessonBlock.pictureQuantities.joined(separator: ", ")
+                        + ", optionally after `layerN.` (e.g. `layer1.grad_input`)", at: keyLine)
+                }
+                framesOf = s
             case "tutorial_line":
                 guard let n = value.int, n >= 1 else {
                     throw fail("tutorial_line: expected the 1-based line number of the quoted tutorial text", at: keyLine)
@@ -143,7 +157,7 @@ public struct LessonBlock: Sendable {
                 case "cite": cite = s
                 case "why": why = s
                 default:
-                    guard let parsed = Claim.parseKey(s), ["output", "grad_input", "grad_kernel", "grad_weight", "grad_bias"]
+                    guard let parsed = Claim.parseKey(s), LessonBlock.pictureQuantities
                         .contains(parsed.quantity.split(separator: ".").last.map(String.init) ?? "") else {
                         throw fail("cell: expected an entry such as `output[0][1]` or `grad_kernel[0][0]`", at: keyLine)
                     }

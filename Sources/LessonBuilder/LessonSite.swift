@@ -130,13 +130,15 @@ public struct LessonSite: Sendable {
         var pictures: [DrawnPicture] = []
         var claims = 0
         var failures: [String] = []
+        var above: BlockOutcome?  // the block a `{{KEY}}` in the following text reads
         for segment in doc.segments {
             switch segment {
             case .text(let text):
-                page += text
+                page += try ProseValues.substitute(text, outcome: above, file: file)
             case .block(let block):
                 let traced = block.show.contains { [.table, .equation, .trace, .animation, .frames, .final].contains($0) }
                 let outcome = try evaluator.evaluate(spec: block.specForEngine, file: file, line: block.line, traced: traced)
+                above = outcome
                 let checks = Verifier.check(block, outcome: outcome, file: file)
                 claims += checks.count
                 failures += checks.flatMap(\.messages)
@@ -208,8 +210,10 @@ public struct LessonSite: Sendable {
                     throw e
                 }
                 images += files
-                let alt = block.caption ?? block.title ?? kind.rawValue
-                parts.append(files.map { "![\(alt)](\($0.file))" }.joined(separator: " ") + "\n")
+                parts.append(files.map { picture in
+                    let alt = picture.alt.isEmpty ? block.caption ?? block.title ?? kind.rawValue : picture.alt
+                    return "![\(PictureSelection.escapedAlt(alt))](\(picture.file))"
+                }.joined(separator: " ") + "\n")
             }
         }
         if let caption = block.caption, !block.show.isEmpty { parts.append("_\(caption)_\n") }

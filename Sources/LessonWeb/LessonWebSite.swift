@@ -101,16 +101,12 @@ public struct LessonWebSite: Sendable {
     /// The player page of an animation block: its frames as the GIF draws them.
     func player(_ block: LessonBlock, file: String, title: String) throws -> String {
         let outcome = try evaluator.evaluate(spec: block.specForEngine, file: file, line: block.line, traced: true)
-        guard let problem = outcome.problem else {
+        guard outcome.problem != nil else {
             throw LessonWebError(file: file, "line \(block.line): the block has no problem to draw")
         }
-        // The options StoryboardPictures draws the GIF with, so the player shows the same frames.
-        let options = StoryboardOptions(granularity: .cell, phase: problem.hasBackward ? .all : .forward,
-                                        digits: 2, maxFrames: maxFrames)
-        let source = StoryboardSource(network: problem.network, input: problem.input, gradOutput: problem.gradOutput,
-                                      inputRank: problem.givenInputRank)
+        // The frames StoryboardPictures draws the GIF from, so the player shows the same frames.
         do {
-            let frames = try Storyboard(source: source, options: options).frames(events: outcome.events)
+            let frames = try StoryboardPictures.frames(block: block, outcome: outcome, maxFrames: maxFrames, view: "player")
             return try PlayerPage.html(frames: frames, title: title, theme: .auto)
         } catch {
             throw LessonWebError(file: file, "line \(block.line): cannot make the player: \(error)")

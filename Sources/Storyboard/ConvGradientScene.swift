@@ -40,12 +40,12 @@ enum ConvGradientScene {
         let padded = p.padding != .zero
         var input = padded
             ? ctx.paddedPlane(X, n: n, c: c, padding: p.padding, mode: p.paddingMode, id: "input", role: .paddedInput,
-                              title: padded ? "padded input X" : "input X", subtitle: X.c > 1 ? "channel \(c)" : nil,
+                              title: padded ? "padded input x" : "input x", subtitle: X.c > 1 ? "channel \(c)" : nil,
                               symbol: "x", position: GridPosition(row: 0, column: 0))
-            : ctx.constantPlane(X, n: n, c: c, id: "input", role: .input, title: "input X",
+            : ctx.constantPlane(X, n: n, c: c, id: "input", role: .input, title: "input x",
                                 subtitle: X.c > 1 ? "channel \(c)" : nil, symbol: "x",
                                 position: GridPosition(row: 0, column: 0))
-        var dYGrid = ctx.plane(dY, n: n, c: k, id: "grad_output", role: .gradOutput, title: "dY (gradient of Y)",
+        var dYGrid = ctx.plane(dY, n: n, c: k, id: "grad_output", role: .gradOutput, title: "dY (gradient of y)",
                                subtitle: dY.c > 1 ? "filter \(k)" : nil, symbol: "dY",
                                position: GridPosition(row: 0, column: 1), joiner: "⋆", showPendingAsDone: true)
         var dKGrid = ctx.plane(dK, n: k, c: c, id: "grad_kernel", role: .gradKernel, title: "dK (kernel gradient)",
@@ -80,14 +80,15 @@ enum ConvGradientScene {
         func expr(_ v: String, _ s: Int, _ off: Int) -> String {
             (s == 1 ? v : "\(v)·\(s)") + (off == 0 ? "" : " + \(off)")
         }
-        let rowExpr = expr("y", s.y, ki * d.y - p.padding.top), colExpr = expr("x", s.x, kj * d.x - p.padding.left)
-        let caption = "\(label) sums dY[y,x] · X[\(rowExpr), \(colExpr)] over every output cell (y,x): the input cells that kernel tap (\(ki),\(kj)) touched, weighted by the gradient arriving there."
+        let rowExpr = expr("a", s.y, ki * d.y - p.padding.top), colExpr = expr("b", s.x, kj * d.x - p.padding.left)
+        let caption = "\(label) sums dY[a,b] · x[\(rowExpr), \(colExpr)] over every output cell (a,b): the input cells that kernel tap (\(ki),\(kj)) touched, weighted by the gradient arriving there."
         let bounds = boundsOf(windowCells, grid: "input")
         var legend = [LegendEntry(swatch: .window, label: "input cells kernel tap (\(ki),\(kj)) read (×dY)"),
                       LegendEntry(swatch: .contributor, label: "dY cells in the sum")]
         if current != nil { legend.append(LegendEntry(swatch: .current, label: "this term")) }
         if padded { legend.append(SceneContext.paddingLegend(p.paddingMode)) }
         legend.append(LegendEntry(swatch: .written, label: "being accumulated"))
+        legend.append(LegendEntry(swatch: .pending, label: "not computed yet"))
         return Frame(scene: .kernelGradient, phase: e0.phase, layer: l, traceSteps: stepsRange(group, current),
                      title: "conv2d backward · kernel gradient dK", caption: caption, grids: [input, dYGrid, dKGrid],
                      window: WindowHighlight(cells: windowCells, bounds: bounds.map { [$0] } ?? [],
@@ -115,11 +116,11 @@ enum ConvGradientScene {
         for kk in 0..<K {
             let sub = (K > 1 ? "filter \(kk) · " : "") + "padded" + (s != Pair(1) ? ", zeros between (stride)" : "")
             grids.append(canvas.grid(ctx, dY, n: n, c: kk, id: GridID("grad_output.k\(kk)"), role: .paddedGradOutput,
-                                     title: "dY (gradient of Y)", subtitle: sub, symbol: "dY",
+                                     title: "dY (gradient of y)", subtitle: sub, symbol: "dY",
                                      position: GridPosition(row: kk, column: 0)))
             // The kernel the forward pass slid (rotated if flip), rotated 180° again for the backward view.
             grids.append(ctx.constantPlane(Kt, n: kk, c: c, id: GridID("rotated.k\(kk)"), role: .rotatedKernel,
-                                           title: p.flip ? "kernel K (= flipped kernel rotated back)" : "kernel rotated 180°",
+                                           title: p.flip ? "kernel k (= flipped kernel rotated back)" : "kernel rotated 180°",
                                            subtitle: K > 1 || Kt.c > 1 ? "filter \(kk) · channel \(c)" : nil, symbol: "k",
                                            position: GridPosition(row: kk, column: 1), joiner: "⋆", rotated: !p.flip))
         }
@@ -170,6 +171,7 @@ enum ConvGradientScene {
         if s != Pair(1) { legend.append(LegendEntry(swatch: .insertedZero, label: "zeros inserted by the stride")) }
         if current != nil { legend.append(LegendEntry(swatch: .current, label: "this term")) }
         legend.append(LegendEntry(swatch: .written, label: "being accumulated"))
+        legend.append(LegendEntry(swatch: .pending, label: "not computed yet"))
         return Frame(scene: .inputGradient, phase: e0.phase, layer: l, traceSteps: stepsRange(group, current),
                      title: "conv2d backward · input gradient dX", caption: caption, grids: grids + [dXGrid],
                      window: WindowHighlight(cells: windowCells, bounds: bounds, step: GridStep(rows: d.y, columns: d.x)),
@@ -184,7 +186,7 @@ enum ConvGradientScene {
         let l = e0.layer
         guard let dY = state.gradOutput(of: l), let db = state.gradBias[l] else { return nil }
         let k = Int(e0.kernel.n), n = Int(e0.output.n)
-        var dYGrid = ctx.plane(dY, n: n, c: k, id: "grad_output", role: .gradOutput, title: "dY (gradient of Y)",
+        var dYGrid = ctx.plane(dY, n: n, c: k, id: "grad_output", role: .gradOutput, title: "dY (gradient of y)",
                                subtitle: dY.c > 1 ? "filter \(k)" : nil, symbol: "dY",
                                position: GridPosition(row: 0, column: 0), showPendingAsDone: true)
         var dbGrid = ctx.plane(db, n: 0, c: 0, id: "grad_bias", role: .gradBias, title: "db (bias gradient)",
@@ -217,6 +219,7 @@ enum ConvGradientScene {
         var legend = [LegendEntry(swatch: .contributor, label: "dY cells summed")]
         if current != nil { legend.append(LegendEntry(swatch: .current, label: "this term")) }
         legend.append(LegendEntry(swatch: .written, label: "being accumulated"))
+        legend.append(LegendEntry(swatch: .pending, label: "not computed yet"))
         return Frame(scene: .biasGradient, phase: e0.phase, layer: l, traceSteps: stepsRange(group, current),
                      title: "conv2d backward · bias gradient db", caption:
                         "\(label) is the sum of every dY cell of filter \(k): the bias is added to every output cell, so each passes its gradient straight back.",

@@ -31,7 +31,7 @@ enum ConvScene {
         let colRotCompare = 3, colCompare = 4
 
         var grids: [Grid] = []
-        let inputTitle = padded ? "padded input X" : "input X"
+        let inputTitle = padded ? "padded input x" : "input x"
         for c in 0..<C {
             let sub = C > 1 ? "channel \(c)" : (padded ? "padding \(ctx.paddingWord(ctx.shownPadding(p.padding))) · \(p.paddingMode.rawValue)" : nil)
             let id = GridID("input.c\(c)")
@@ -44,7 +44,7 @@ enum ConvScene {
                                                symbol: "x", position: GridPosition(row: c, column: 0)))
             }
         }
-        let kTitle = K > 1 ? "kernel K[\(k)]" : "kernel K"
+        let kTitle = K > 1 ? "kernel k[\(k)]" : "kernel k"
         for c in 0..<C {
             var sub: String? = C > 1 ? "channel \(c)" : nil
             if p.flip { sub = (sub.map { $0 + " · " } ?? "") + "as given" }
@@ -58,7 +58,7 @@ enum ConvScene {
                                                joiner: "↻", rotated: true))
             }
         }
-        let outTitle = p.flip ? "output Y (convolution)" : (compare != nil ? "output Y (cross-correlation)" : "output Y")
+        let outTitle = p.flip ? "output y (convolution)" : (compare != nil ? "output y (cross-correlation)" : "output y")
         for kk in 0..<K {
             var g = ctx.plane(Y, n: n, c: kk, id: GridID("output.k\(kk)"), role: .output, title: outTitle,
                               subtitle: K > 1 ? "filter \(kk)" : "\(Y.h)×\(Y.w)", symbol: "y",

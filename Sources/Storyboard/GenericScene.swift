@@ -68,14 +68,14 @@ enum GenericScene {
         let readIndex: (TraceEvent) -> Index4 = { $0.input }
         // Input (what the op reads).
         var inputView = ctx.view(inT, n: Int(readIndex(ce).n), c: Int(readIndex(ce).c), id: "input", role: .input,
-                                 title: l < ctx.geometry.count ? "input X" : "prediction", symbol: "x",
+                                 title: l < ctx.geometry.count ? "input x" : "prediction", symbol: "x",
                                  position: GridPosition(row: 0, column: 0), constant: true)
         if backward {
             let dX = e0.target == .input && e0.layer < state.gradInput.count ? state.gradInput[e0.layer] : nil
             let dY = l < ctx.geometry.count ? state.gradOutput(of: l) : nil
             var dYView = dY.map {
                 ctx.view($0, n: Int(ce.output.n), c: Int(ce.output.c), id: "grad_output", role: .gradOutput,
-                         title: "dY (gradient of Y)", symbol: "dY", position: GridPosition(row: 0, column: 1), constant: true)
+                         title: "dY (gradient of y)", symbol: "dY", position: GridPosition(row: 0, column: 1), constant: true)
             }
             for (gi, e) in group.enumerated() {
                 let st: TermState = current == nil ? .done : (gi < curIndex ? .done : (gi == curIndex ? .current : .pending))
@@ -199,7 +199,7 @@ enum GenericScene {
                 grids.append(v.grid)
             }
             if l < ctx.geometry.count, case .linear(let w, _) = ctx.geometry[l].layer {
-                var g = matrix(ctx, KnownTensor(final: w), id: "weight", title: "weight W", position: GridPosition(row: 0, column: 1))
+                var g = matrix(ctx, KnownTensor(final: w), id: "weight", title: "weights w", position: GridPosition(row: 0, column: 1))
                 g.role = .kernel
                 g.joiner = "·"
                 for (gi, e) in group.enumerated() where e.kind == .mac {
@@ -210,7 +210,7 @@ enum GenericScene {
             }
             if let outT {
                 var v = ctx.view(outT, n: Int(ce.output.n), c: Int(ce.output.c), id: "output", role: .output,
-                                 title: "output Y", symbol: "y", position: GridPosition(row: 0, column: 2), joiner: "=")
+                                 title: "output y", symbol: "y", position: GridPosition(row: 0, column: 2), joiner: "=")
                 if let loc = v.locate(ce.output) {
                     v.grid.mark(loc.0, loc.1, .written)
                     if current != nil { setCell(&v.grid, loc.0, loc.1, ce.acc, ctx) }
@@ -291,19 +291,19 @@ enum GenericScene {
         let W = KnownTensor(final: weight)
         let n = Int(e0.input.n), ci = Int(e0.input.c), h = Int(e0.input.h), w = Int(e0.input.w)
         let Co = W.c
-        var input = ctx.constantPlane(X, n: n, c: ci, id: "input", role: .input, title: "input X",
+        var input = ctx.constantPlane(X, n: n, c: ci, id: "input", role: .input, title: "input x",
                                       subtitle: X.c > 1 ? "channel \(ci)" : "\(X.h)×\(X.w)", symbol: "x",
                                       position: GridPosition(row: 0, column: 0))
         input.mark(h, w, [.window, .current])
         var grids: [Grid] = [input]
         var outs: [Grid] = []
         for co in 0..<Co {
-            var k = ctx.constantPlane(W, n: ci, c: co, id: GridID("kernel.k\(co)"), role: .kernel, title: "kernel W",
+            var k = ctx.constantPlane(W, n: ci, c: co, id: GridID("kernel.k\(co)"), role: .kernel, title: "kernel k",
                                       subtitle: Co > 1 || W.n > 1 ? "in \(ci) → out \(co)" : nil, symbol: "w",
                                       position: GridPosition(row: co, column: 1), joiner: "×")
             for i in k.cells.indices { k.cells[i].marks.insert(.contributor) }
             grids.append(k)
-            outs.append(ctx.plane(Y, n: n, c: co, id: GridID("output.k\(co)"), role: .output, title: "output Y",
+            outs.append(ctx.plane(Y, n: n, c: co, id: GridID("output.k\(co)"), role: .output, title: "output y",
                                   subtitle: Co > 1 ? "channel \(co)" : "\(Y.h)×\(Y.w)", symbol: "y",
                                   position: GridPosition(row: co, column: 2), joiner: "+=", partialAsDone: true))
         }

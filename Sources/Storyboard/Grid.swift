@@ -71,7 +71,7 @@ public struct Grid: Equatable, Sendable {
     public var id: GridID
     /// What the grid shows.
     public var role: GridRole
-    /// Label drawn above the grid, e.g. "input X", "kernel K (as given)", "output Y".
+    /// Label drawn above the grid, e.g. "input x", "kernel K (as given)", "output y".
     public var title: String
     /// Optional second label line, e.g. "channel 1", "padding 1 · reflect", "5×5".
     public var subtitle: String?

@@ -35,11 +35,11 @@ enum PoolScene {
         let pad = params.map { Padding($0.padding.y, $0.padding.x) } ?? .zero
         let sub = X.c > 1 ? "channel \(c)" : nil
         guard pad != .zero else {
-            return ctx.constantPlane(X, n: n, c: c, id: "input", role: .input, title: "input X", subtitle: sub, symbol: "x",
+            return ctx.constantPlane(X, n: n, c: c, id: "input", role: .input, title: "input x", subtitle: sub, symbol: "x",
                                      position: GridPosition(row: 0, column: 0))
         }
         var g = ctx.paddedPlane(X, n: n, c: c, padding: pad, mode: .zeros, id: "input", role: .paddedInput,
-                                title: "padded input X", subtitle: sub, symbol: "x", position: GridPosition(row: 0, column: 0))
+                                title: "padded input x", subtitle: sub, symbol: "x", position: GridPosition(row: 0, column: 0))
         if isMax {
             for i in g.cells.indices where g.cells[i].role.isPadding {
                 g.cells[i].value = nil
@@ -131,6 +131,7 @@ enum PoolScene {
         if current != nil { legend.append(LegendEntry(swatch: .current, label: "this comparison")) }
         if padY + padX > 0 { legend.append(LegendEntry(swatch: .padding, label: isMax ? "padding (−∞: never the max)" : "padding (zeros)")) }
         legend.append(LegendEntry(swatch: .written, label: "being written"))
+        legend.append(LegendEntry(swatch: .pending, label: "not computed yet"))
         let bounds = boundsOf(windowCells, grid: "input")
         return Frame(scene: .pooling, phase: e0.phase, layer: l, traceSteps: stepsRange(group, current),
                      title: opTitle(isMax, params), caption: caption, grids: [input, output],
@@ -149,7 +150,7 @@ enum PoolScene {
         let n = Int(e0.output.n), c = Int(e0.output.c), y = Int(e0.output.h), x = Int(e0.output.w)
         let padY = params?.padding.y ?? 0, padX = params?.padding.x ?? 0
         var input = inputGrid(ctx, X, n: n, c: c, isMax: isMax, params: params)
-        var dYGrid = ctx.plane(dY, n: n, c: c, id: "grad_output", role: .gradOutput, title: "dY (gradient of Y)",
+        var dYGrid = ctx.plane(dY, n: n, c: c, id: "grad_output", role: .gradOutput, title: "dY (gradient of y)",
                                subtitle: dY.c > 1 ? "channel \(c)" : nil, symbol: "dY",
                                position: GridPosition(row: 0, column: 1), showPendingAsDone: true)
         dYGrid.mark(y, x, [.contributor, .current])
@@ -198,6 +199,7 @@ enum PoolScene {
         if isMax { legend.append(LegendEntry(swatch: .selected, label: "the maximum: receives the gradient")) }
         legend.append(LegendEntry(swatch: .current, label: "the dY cell passed back"))
         legend.append(LegendEntry(swatch: .written, label: "dX cells receiving it"))
+        legend.append(LegendEntry(swatch: .pending, label: "no gradient yet"))
         let bounds = boundsOf(windowCells, grid: "input")
         return Frame(scene: .poolingBackward, phase: e0.phase, layer: l, traceSteps: stepsRange(group, current),
                      title: opTitle(isMax, params) + " · backward", caption: caption, grids: [input, dYGrid, dXGrid],

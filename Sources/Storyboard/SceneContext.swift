@@ -61,7 +61,9 @@ struct SceneContext: Sendable {
                 let o = t.offset(n, c, h, w)
                 switch t.state[o] {
                 case 2: cells.append(Cell(value: t.values[o], text: text(t.values[o]), marks: showPendingAsDone ? [] : .done))
-                case 1: cells.append(Cell(value: t.values[o], text: text(t.values[o]), marks: partialAsDone ? .done : .written))
+                // A grid shown as an operand (`showPendingAsDone`) carries no progress marks of its own.
+                case 1: cells.append(Cell(value: t.values[o], text: text(t.values[o]),
+                                          marks: showPendingAsDone ? [] : partialAsDone ? .done : .written))
                 default:
                     cells.append(showPendingAsDone
                         ? Cell(value: t.values[o], text: text(t.values[o]))

@@ -223,6 +223,7 @@ public struct FrameBuilder: Sendable {
             }
         }
         for i in frames.indices {
+            frames[i].legend = frames[i].shownLegend
             frames[i].index = nextIndex
             frames[i].count = expectedCount
             nextIndex += 1

@@ -24,7 +24,7 @@ enum TransposedScene {
         for ci in 0..<Ci {
             let sub = (Ci > 1 ? "channel \(ci) · " : "") + (s != Pair(1) ? "zeros inserted, padded" : "padded")
             grids.append(canvas.grid(ctx, X, n: n, c: ci, id: GridID("input.c\(ci)"), role: .zeroInsertedInput,
-                                     title: "input X", subtitle: sub, symbol: "x", position: GridPosition(row: ci, column: 0)))
+                                     title: "input x", subtitle: sub, symbol: "x", position: GridPosition(row: ci, column: 0)))
             grids.append(ctx.constantPlane(W, n: ci, c: co, id: GridID("rotated.c\(ci)"), role: .rotatedKernel,
                                            title: "kernel rotated 180°",
                                            subtitle: Ci > 1 || W.c > 1 ? "in \(ci) → out \(co)" : nil, symbol: "w",
@@ -42,7 +42,7 @@ enum TransposedScene {
                 }
             }
         }
-        var output = Grid(id: GridID("output.k\(co)"), role: .output, title: "output Y",
+        var output = Grid(id: GridID("output.k\(co)"), role: .output, title: "output y",
                           subtitle: Y.c > 1 ? "channel \(co)" : "\(Y.h)×\(Y.w)", symbol: "y", rows: Y.h, columns: Y.w,
                           cells: outCells, slice: TensorSlice(n: n, c: co), position: GridPosition(row: 0, column: 2),
                           joiner: "=")

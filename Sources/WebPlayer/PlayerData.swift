@@ -19,7 +19,10 @@ struct PlayerData: Encodable {
     /// - Complexity: O(total cells + total terms).
     init(frames: [Frame]) {
         var table = GridTable()
-        self.frames = frames.map { PlayerFrame($0, &table) }
+        var made = frames.map { PlayerFrame($0, &table) }
+        // Each frame's display time in percent of the chosen speed (`FramePacing`, as the GIF paces it).
+        for (i, d) in FramePacing.delays(frames, base: 100).enumerated() { made[i].dl = d }
+        self.frames = made
         ids = table.ids
     }
 
@@ -52,6 +55,8 @@ struct GridTable {
 /// One frame (see `Frame`): scene, phase, layer, texts, grids, window, written cell, equations, legend.
 struct PlayerFrame: Encodable {
     var sc: String, ph: String, l: Int
+    /// Display time in percent of the player's speed setting (`FramePacing`: more terms, longer).
+    var dl = 100
     var ts: [Int]?
     var ti: String, ca: String
     var g: [PlayerGrid]

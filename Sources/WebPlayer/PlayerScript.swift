@@ -216,12 +216,14 @@ enum PlayerScript {
     });
 
     // Playback.
-    function stop(){if(timer){clearInterval(timer);timer=null;}$("play").textContent="▶";$("play").setAttribute("aria-label","play");}
+    function stop(){if(timer){clearTimeout(timer);timer=null;}$("play").textContent="▶";$("play").setAttribute("aria-label","play");}
+    // Each frame stays in proportion to what it adds (its dl, percent of the speed setting).
+    function tick(){timer=setTimeout(function(){if(cur>=N-1){stop();return;}show(cur+1);tick();},+$("speed").value*(F[cur].dl||100)/100);}
     function play(){
       if(timer){stop();return;}
       if(cur>=N-1)show(0);
       $("play").textContent="▮▮";$("play").setAttribute("aria-label","pause");
-      timer=setInterval(function(){if(cur>=N-1){stop();return;}show(cur+1);},+$("speed").value);
+      tick();
     }
     $("first").onclick=function(){stop();show(0);};
     $("back").onclick=function(){stop();show(cur-1);};

@@ -51,7 +51,7 @@ extension Convtrace {
         @Option(help: "Transposed convolution view: scatter or direct.")
         var transposed: String = "scatter"
 
-        @Option(help: "GIF frame delay in hundredths of a second.")
+        @Option(help: "GIF frame delay in hundredths of a second for a frame that adds one term; frames that add more stay longer, the last at least 3 s.")
         var delay: Int = 80
 
         @Option(help: ArgumentHelp(

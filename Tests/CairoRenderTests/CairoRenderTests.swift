@@ -192,9 +192,17 @@ func pixel(_ surface: CairoSurface, _ x: Int, _ y: Int) throws -> RGB {
                 let b = image.ExtensionBlocks[e]
                 looped = looped || (b.ByteCount == 11 && String(decoding: UnsafeBufferPointer(start: b.Bytes, count: 11), as: UTF8.self) == "NETSCAPE2.0")
             }
+            // A frame's transparent index leaves the pixel on screen (disposal "do not dispose").
+            var clear = -1
+            for e in 0..<Int(image.ExtensionBlockCount) where image.ExtensionBlocks[e].Function == GRAPHICS_EXT_FUNC_CODE {
+                var gcb = GraphicsControlBlock()
+                let b = image.ExtensionBlocks[e]
+                if DGifExtensionToGCB(Int(b.ByteCount), b.Bytes, &gcb) == GIF_OK { clear = Int(gcb.TransparentColor) }
+            }
             for y in 0..<Int(d.Height) {
                 for x in 0..<Int(d.Width) {
-                    canvas[(Int(d.Top) + y) * w + Int(d.Left) + x] = image.RasterBits[y * Int(d.Width) + x]
+                    let i = image.RasterBits[y * Int(d.Width) + x]
+                    if Int(i) != clear { canvas[(Int(d.Top) + y) * w + Int(d.Left) + x] = i }
                 }
             }
         }

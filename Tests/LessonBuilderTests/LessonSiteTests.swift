@@ -110,10 +110,12 @@ struct LessonSiteTests {
         #expect(names.contains("02-two/block-005-frames-0001.svg") && names.contains("02-two/block-005-frames-0002.svg")
                 && names.contains("02-two/block-005-frames-0004.svg"))
         let two = String(decoding: a["02-two/README.md"] ?? Data(), as: UTF8.self)
-        #expect(two.contains("![animation](block-005-animation.gif)"))
+        // Alt texts say what the pictures show, from their frames.
+        #expect(two.contains("![max pool 2×2, 4 steps; step 1 computes y\\[0,0\\] = 6, step 4 computes y\\[1,1\\] = 5](block-005-animation.gif)"), "\(two)")
         let page = String(decoding: a["01-one/README.md"]!, as: UTF8.self)
-        #expect(!page.contains("![animation]"))  // lesson 01 asks for final, not animation
-        #expect(page.contains("![final](block-005-final.svg)"))
+        #expect(!page.contains("-animation.gif"))  // lesson 01 asks for final, not animation
+        // Its still is the step that computes `cell: output[1]`, not the last step.
+        #expect(page.contains("step 2 of 3: y\\[1\\] = 6. ") && page.contains("](block-005-final.svg)"), "\(page)")
         #expect(page.contains("$$\ny_{1} = 1 \\cdot 1 + 2 \\cdot 1 + 3 \\cdot 1 = 6\n$$"))
         #expect(page.contains("- conv2d, width: (3 − 3 + 2·1)/1 + 1 = 3"))
         #expect(!page.contains("```convtrace"))
@@ -144,9 +146,10 @@ struct LessonSiteTests {
         #expect(last.contains("written: output(1,1)\nequation: y[1,1] = max(3, 1, 1, 5) = 5\n"), "\(last)")
         #expect(last.contains("\n  6/d  8/d\n  9/d  5/Wd\n"), "\(last)")
         #expect(last.contains("\n  4    0    1/w  5/wS\n"), "\(last)")
-        // Lesson 01's one picture is the last of its 3 frames: y[2] = 2 + 3 + 0 (padding) = 5.
+        // Lesson 01's one picture is the frame of its `cell: output[1]`, the second of 3: y[1] = 1 + 2 + 3 = 6.
         let one = try String(contentsOfFile: out + "/01-one/frames.txt", encoding: .utf8)
-        #expect(one.contains("\n== block-005-final.svg · 1 frame\n-- block-005-final.svg 1/1\nframe 3/3 · "))
+        #expect(one.contains("\n== block-005-final.svg · 1 frame\n-- block-005-final.svg 1/1\nframe 2/3 · "))
+        #expect(one.contains("equation: y[1] = 1·1 + 2·1 + 3·1 = 6\n"), "\(one)")
         #expect(one.components(separatedBy: "\n== ").count == 2)
     }
 
