@@ -15,6 +15,7 @@ extension Convtrace {
                 Exit status: 0 done, 1 failed (e.g. standard output not writable), 2 bad spec or a result that overflowed float64 (message on stderr).
                 """)
 
+        @OptionGroup var limits: LimitOptions
         @Argument(help: "A YAML or JSON spec file, or - for standard input.")
         var spec: String
 

@@ -21,6 +21,7 @@ extension Convtrace {
                 byte of every file.
                 """)
 
+        @OptionGroup var limits: LimitOptions
         @Option(name: .customLong("in"), help: "The lessons folder.")
         var input = "Lessons"
 

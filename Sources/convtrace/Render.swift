@@ -25,6 +25,7 @@ extension Convtrace {
                 Exit status: 0 done, 1 failed (I/O, drawing), 2 bad input (message on stderr).
                 """)
 
+        @OptionGroup var limits: LimitOptions
         @OptionGroup var selection: FrameSelection
 
         @Option(name: [.short, .customLong("output")], help: "The folder to write the pictures into (created if missing).")

@@ -22,6 +22,7 @@ extension Convtrace {
                 Exit status: 0 done, 1 failed (terminal, I/O), 2 bad input (message on stderr).
                 """)
 
+        @OptionGroup var limits: LimitOptions
         @OptionGroup var selection: FrameSelection
 
         @Option(help: "Playback speed in steps per second.")

@@ -18,6 +18,7 @@ extension Convtrace {
                 (message on stderr).
                 """)
 
+        @OptionGroup var limits: LimitOptions
         @Argument(help: "A trace file (.jsonl or .ctb) or a spec (run by the engine; nothing is written).")
         var trace: String
 

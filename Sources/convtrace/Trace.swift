@@ -18,6 +18,7 @@ extension Convtrace {
                 Exit status: 0 done, 1 failed (I/O), 2 bad spec or bad trace (message on stderr).
                 """)
 
+        @OptionGroup var limits: LimitOptions
         @Argument(help: "A YAML or JSON spec file, or - for standard input.")
         var spec: String?
 

@@ -19,6 +19,7 @@ extension Convtrace {
                 Exit status: 0 all claims hold, 1 some are wrong, 2 a block is malformed.
                 """)
 
+        @OptionGroup var limits: LimitOptions
         @Argument(help: "Markdown files or Jupyter notebooks (lessons, claims files, anyone's tutorial).")
         var files: [String]
 
