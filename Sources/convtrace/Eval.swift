@@ -15,12 +15,14 @@ extension Convtrace {
                 Exit status: 0 done, 1 failed (e.g. standard output not writable), 2 bad spec or a result that overflowed float64 (message on stderr).
                 """)
 
-        @OptionGroup var limits: LimitOptions
         @Argument(help: "A YAML or JSON spec file, or - for standard input.")
         var spec: String
 
         @Flag(help: "One line of JSON instead of indented JSON.")
         var compact = false
+
+        /// `--max-elements`, `--max-events` (docs/spec-format.md, "Limits").
+        @OptionGroup var limits: LimitOptions
 
         func run() throws {
             do {

@@ -25,7 +25,6 @@ extension Convtrace {
                 Exit status: 0 done, 1 failed (I/O, drawing), 2 bad input (message on stderr).
                 """)
 
-        @OptionGroup var limits: LimitOptions
         @OptionGroup var selection: FrameSelection
 
         @Option(name: [.short, .customLong("output")], help: "The folder to write the pictures into (created if missing).")
@@ -59,6 +58,9 @@ extension Convtrace {
             "Cut grids larger than N×N cells down to the N rows and columns around the window (big inputs).",
             valueName: "N"))
         var crop: Int?
+
+        /// `--max-elements`, `--max-events` (docs/spec-format.md, "Limits").
+        @OptionGroup var limits: LimitOptions
 
         func validate() throws {
             _ = try formats()

@@ -22,7 +22,6 @@ extension Convtrace {
                 Exit status: 0 done, 1 failed (terminal, I/O), 2 bad input (message on stderr).
                 """)
 
-        @OptionGroup var limits: LimitOptions
         @OptionGroup var selection: FrameSelection
 
         @Option(help: "Playback speed in steps per second.")
@@ -39,6 +38,9 @@ extension Convtrace {
 
         @Flag(help: "No colours (also NO_COLOR=1 or TERM=dumb).")
         var noColor = false
+
+        /// `--max-elements`, `--max-events` (docs/spec-format.md, "Limits").
+        @OptionGroup var limits: LimitOptions
 
         func validate() throws {
             guard speed.isFinite, speed > 0 else { throw ValidationError("--speed \(speed): expected a positive number of steps per second") }

@@ -18,12 +18,14 @@ extension Convtrace {
                 (message on stderr).
                 """)
 
-        @OptionGroup var limits: LimitOptions
         @Argument(help: "A trace file (.jsonl or .ctb) or a spec (run by the engine; nothing is written).")
         var trace: String
 
         @Flag(help: "Print one JSON object instead of the table.")
         var json = false
+
+        /// `--max-elements`, `--max-events` (docs/spec-format.md, "Limits").
+        @OptionGroup var limits: LimitOptions
 
         func run() throws {
             let source: TraceSource

@@ -18,7 +18,6 @@ extension Convtrace {
                 Exit status: 0 done, 1 failed (I/O), 2 bad spec or bad trace (message on stderr).
                 """)
 
-        @OptionGroup var limits: LimitOptions
         @Argument(help: "A YAML or JSON spec file, or - for standard input.")
         var spec: String?
 
@@ -30,6 +29,9 @@ extension Convtrace {
 
         @Option(help: "Convert this trace file (either encoding) instead of running a spec.")
         var convert: String?
+
+        /// `--max-elements`, `--max-events` (docs/spec-format.md, "Limits").
+        @OptionGroup var limits: LimitOptions
 
         func validate() throws {
             if convert != nil && spec != nil { throw ValidationError("give either SPEC or --convert IN, not both") }

@@ -19,7 +19,6 @@ extension Convtrace {
                 Exit status: 0 all claims hold, 1 some are wrong, 2 a block is malformed.
                 """)
 
-        @OptionGroup var limits: LimitOptions
         @Argument(help: "Markdown files or Jupyter notebooks (lessons, claims files, anyone's tutorial).")
         var files: [String]
 
@@ -29,6 +28,9 @@ extension Convtrace {
         @Flag(name: [.customLong("update"), .customLong("record")],
               help: "Write the engine's values into expect: entries that are missing or wrong.")
         var update = false
+
+        /// `--max-elements`, `--max-events` (docs/spec-format.md, "Limits").
+        @OptionGroup var limits: LimitOptions
 
         func validate() throws {
             if VerifyFormat(rawValue: format) == nil {
