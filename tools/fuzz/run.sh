@@ -10,8 +10,11 @@ seconds=${FUZZ_SECONDS:-600}
 targets=${*:-FuzzSpec FuzzTrace FuzzLesson FuzzShape}
 
 cd "$here"
-swift build -c release --sanitize fuzzer --sanitize address
-bin=$(swift build -c release --sanitize fuzzer --sanitize address --show-bin-path)
+# -Xswiftc, not --sanitize: SwiftPM's --sanitize instruments only this package's targets, and the code under
+# test lives in the convtrace dependency (without coverage libFuzzer fuzzes blind).
+flags="-c release --build-path $here/.build-cov -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address"
+swift build $flags
+bin=$(swift build $flags --show-bin-path)
 
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT

@@ -29,3 +29,15 @@ public func fuzzShape(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = try? ReceptiveField(layers: layers)
     return 0
 }
+
+/// The executable's entry (SwiftPM links `main` to `FuzzShape_main`): hands the arguments to libFuzzer's driver.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                     _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
+
+@_cdecl("FuzzShape_main")
+public func FuzzShapeMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments, fuzzShape)
+}
