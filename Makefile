@@ -36,6 +36,13 @@ test: deps
 	$(SWIFT) build --build-tests
 	timeout --kill-after=30 1800 $(SWIFT) test --skip-build
 
+# libFuzzer targets (tools/fuzz): spec parser, trace readers, lesson reader, shape arithmetic; each runs
+# FUZZ_SECONDS (default 600). Not part of `make test`; the corpus it keeps is replayed by CLITests.
+.PHONY: fuzz
+fuzz: deps
+	$(SWIFT) build -c release --product convtrace
+	tools/fuzz/run.sh
+
 # The example package that uses the ConvtraceVerify library by path (examples/verify-in-tests): its own
 # .build, so it compiles the library's modules once more (debug; no argument parser, no CLI).
 .PHONY: example-test

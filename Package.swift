@@ -71,7 +71,7 @@ let package = Package(
         .target(name: "CChildProcess", path: "Tests/CChildProcess"),
         .target(name: "ChildProcess", dependencies: ["CChildProcess"], path: "Tests/ChildProcess"),
         .testTarget(
-            name: "StoryboardTests", dependencies: ["Engine", "Storyboard", "SceneExamples"],
+            name: "StoryboardTests", dependencies: ["Engine", "Tracing", "Specs", "Storyboard", "SceneExamples"],
             resources: [.copy("References")]),
         .testTarget(
             name: "CairoRenderTests",

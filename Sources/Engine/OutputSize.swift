@@ -176,21 +176,48 @@ public struct OutputSize: Equatable, Hashable, Sendable, CustomStringConvertible
 
     // MARK: - Exactness
 
-    /// Total paddings (0…max(d·(F−1)+1, current)) that would make the division exact, current one excluded.
+    /// Total paddings (0…max(d·(F−1)+1, current)) that would make the division exact, current one excluded;
+    /// at most `maxCandidates`, the ones nearest the current padding.
+    ///
+    /// - Complexity: O(1) in the sizes: the exact paddings form the progression p ≡ (F_eff − H) mod s.
     public var exactTotalPaddings: [Int] {
         guard operation != .transposedConvolution else { return [] }
         let base = input - effectiveKernel
         let upper = Swift.max(effectiveKernel, totalPadding)
-        return (0...upper).filter { p in p != totalPadding && base + p >= 0 && (base + p) % stride == 0 }
+        // Smallest p ≥ 0 with base + p ≥ 0 and (base + p) divisible by the stride.
+        let low = Swift.max(0, -base)
+        let first = low + ((-(base + low)) % stride + stride) % stride
+        guard first <= upper else { return [] }
+        let count = (upper - first) / stride + 1
+        let nearest = Swift.min(Swift.max(0, (totalPadding - first) / stride), count - 1)
+        let from = Swift.max(0, Swift.min(nearest - Self.maxCandidates / 2, count - 1 - Self.maxCandidates))
+        let to = Swift.min(count - 1, from + Self.maxCandidates)
+        return (from...to).map { first + $0 * stride }.filter { $0 != totalPadding }.prefix(Self.maxCandidates).map { $0 }
     }
 
     /// Strides (1…max(d·(F−1)+1, current)) that would make the division exact with the current padding,
-    /// current one excluded.
+    /// current one excluded; at most `maxCandidates`, the smallest.
+    ///
+    /// - Complexity: O(√span): the divisors of `span`, found in pairs.
     public var exactStrides: [Int] {
         guard operation != .transposedConvolution else { return [] }
         let upper = Swift.max(effectiveKernel, stride)
-        return (1...upper).filter { s in s != stride && span % s == 0 }
+        guard span > 0 else { return (1...Swift.min(upper, Self.maxCandidates + 1)).filter { $0 != stride }.prefix(Self.maxCandidates).map { $0 } }
+        var small: [Int] = [], large: [Int] = []
+        var d = 1
+        while d <= span / d {
+            if span % d == 0 {
+                small.append(d)
+                if d != span / d { large.append(span / d) }
+            }
+            d += 1
+        }
+        let divisors = small + large.reversed()
+        return divisors.filter { $0 <= upper && $0 != stride }.prefix(Self.maxCandidates).map { $0 }
     }
+
+    /// How many paddings or strides the exactness advice lists at most.
+    public static let maxCandidates = 8
 
     /// Why the division is not exact and what would make it exact; `nil` when it is exact.
     ///
@@ -239,8 +266,20 @@ public struct OutputSize: Equatable, Hashable, Sendable, CustomStringConvertible
         items.count <= 1 ? items.joined() : items.dropLast().joined(separator: ", ") + " or " + items.last!
     }
 
+    /// Largest input extent, kernel extent, stride, dilation or padding the size arithmetic accepts (2^20).
+    ///
+    /// With every operand at most 2^20, d·(F−1)+1, H + pads and (H − 1)·s stay below 2^41, so no size
+    /// computation can overflow; a larger value is refused with the key and this range.
+    public static let maxExtent = 1 << 20
+
     static func validate(input: Int, kernel: Int, stride: Int, dilation: Int, paddings: [Int], axis: String,
                          op: String) throws {
+        for (name, v) in [("the input \(axis)", input), ("the kernel \(axis)", kernel), ("stride (\(axis))", stride),
+                          ("dilation (\(axis))", dilation)] + paddings.map({ ("padding (\(axis))", $0) })
+        where v > maxExtent {
+            throw EngineError("\(op): \(name) must be at most \(maxExtent) (2^20, the largest size convtrace "
+                + "computes with), got \(v)")
+        }
         guard input >= 1 else { throw EngineError("\(op): the input \(axis) must be at least 1, got \(input)") }
         guard kernel >= 1 else { throw EngineError("\(op): the kernel \(axis) must be at least 1, got \(kernel)") }
         guard stride >= 1 else {

@@ -58,18 +58,32 @@ public struct ReceptiveField: Equatable, Sendable, CustomStringConvertible {
         }
         self.layers = layers
         let L = layers.count
+        /// a·b + c, or an error naming the layer when it does not fit in an Int (jumps multiply).
+        func checked(_ a: Int, _ b: Int, plus c: Int, layer l: Int) throws -> Int {
+            let (m, o1) = a.multipliedReportingOverflow(by: b)
+            let (r, o2) = m.addingReportingOverflow(c)
+            guard !o1, !o2 else {
+                throw EngineError(
+                    "receptive field: at layer \(l) (\(layers[l].name)) the product of the strides and kernels "
+                        + "exceeds \(Int.max); use smaller strides, kernels or dilations, or fewer layers")
+            }
+            return r
+        }
         var jumps = [1], fields = [1]
-        for layer in layers {
-            fields.append(fields[fields.count - 1] + (layer.effectiveKernel - 1) * jumps[jumps.count - 1])
-            jumps.append(jumps[jumps.count - 1] * layer.stride)
+        for (l, layer) in layers.enumerated() {
+            let k = try checked(layer.dilation, layer.kernel - 1, plus: 1, layer: l)
+            fields.append(try checked(k - 1, jumps[jumps.count - 1], plus: fields[fields.count - 1], layer: l))
+            jumps.append(try checked(jumps[jumps.count - 1], layer.stride, plus: 0, layer: l))
         }
         var sizes = [Int](repeating: 1, count: L + 1)
         var formulas = [String](repeating: "r\(L) = 1", count: L + 1)
         var l = L
         while l > 0 {
             let layer = layers[l - 1]
-            let (s, k, r) = (layer.stride, layer.effectiveKernel, sizes[l])
-            sizes[l - 1] = s * r + k - s
+            let k = try checked(layer.dilation, layer.kernel - 1, plus: 1, layer: l - 1)
+            let (s, r) = (layer.stride, sizes[l])
+            // s·r + k − s = s·(r − 1) + k, which cannot overflow halfway when the result fits.
+            sizes[l - 1] = try checked(s, r - 1, plus: k, layer: l - 1)
             formulas[l - 1] = "r\(l - 1) = \(s)·\(r) + \(k) − \(s) = \(sizes[l - 1])"
             l -= 1
         }

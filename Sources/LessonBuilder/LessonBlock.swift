@@ -81,6 +81,10 @@ public struct LessonBlock: Sendable {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: source) else { throw fail("empty convtrace block: expected a spec with an `op:` key") }
+            let budget = YAMLExpansion.budget(forTextOfLength: source.utf8.count)
+            if YAMLExpansion.exceeds(node, budget: budget) {
+                throw fail("convtrace block " + YAMLExpansion.message(budget: budget))
+            }
             root = node
         } catch let e as LessonError {
             throw e

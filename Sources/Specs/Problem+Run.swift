@@ -7,7 +7,9 @@ extension Problem {
     /// Runs the network forward (and backward when the spec has `grad_output` or a loss).
     ///
     /// - Throws: `SpecError` carrying the engine's message, prefixed with the file name.
+    /// - Throws: `SpecError` before running when the estimated events exceed `ResourceLimits.current.events`.
     public func run<S: TraceSink>(tracer: inout Tracer<S>) throws(SpecError) -> NetworkResult {
+        try checkWork(traced: S.isRecording)
         do {
             return try network.run(input: input, gradOutput: gradOutput, tracer: &tracer)
         } catch let error as EngineError {

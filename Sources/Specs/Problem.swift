@@ -40,8 +40,9 @@ public struct Problem: Sendable {
     /// Whether running the problem also runs a backward pass.
     public var hasBackward: Bool { gradOutput != nil || network.loss != nil }
 
-    /// Largest number of elements any one tensor of a spec may have (2^26 = 67,108,864 doubles, 512 MiB).
-    public static let elementLimit = 1 << 26
+    /// Largest number of elements any one tensor of a spec may have: `ResourceLimits.current.elements`
+    /// (by default 2^26 = 67,108,864 doubles, 512 MiB).
+    public static var elementLimit: Int { ResourceLimits.current.elements }
 }
 
 /// Lesson and tutorial extras, kept as written for LessonBuilder.

@@ -352,7 +352,7 @@ extension SpecBuilder {
     /// An int or [y, x] pair of at least `min`; for a 1-D signal a single int is the x value and y is `fillY`.
     func pair(_ keys: Keys, _ name: String, default value: Pair, min: Int, fillY: Int) throws(SpecError) -> Pair {
         guard let (_, node) = keys[name] else { return value }
-        let valid = min == 0 ? "an int ≥ 0 or a pair [y, x] of them" : "an int ≥ \(min) or a pair [y, x] of them"
+        let valid = "an int ≥ \(min) or a pair [y, x] of them, each at most \(OutputSize.maxExtent)"
         let result: Pair
         if let items = node.items() {
             guard items.count == 2 || (oneD && items.count == 1) else {
@@ -360,31 +360,34 @@ extension SpecBuilder {
             }
             let ints = try items.map { (n: SpecNode) throws(SpecError) -> Int in try n.int(expected: valid) }
             result = ints.count == 1 ? Pair(fillY, ints[0]) : Pair(ints[0], ints[1])
-            for (i, v) in ints.enumerated() where v < min {
-                throw items[i].error(SpecBuilder.belowMin(name, v, min), valid: valid)
+            for (i, v) in ints.enumerated() where v < min || v > OutputSize.maxExtent {
+                throw items[i].error(SpecBuilder.outOfRange(name, v, min), valid: valid)
             }
         } else {
             let v = try node.int(expected: valid)
-            if v < min { throw node.error(SpecBuilder.belowMin(name, v, min), valid: valid) }
+            if v < min || v > OutputSize.maxExtent { throw node.error(SpecBuilder.outOfRange(name, v, min), valid: valid) }
             result = oneD ? Pair(fillY, v) : Pair(v)
         }
         return result
     }
 
-    static func belowMin(_ name: String, _ v: Int, _ min: Int) -> String {
-        min == 0 ? "\(name) must not be negative, got \(v)" : "\(name) must be at least \(min), got \(v)"
+    static func outOfRange(_ name: String, _ v: Int, _ min: Int) -> String {
+        if v > OutputSize.maxExtent {
+            return "\(name) must be at most \(OutputSize.maxExtent) (2^20, the largest size convtrace computes with), got \(v)"
+        }
+        return min == 0 ? "\(name) must not be negative, got \(v)" : "\(name) must be at least \(min), got \(v)"
     }
 
     /// conv2d `padding`: an int, [ph, pw], [top, bottom, left, right] or valid / same / full.
     func convPadding(_ keys: Keys) throws(SpecError) -> PaddingSpec {
         guard let (_, node) = keys["padding"] else { return .explicit(.zero) }
         let valid = oneD
-            ? "an int ≥ 0, [left, right], or one of valid, same, full"
-            : "an int ≥ 0, [ph, pw], [top, bottom, left, right], or one of valid, same, full"
+            ? "an int ≥ 0, [left, right], or one of valid, same, full (at most \(OutputSize.maxExtent) cells)"
+            : "an int ≥ 0, [ph, pw], [top, bottom, left, right], or one of valid, same, full (at most \(OutputSize.maxExtent) cells)"
         if let items = node.items() {
             let ints = try items.map { (n: SpecNode) throws(SpecError) -> Int in try n.int(expected: valid) }
-            for (i, v) in ints.enumerated() where v < 0 {
-                throw items[i].error("padding must not be negative, got \(v)", valid: valid)
+            for (i, v) in ints.enumerated() where v < 0 || v > OutputSize.maxExtent {
+                throw items[i].error(SpecBuilder.outOfRange("padding", v, 0), valid: valid)
             }
             switch (ints.count, oneD) {
             case (2, true): return .explicit(Padding(top: 0, bottom: 0, left: ints[0], right: ints[1]))
@@ -404,7 +407,7 @@ extension SpecBuilder {
             let hint = OpCatalog.didYouMean(text, among: ["valid", "same", "full"])
             throw node.error("'\(text)' is not a padding" + (hint.isEmpty ? "" : "; \(hint)"), valid: valid)
         }
-        guard v >= 0 else { throw node.error("padding must not be negative, got \(v)", valid: valid) }
+        guard v >= 0, v <= OutputSize.maxExtent else { throw node.error(SpecBuilder.outOfRange("padding", v, 0), valid: valid) }
         return .explicit(oneD ? Padding(top: 0, bottom: 0, left: v, right: v) : Padding(v))
     }
 

@@ -188,7 +188,7 @@ struct SpecBuilder {
         if let count = SpecBuilder.elementCount(shape), count <= Problem.elementLimit { return }
         let count = SpecBuilder.elementCount(shape).map { "\($0) elements" } ?? "more elements than an Int can count"
         throw node.error("\(what) would be \(ShapeText.join(shape)) = \(count), which does not fit in memory",
-                         valid: "at most \(Problem.elementLimit) elements (2^26, 512 MiB of Double) per tensor; use a smaller size, padding or stride")
+                         valid: "at most \(Problem.elementLimit) elements (\(Problem.elementLimit >> 17) MiB of Double) per tensor; use a smaller size, padding or stride, or raise the limit with --max-elements")
     }
 
     /// The product of `shape`, or nil on overflow or a negative extent.

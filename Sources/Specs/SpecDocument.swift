@@ -39,6 +39,11 @@ public enum SpecDocument {
         } catch {
             throw SpecError(file: file, path: "", problem: "cannot be parsed: \(error)")
         }
+        let budget = YAMLExpansion.budget(forTextOfLength: text.utf8.count)
+        if let node, YAMLExpansion.exceeds(node, budget: budget) {
+            throw SpecError(file: file, path: "", problem: YAMLExpansion.message(budget: budget),
+                            valid: "a spec whose aliases expand to at most one node per byte of text")
+        }
         guard let node, !SpecNode(node: node, path: "", file: file).isNull else {
             throw SpecError(file: file, path: "", problem: "is empty",
                             valid: "a YAML or JSON mapping with at least 'op' and 'input'; see docs/spec-format.md")

@@ -40,6 +40,8 @@ public final class TraceSource: ReplayableEvents {
     public let start: TracePosition
     /// The open reader of a trace file, reused by every stream (seeked to where each starts).
     private let reader: TraceReader?
+    /// Checks each event read from a file against the header, so views can trust its indices.
+    private let validator: TraceEventValidator
 
     /// Opens `path`: a trace file (JSON Lines or binary, by extension or by the binary magic) or a spec
     /// (YAML/JSON, `-` for standard input). Pipes and devices are read as specs: peeking at them
@@ -54,8 +56,52 @@ public final class TraceSource: ReplayableEvents {
     /// - Throws: `TraceError` when it is not a readable trace.
     public static func openTrace(path: String) throws -> TraceSource {
         let reader = try TraceReader(path: path)
+        try checkSizes(reader.header, path: path)
         return TraceSource(path: path, origin: .trace(reader.encoding), header: reader.header,
                            headerJSON: reader.headerJSON, inputRank: nil, reader: reader)
+    }
+
+    /// Refuses a trace whose header declares a tensor larger than `ResourceLimits.current.elements`
+    /// (a corrupted or hand-edited header), before any view allocates grids for it.
+    /// Also refuses a header whose stored layer shapes are not the ones its layers' parameters give (the
+    /// views size grids from both), and a padded input above the limit.
+    static func checkSizes(_ header: TraceHeader, path: String) throws {
+        let limit = ResourceLimits.current.elements
+        func count(_ shape: [Int]) -> Int? {
+            var total = 1
+            for d in shape {
+                guard d >= 0 else { return nil }
+                let (p, o) = total.multipliedReportingOverflow(by: d)
+                if o { return nil }
+                total = p
+            }
+            return total
+        }
+        let rebuilt = TraceHeader(spec: header.spec, network: header.network, input: header.input, gradOutput: header.gradOutput)
+        for (i, (stored, derived)) in zip(header.layerShapes, rebuilt.layerShapes).enumerated() where stored != derived {
+            func text(_ s: LayerShape?) -> String {
+                s.map { "input \($0.input.map(String.init).joined(separator: "×")), output \($0.output.map(String.init).joined(separator: "×"))" } ?? "no shape"
+            }
+            throw TraceError(file: path, message: "corrupted header: layer \(i) (\(header.opName(ofLayer: i))) stores \(text(stored)) "
+                + "but its parameters give \(text(derived))")
+        }
+        for (i, layer) in header.network.layers.enumerated() {
+            guard let shape = header.layerShapes[i]?.input, shape.count == 4,
+                  let sizes = try? layer.descriptor.sizes(layer, shape) else { continue }
+            let padded = [shape[0], shape[1], sizes.height.input + sizes.height.totalPadding, sizes.width.input + sizes.width.totalPadding]
+            if let n = count(padded), n <= limit { continue }
+            throw TraceError(file: path, message: "the header's layer \(i) (\(header.opName(ofLayer: i))) pads its input to "
+                + "\(padded.map(String.init).joined(separator: "×")), more than the \(limit) elements allowed "
+                + "(raise the limit with --max-elements)")
+        }
+        for (i, shapes) in header.layerShapes.enumerated() {
+            for shape in [shapes?.input, shapes?.output].compactMap({ $0 }) {
+                if let n = count(shape), n <= limit { continue }
+                throw TraceError(file: path, message: "the header's layer \(i) (\(header.opName(ofLayer: i))) has a tensor of "
+                    + "shape \(shape.map(String.init).joined(separator: "×")), more than the \(limit) elements allowed "
+                    + "(raise the limit with --max-elements)")
+            }
+        }
     }
 
     /// A parsed spec as a source: streaming runs the engine.
@@ -82,6 +128,7 @@ public final class TraceSource: ReplayableEvents {
                  reader: TraceReader?) {
         self.path = path; self.origin = origin; self.header = header; self.headerJSON = headerJSON
         self.reader = reader
+        validator = TraceEventValidator(header: header)
         start = reader?.position ?? TracePosition(offset: 0, events: 0, line: 0)
         storyboardSource = StoryboardSource(network: header.network, input: header.input, gradOutput: header.gradOutput,
                                             inputRank: inputRank)
@@ -112,6 +159,11 @@ public final class TraceSource: ReplayableEvents {
             let target = position ?? start
             if reader.position != target { try reader.seek(to: target) }
             while let e = try reader.next() {
+                if let problem = validator.problem(with: e, index: reader.eventsRead - 1) {
+                    let place = reader.encoding == .jsonl
+                        ? "\(reader.position.line)" : " event \(reader.eventsRead - 1) (before byte \(reader.position.offset))"
+                    throw TraceError(file: path, location: place, message: "corrupted event: " + problem)
+                }
                 if !body(e, reader.position) { return }
             }
         case .spec(let problem):

@@ -21,6 +21,9 @@ extension Convtrace {
         @Flag(help: "One line of JSON instead of indented JSON.")
         var compact = false
 
+        /// `--max-elements`, `--max-events` (docs/spec-format.md, "Limits").
+        @OptionGroup var limits: LimitOptions
+
         func run() throws {
             do {
                 let problem = try SpecDocument.load(path: spec)

@@ -33,6 +33,9 @@ extension Convtrace {
         @Flag(help: "With --check: compare the pictures byte for byte too (needs the same Cairo and fonts).")
         var strict = false
 
+        /// `--max-elements`, `--max-events` (docs/spec-format.md, "Limits").
+        @OptionGroup var limits: LimitOptions
+
         func validate() throws {
             if strict && !check { throw ValidationError("--strict applies only with --check") }
         }

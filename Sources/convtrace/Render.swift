@@ -59,6 +59,9 @@ extension Convtrace {
             valueName: "N"))
         var crop: Int?
 
+        /// `--max-elements`, `--max-events` (docs/spec-format.md, "Limits").
+        @OptionGroup var limits: LimitOptions
+
         func validate() throws {
             _ = try formats()
             let split = try Self.splitFormats(format)

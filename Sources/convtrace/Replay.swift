@@ -39,6 +39,9 @@ extension Convtrace {
         @Flag(help: "No colours (also NO_COLOR=1 or TERM=dumb).")
         var noColor = false
 
+        /// `--max-elements`, `--max-events` (docs/spec-format.md, "Limits").
+        @OptionGroup var limits: LimitOptions
+
         func validate() throws {
             guard speed.isFinite, speed > 0 else { throw ValidationError("--speed \(speed): expected a positive number of steps per second") }
             guard start >= 1 else { throw ValidationError("--start \(start): frames are numbered from 1") }

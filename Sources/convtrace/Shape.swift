@@ -113,6 +113,9 @@ extension Convtrace {
             for v in values where v < min {
                 throw ShapeInputError(min == 0 ? "--\(name) must not be negative, got \(v)" : "--\(name) must be at least \(min), got \(v)")
             }
+            for v in values where v > OutputSize.maxExtent {
+                throw ShapeInputError("--\(name) must be at most \(OutputSize.maxExtent) (2^20, the largest size convtrace computes with), got \(v)")
+            }
             return values.count == 1 ? Pair(values[0]) : Pair(values[0], values[1])
         }
 
@@ -130,6 +133,9 @@ extension Convtrace {
                 throw ShapeInputError("--padding \(text) is not a padding: give N, HxW, TxBxLxR, or valid, same, full")
             }
             for v in values where v < 0 { throw ShapeInputError("--padding must not be negative, got \(v)") }
+            for v in values where v > OutputSize.maxExtent {
+                throw ShapeInputError("--padding must be at most \(OutputSize.maxExtent) (2^20, the largest size convtrace computes with), got \(v)")
+            }
             switch values.count {
             case 1: return .explicit(Padding(values[0]))
             case 2: return .explicit(Padding(values[0], values[1]))

@@ -24,6 +24,9 @@ extension Convtrace {
         @Flag(help: "Print one JSON object instead of the table.")
         var json = false
 
+        /// `--max-elements`, `--max-events` (docs/spec-format.md, "Limits").
+        @OptionGroup var limits: LimitOptions
+
         func run() throws {
             let source: TraceSource
             var stats = TraceStats()

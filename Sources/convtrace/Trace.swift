@@ -30,6 +30,9 @@ extension Convtrace {
         @Option(help: "Convert this trace file (either encoding) instead of running a spec.")
         var convert: String?
 
+        /// `--max-elements`, `--max-events` (docs/spec-format.md, "Limits").
+        @OptionGroup var limits: LimitOptions
+
         func validate() throws {
             if convert != nil && spec != nil { throw ValidationError("give either SPEC or --convert IN, not both") }
             if convert == nil && spec == nil { throw ValidationError("missing SPEC (or --convert IN)") }

@@ -29,6 +29,9 @@ extension Convtrace {
               help: "Write the engine's values into expect: entries that are missing or wrong.")
         var update = false
 
+        /// `--max-elements`, `--max-events` (docs/spec-format.md, "Limits").
+        @OptionGroup var limits: LimitOptions
+
         func validate() throws {
             if VerifyFormat(rawValue: format) == nil {
                 throw ValidationError("--format must be one of text, json, github, junit, not \"\(format)\"")

@@ -44,6 +44,13 @@ enum CLI {
         return CLIResult(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
+    /// Runs `/bin/sh -c script` in the repository root (for `ulimit` and redirections), killed after `timeout` s.
+    static func runShell(_ script: String, timeout: Double = 300) throws -> CLIResult {
+        let r = try ChildProcess.run("/bin/sh", ["-c", script], stdin: nil, directory: root.path,
+                                     environment: [:], timeout: timeout)
+        return CLIResult(status: r.status, stdout: r.stdout, stderr: r.stderr)
+    }
+
     /// A fresh empty folder under the temporary directory (the caller removes it).
     static func temporaryFolder() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convtrace-cli-\(UUID().uuidString)")

@@ -63,7 +63,7 @@ struct SpecErrorTests {
     @Test("stride 0, dilation 0, negative padding")
     func badParameters() {
         let base = "op: conv2d\ninput: [[1, 2], [3, 4]]\nkernel: [[1]]\n"
-        #expect(message(base + "stride: 0\n") == "t.yaml:4:9: stride: stride must be at least 1, got 0 (an int ≥ 1 or a pair [y, x] of them)")
+        #expect(message(base + "stride: 0\n") == "t.yaml:4:9: stride: stride must be at least 1, got 0 (an int ≥ 1 or a pair [y, x] of them, each at most 1048576)")
         #expect(message(base + "dilation: [1, 0]\n").contains("t.yaml:4:15: dilation[1]: dilation must be at least 1, got 0"))
         #expect(message(base + "padding: -1\n").contains("t.yaml:4:10: padding: padding must not be negative, got -1"))
         #expect(message(base + "padding: [0, 0, -2, 0]\n").contains("padding[2]: padding must not be negative, got -2"))
@@ -109,8 +109,8 @@ struct SpecErrorTests {
     func tooLarge() {
         let base = "op: conv2d\ninput: [[1, 2], [3, 4]]\nkernel: [[1]]\n"
         #expect(message(base + "padding: 100000\n")
-            == "t.yaml:4:10: padding: the padded input would be 1×1×200002×200002 = 40000800004 elements, which does not fit in memory (at most 67108864 elements (2^26, 512 MiB of Double) per tensor; use a smaller size, padding or stride)")
-        #expect(message(base + "padding: 9223372036854775807\n").contains("padding: the padded input would be too large to count"))
+            == "t.yaml:4:10: padding: the padded input would be 1×1×200002×200002 = 40000800004 elements, which does not fit in memory (at most 67108864 elements (512 MiB of Double) per tensor; use a smaller size, padding or stride, or raise the limit with --max-elements)")
+        #expect(message(base + "padding: 9223372036854775807\n").contains("t.yaml:4:10: padding: padding must be at most 1048576 (2^20, the largest size convtrace computes with), got 9223372036854775807"))
         #expect(message("op: conv_transpose2d\ninput: [[1, 2], [3, 4]]\nweight: [[1]]\nstride: 100000\n")
             .contains("stride: the output of conv_transpose2d would be 1×1×100001×100001 = 10000200001 elements"))
         #expect(message("op: max_pool2d\ninput: [1, 2]\nkernel_size: 99999999999999999999999\n").contains("kernel_size: \"99999999999999999999999\" is not an integer"))
@@ -141,7 +141,7 @@ struct SpecErrorTests {
     @Test("wrong types list the valid values")
     func wrongTypes() {
         #expect(message("op: conv2d\ninput: [[1]]\nkernel: [[1]]\npadding: sometimes\n")
-            == "t.yaml:4:10: padding: 'sometimes' is not a padding (an int ≥ 0, [ph, pw], [top, bottom, left, right], or one of valid, same, full)")
+            == "t.yaml:4:10: padding: 'sometimes' is not a padding (an int ≥ 0, [ph, pw], [top, bottom, left, right], or one of valid, same, full (at most 1048576 cells))")
         #expect(message("op: conv2d\ninput: [[1]]\nkernel: [[1]]\npadding: sane\n").contains("did you mean 'same'?"))
         #expect(message("op: conv2d\ninput: [[1]]\nkernel: [[1]]\npadding_mode: reflekt\n").contains("unknown padding_mode 'reflekt'; did you mean 'reflect'? (zeros, reflect, replicate, circular)"))
         #expect(message("op: conv2d\ninput: [[1]]\nkernel: [[1]]\nflip: maybe\n").contains("flip: \"maybe\" is not a boolean (true or false)"))
