@@ -15,19 +15,6 @@ struct CorruptTraceTests {
         "op: network\ninput: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\nlayers:\n  - {op: conv2d, kernel: [[1, 1], [0, 1]]}\n  - {op: relu}\n  - {op: flatten}\n  - {op: linear, weight: [[1, 0, 0, 1], [0, 1, 1, 0]]}\n  - {op: mse, target: [[1, 2]]}\n",
     ]
 
-    /// SplitMix64: a deterministic seed, the same mutations on every run.
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     /// Writes `spec`'s trace in the three encodings; returns the paths.
     static func writeTraces(_ spec: String, index: Int, in dir: String) throws -> [String] {
         let problem = try SpecDocument.parse(spec, file: "t\(index).yaml")
@@ -76,7 +63,7 @@ struct CorruptTraceTests {
             let path = try Self.writeTraces(spec, index: i, in: dir)[0]
             #expect(Self.consume(path))
             let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            var rng = SplitMix(state: UInt64(i + 1))
+            var rng = SeededGenerator(state: UInt64(i + 1))
             for _ in 0..<120 {
                 var copy = lines
                 let l = 1 + rng.below(lines.count - 2)  // an event line
@@ -111,7 +98,7 @@ struct CorruptTraceTests {
             for path in try Self.writeTraces(spec, index: i, in: dir)[1...] {
                 #expect(Self.consume(path))
                 let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-                var rng = SplitMix(state: UInt64(100 + i))
+                var rng = SeededGenerator(state: UInt64(100 + i))
                 for round in 0..<150 {
                     var copy = bytes
                     let at = rng.below(bytes.count)

@@ -85,18 +85,6 @@ func expectReadsTrue(_ line: String, sourceLocation: SourceLocation = #_sourceLo
     return printed
 }
 
-/// SplitMix64: a seeded generator so a failure is reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite struct PrintedSizeEquations {
     @Test func theReaderReadsAsATeacherWould() throws {
         #expect(try PrintedArithmetic.evaluate("(7 + 2·0 − 2·(3 − 1) + 1) / 1 + 1") == 5)  // the old, wrong text
