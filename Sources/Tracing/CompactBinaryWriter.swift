@@ -73,7 +73,7 @@ public final class CompactBinaryWriter: TraceSink {
         var p = block + start + 2
         var op: UInt16 = 0
         let slot = Int(e.kind.rawValue) &* 4 &+ Int(e.target.rawValue)
-        let meta = e.kind.rawValue | e.target.rawValue << 3 | (e.flags.rawValue & 0b11) << 5
+        let meta = CompactTraceLayout.meta(kind: e.kind.rawValue, target: e.target.rawValue, flags: e.flags.rawValue)
         if meta != s.meta {
             op |= CompactTraceLayout.metaBit
             p.pointee = meta; p += 1

@@ -55,15 +55,16 @@ final class CompactBlockDecoder {
             try need(1)
             let meta = p.pointee
             p += 1
-            if meta & 0x80 != 0 || Int(meta & 0b111) >= EventKind.allCases.count || (meta >> 3) & 0b11 > 3 {
+            if EventKind(rawValue: CompactTraceLayout.kind(ofMeta: meta)) == nil {
                 throw CompactDecodeError("unknown kind/target byte 0x\(String(meta, radix: 16))")
             }
             s.meta = meta
         }
         let meta = s.meta
-        let kind = EventKind(rawValue: meta & 0b111) ?? .mac
+        let kindRaw = CompactTraceLayout.kind(ofMeta: meta)
+        let kind = EventKind(rawValue: kindRaw) ?? .mac
         let target = GradTarget(rawValue: (meta >> 3) & 0b11) ?? .none
-        let slot = Int(meta & 0b111) &* 4 &+ Int((meta >> 3) & 0b11)
+        let slot = Int(kindRaw) &* 4 &+ Int((meta >> 3) & 0b11)
         // Indices.
         let used = Int((op >> 12) & 0b11)
         var delta = SIMD16<Int32>.zero

@@ -42,6 +42,17 @@ public enum CompactTraceLayout {
         static let special: UInt16 = 7    // a, b: 1.0; product: b; acc: 0.0 + product
     }
 
+    /// The meta byte of an event: bits 0–2 the low three bits of the kind, 3–4 the target, 5–6 the flags
+    /// (padding, selected), bit 7 the kind's fourth bit, so kinds 0–15 fit.
+    @inline(__always)
+    static func meta(kind: UInt8, target: UInt8, flags: UInt8) -> UInt8 {
+        (kind & 0b111) | (target & 0b11) << 3 | (flags & 0b11) << 5 | (kind >> 3 & 1) << 7
+    }
+
+    /// The kind's raw value (0–15) in a meta byte.
+    @inline(__always)
+    static func kind(ofMeta meta: UInt8) -> UInt8 { (meta & 0b111) | (meta >> 7) << 3 }
+
     /// The cache slot of a bit pattern.
     @inline(__always)
     static func cacheSlot(_ bits: UInt64) -> Int { Int(truncatingIfNeeded: (bits &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - cacheBits)) }
@@ -49,12 +60,12 @@ public enum CompactTraceLayout {
 
 /// The prediction state writer and reader keep in step: reset at every block.
 ///
-/// Slots are (kind, target) pairs, kind·4 + target. Per slot: the last indices (16 components), the three
+/// Slots are (kind, target) pairs, kind·4 + target (kinds 0–15). Per slot: the last indices (16 components), the three
 /// most recently used index deltas (wrapping 32-bit differences), and the last a, b, product, acc. Plus the acc of the event just before,
 /// the last (kind, target, flags) byte, and a direct-mapped cache of values seen raw in this block
 /// (entries of older blocks are told apart by a generation number, so a reset costs no clearing).
 final class CompactCodecState {
-    static let slots = 32
+    static let slots = 64  // 16 kinds × 4 targets
     let indices: UnsafeMutablePointer<SIMD16<Int32>>  // one per slot
     let deltas: UnsafeMutablePointer<SIMD16<Int32>>   // three per slot, most recent first
     let values: UnsafeMutablePointer<UInt64>           // slots × 4
