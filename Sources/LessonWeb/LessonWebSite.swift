@@ -6,7 +6,8 @@ import WebPlayer
 
 /// Turns the built Markdown lessons into `site/`: `index.html` (the lesson index), `errata.html`,
 /// `<lesson>/index.html` with the lesson's pictures beside it, and `<lesson>/block-NNN-player.html`,
-/// the interactive player that replaces each animation GIF (the GIFs stay in the Markdown lessons only).
+/// the interactive player that replaces each animation GIF (the GIFs stay in the Markdown lessons only);
+/// the players share `player.css` and `player.js` at the site's root.
 ///
 /// The Markdown is rendered by cmark-gfm; links to `README.md` / `ERRATA.md` become the matching
 /// pages. A player's frames come from running the lesson's block again (the block at line NNN of
@@ -92,6 +93,12 @@ public struct LessonWebSite: Sendable {
                       to: (staging as NSString).appendingPathComponent(page))
             report.pages.append(page)
         }
+        // The players' style sheet and script, once for all players.
+        if !report.players.isEmpty {
+            for file in PlayerPage.sharedFiles {
+                try write(file.text, to: (staging as NSString).appendingPathComponent(file.name))
+            }
+        }
         // GitHub Pages: serve the files as they are (no Jekyll).
         try write("", to: (staging as NSString).appendingPathComponent(".nojekyll"))
         try replace(site, with: staging)
@@ -107,7 +114,7 @@ public struct LessonWebSite: Sendable {
         // The frames StoryboardPictures draws the GIF from, so the player shows the same frames.
         do {
             let frames = try StoryboardPictures.frames(block: block, outcome: outcome, maxFrames: maxFrames, view: "player")
-            return try PlayerPage.html(frames: frames, title: title, theme: .auto)
+            return try PlayerPage.html(frames: frames, title: title, theme: .auto, assets: .shared(prefix: "../"))
         } catch {
             throw LessonWebError(file: file, "line \(block.line): cannot make the player: \(error)")
         }

@@ -15,22 +15,48 @@ public enum PlayerPage {
         case auto
     }
 
+    /// Where the page finds its style sheet and script.
+    public enum Assets: Sendable, Equatable {
+        /// Inline in the page: one file that works anywhere (what `render --format html` writes).
+        case inline
+        /// In `player.css` and `player.js` at `prefix` (e.g. `"../"`), written once by `sharedFiles`:
+        /// a site with many players loads them once instead of once per player.
+        case shared(prefix: String)
+    }
+
+    /// The files a site with `.shared` players writes once, by name: the style sheet and the script.
+    public static let sharedFiles: [(name: String, text: String)] = [
+        ("player.css", PlayerStyle.css + "\n"),
+        ("player.js", PlayerScript.js + "\n"),
+    ]
+
     /// The HTML text of the player for `frames`.
     ///
     /// - Parameters:
     ///   - frames: the storyboard frames, in order (at least one).
     ///   - title: the page title (e.g. the spec's file name).
     ///   - theme: the theme the page starts with.
+    ///   - assets: inline style and script, or links to the shared files.
     /// - Returns: the whole page, deterministic for the same frames.
     /// - Throws: `WebPlayerError` when there is nothing to show or the data cannot be encoded.
     /// - Complexity: O(total cells + total terms) in time and output size.
-    public static func html(frames: [Frame], title: String, theme: StartTheme = .auto) throws -> String {
+    public static func html(frames: [Frame], title: String, theme: StartTheme = .auto, assets: Assets = .inline) throws -> String {
         guard !frames.isEmpty else { throw WebPlayerError("no frames to put in the player") }
         let data: String
         do { data = try PlayerData(frames: frames).json() } catch {
             throw WebPlayerError("cannot encode the frames for the player: \(error)")
         }
         let t = escape(title)
+        let style: String, script: String
+        switch assets {
+        case .inline:
+            style = "<style>\n\(PlayerStyle.css)\n</style>"
+            script = "<script>\n\(PlayerScript.js)\n</script>"
+        case .shared(let prefix):
+            let p = escape(prefix)
+            style = "<link rel=\"stylesheet\" href=\"\(p)player.css\">"
+            script = "<script src=\"\(p)player.js\"></script>"
+        }
         return """
         <!DOCTYPE html>
         <html lang="en" data-theme="\(theme.rawValue)">
@@ -39,9 +65,7 @@ public enum PlayerPage {
         <meta name="viewport" content="width=device-width,initial-scale=1">
         <meta name="generator" content="convtrace">
         <title>\(t) · convtrace player</title>
-        <style>
-        \(PlayerStyle.css)
-        </style>
+        \(style)
         </head>
         <body>
         <main id="player">
@@ -77,9 +101,7 @@ public enum PlayerPage {
         <p class="sr">Keys: space plays or pauses, left and right arrows step, Home and End jump to the first and last step.</p>
         </main>
         <script type="application/json" id="frames">\(data)</script>
-        <script>
-        \(PlayerScript.js)
-        </script>
+        \(script)
         </body>
         </html>
 

@@ -3,6 +3,7 @@ import Foundation
 import LessonBuilder
 @testable import LessonWeb
 import Testing
+import WebPlayer
 
 /// The repository root (…/Tests/BrowserTests/ → …).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -40,10 +41,19 @@ struct SiteBrowserTests {
         }
         #expect(!gifs.isEmpty)
         #expect(report.players.sorted() == gifs.sorted())
+        // The players load one shared style sheet and script from the site's root instead of inlining them.
+        for file in PlayerPage.sharedFiles {
+            #expect(FileManager.default.contents(atPath: site.appendingPathComponent(file.name).path) == Data(file.text.utf8), "\(file.name)")
+        }
+        for player in report.players {
+            let page = try String(contentsOf: site.appendingPathComponent(player), encoding: .utf8)
+            #expect(page.contains("<link rel=\"stylesheet\" href=\"../player.css\">") && page.contains("<script src=\"../player.js\"></script>"), "\(player)")
+            #expect(!page.contains("<style>") && !page.contains("addEventListener"), "\(player) still inlines the style or script")
+        }
         let again = site.deletingLastPathComponent().appendingPathComponent("again")
         try LessonWebSite(lessonsDirectory: repositoryRoot.appendingPathComponent("Lessons").path, evaluator: SpecsEvaluator())
             .build(from: repositoryRoot.appendingPathComponent("Output").path, into: again.path)
-        for page in report.pages + report.players {
+        for page in report.pages + report.players + PlayerPage.sharedFiles.map(\.name) {
             #expect(FileManager.default.contents(atPath: site.appendingPathComponent(page).path)
                     == FileManager.default.contents(atPath: again.appendingPathComponent(page).path), "\(page)")
         }
