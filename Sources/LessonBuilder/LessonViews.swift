@@ -222,7 +222,10 @@ public enum LessonViews {
         let named = all.filter { key in block.claims.contains { $0.quantity == key } }
         for key in named.isEmpty ? all : named {
             guard let value = outcome.values[key] else { continue }
-            out += "**\(key)** " + grid(value)
+            // Labelled with what it is: "**output** (the output y of the cross-correlation)".
+            let words = (key == "output" ? block.outputName.map { "the output, here \($0)" } : nil)
+                ?? String(meaning(key).dropLast(2))
+            out += "**\(key)** (\(words), \(kindWords(outcome)))" + grid(value)
         }
         return out
     }
