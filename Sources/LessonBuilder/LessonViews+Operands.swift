@@ -106,9 +106,11 @@ extension LessonViews {
         let tensorClaims = checks.allSatisfy { ["output", "grad_input", "grad_kernel", "grad_weight", "grad_bias"].contains($0.claim.quantity) }
         var s = ""
         var kind = "`\(op)`"
-        if op != "network", tensorClaims, let layer = outcome.network.layers.first {
+        if op != "network", case .conv2d(let p, _, _)? = outcome.network.layers.first {
+            kind += p.flip ? ", true convolution" : ", cross-correlation"
+        }
+        if op != "network", tensorClaims, outcome.network.layers.first != nil {
             if withOperands { s += operands(block, outcome: outcome) }
-            if case .conv2d(let p, _, _) = layer { kind += p.flip ? ", true convolution" : ", cross-correlation" }
         } else if withOperands {
             s += layerList(outcome)
         }
