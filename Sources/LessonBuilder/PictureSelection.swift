@@ -77,7 +77,7 @@ public enum PictureSelection {
         let steps = shown.compactMap { i -> String? in
             if let c = computes(frames[i]) { return "step \(frames[i].index + 1) computes \(c)" }
             // A frame without an equation (a transposed convolution's scatter) says what it does in its caption.
-            let said = frames[i].caption.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            let said = frames[i].caption.components(separatedBy: ", ").first?.trimmingCharacters(in: .whitespaces) ?? ""
             return said.isEmpty ? nil : "step \(frames[i].index + 1): \(said)"
         }
         if !steps.isEmpty { parts.append(steps.joined(separator: ", ")) }
