@@ -111,6 +111,11 @@ public enum ProseNumbers {
         }
     }
 
+    /// The equations written with numbers in `text` (a built page, say) that do not hold.
+    public static func wrongEquations(in text: String, file: String) -> [Finding] {
+        equations(in: text, firstLine: 1, file: file).wrong
+    }
+
     /// Whether a value of `pool` backs the written number.
     static func matches(_ n: Written, _ pool: [Double]) -> Bool {
         let target = abs(n.value)

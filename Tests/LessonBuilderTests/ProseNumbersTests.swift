@@ -72,4 +72,25 @@ struct ProseNumbersTests {
         }
         #expect(all == [], "\(all.joined(separator: "\n"))")
     }
+
+    @Test("every equation a built lesson page prints with numbers holds (shape lines, prose, answers)")
+    func builtPagesHold() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("prose-eq-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let site = LessonSite(lessonsDirectory: repositoryRoot + "/Lessons")
+        let report = try site.build(into: out)
+        #expect(report.unbackedProse.map(\.description) == [])
+        var wrong: [String] = []
+        var checked = 0
+        for stem in report.lessons {
+            let page = try String(contentsOfFile: out + "/" + stem + "/README.md", encoding: .utf8)
+            checked += page.components(separatedBy: ")/").count - 1  // the size lines, (…)/s + 1 = n
+            wrong += ProseNumbers.wrongEquations(in: page, file: stem).map(\.description)
+        }
+        #expect(checked >= 40)
+        #expect(wrong == [], "\(wrong.joined(separator: "\n"))")
+        // The check is real: a size line without its floor is caught.
+        let bad = ProseNumbers.wrongEquations(in: "- conv2d, width: (6 − 3 + 2·0)/2 + 1 = 2\n", file: "x")
+        #expect(bad.map(\.number) == ["2"])
+    }
 }
