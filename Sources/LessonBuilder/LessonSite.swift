@@ -309,11 +309,11 @@ public struct LessonSite: Sendable {
             s += "Every number in these lessons is computed by the convtrace engine and checked when the lessons are built: "
                 + "each block's results are claims that must hold, and each number in the prose is either the engine's value, "
                 + "substituted when the page is built, or a value of the run of the block beside it "
-                + "([the rule](../docs/lesson-prose.md)). The names are those of the [notation](00-notation/README.md) page.\n\n"
+                + "(the rule: `docs/lesson-prose.md` in the repository). The names are those of the [notation](00-notation/README.md) page.\n\n"
         } else {
             s += "Every result in these lessons is computed by the convtrace engine and checked when the lessons are built; "
                 + "\(unbackedProse) number\(unbackedProse == 1 ? "" : "s") typed in the prose \(unbackedProse == 1 ? "is" : "are") not "
-                + "(`convtrace lessons` lists them; [the rule](../docs/lesson-prose.md)).\n\n"
+                + "(`convtrace lessons` lists them; the rule: `docs/lesson-prose.md` in the repository).\n\n"
         }
         s += "| | Lesson |\n|---|---|\n"
         for e in entries {
