@@ -15,6 +15,9 @@ import Storyboard
 /// (`lesson 3`, `lessons 2, 3 and 8`), indices after a name (`x[1][0]`, `y[0,4]`), subscripts and
 /// superscripts (`r_{l-1}`, `H_out`), and digits glued to letters (`conv2d`, `2p`, `CS231n`).
 ///
+/// Equations written with numbers must hold, and so must equations naming tensor cells (`x[1][1] = 5`), each
+/// cell read from a neighbouring block's run.
+///
 /// Matching: an integer must equal a value (within 1e-9 relative); a decimal with n digits after the point
 /// must equal a value rounded to n digits. Signs are ignored (`8 − 3` writes a minus as an operator).
 public enum ProseNumbers {
@@ -82,6 +85,11 @@ public enum ProseNumbers {
                 let substituted = try ProseValues.substitute(text, outcome: above, file: doc.file)
                 let checked = equations(in: substituted, firstLine: line, file: doc.file)
                 findings += checked.wrong
+                let neighbours = try [blockIndex - 1, blockIndex].filter { blocks.indices.contains($0) }
+                    .compactMap { i in try outcome(i, false).map { (blocks[i], $0) } }
+                let wrongLines = Set(checked.wrong.map(\.line))
+                findings += cellEquations(in: substituted, firstLine: line, file: doc.file, blocks: neighbours)
+                    .filter { !wrongLines.contains($0.line) }
                 let written = self.written(in: text, firstLine: line)
                 for number in written {
                     if checked.derived.contains("\(number.line):\(number.text)") { continue }
@@ -245,6 +253,81 @@ public enum ProseNumbers {
             let exponent = match.range(at: 2).location == NSNotFound ? 0 : Int(ns.substring(with: match.range(at: 2)).dropFirst()) ?? 0
             return (token, value, max(0, fraction - exponent))
         }
+    }
+
+    // MARK: - Cells named in an equation
+
+    /// The names a lesson gives tensor cells, and the tensor each names in a block's run.
+    static let cellNames = ["x", "k", "w", "y", "dY", "dK", "dX", "db", "output", "grad_input", "grad_kernel", "grad_weight", "grad_bias"]
+
+    /// The value of cell `name[indices]` in a block's run (indices at the rank the spec wrote the tensor), or nil
+    /// when the block has no such tensor or cell. A network's cells are not looked up (which layer's?).
+    static func cell(_ name: String, _ indices: [Int], block: LessonBlock, outcome: BlockOutcome) -> Double? {
+        guard outcome.problem?.op != "network", outcome.network.layers.count == 1, let layer = outcome.network.layers.first else { return nil }
+        let given = outcome.problem?.givenInputRank ?? 4
+        let outputRank = outcome.values["output"]?.shape.count ?? 4
+        var tree: NumberTree?
+        var weights: Tensor?
+        switch layer {
+        case .conv2d(_, let kernel, _), .convTranspose2d(_, let kernel, _): weights = kernel
+        default: break
+        }
+        let renamed: [String: String] = [block.inputName, block.kernelName, block.outputName].enumerated()
+            .reduce(into: [:]) { map, item in if let n = item.element { map[n] = ["x", "k", "y"][item.offset] } }
+        switch renamed[name] ?? name {
+        case "x": tree = LessonViews.folded(outcome.input, rank: given)
+        case "k", "w": tree = weights.map { LessonViews.folded($0, rank: LessonViews.foldedRank($0, given: given)) }
+        case "y", "output": tree = outcome.values["output"]
+        case "dY": tree = outcome.problem?.gradOutput.map { LessonViews.folded($0, rank: outputRank) }
+        case "dK", "grad_kernel", "grad_weight": tree = outcome.values["grad_kernel"] ?? outcome.values["grad_weight"]
+        case "dX", "grad_input": tree = outcome.values["grad_input"]
+        case "db", "grad_bias": tree = outcome.values["grad_bias"]
+        default: tree = nil
+        }
+        guard case .scalar(let v)? = tree?.at(indices) else { return nil }
+        return v
+    }
+
+    /// Equations that name tensor cells (`x[0][0] + x[0][2] = 1 + 3`, `dK[1][1] = 1·5 = 5`): each cell is read
+    /// from a neighbouring block's run and the equation must then hold, for one of the blocks that has every
+    /// cell the line names. A line whose cells no neighbouring block has is not checked.
+    static func cellEquations(in text: String, firstLine: Int, file: String, blocks: [(LessonBlock, BlockOutcome)]) -> [Finding] {
+        let names = cellNames.sorted { $0.count > $1.count }.joined(separator: "|")
+        guard let regex = try? NSRegularExpression(pattern: #"(?<![\p{L}\p{N}_])("# + names + #")((?:\[\d+(?:,\s*\d+)*\])+)"#) else { return [] }
+        var out: [Finding] = []
+        var fence = false
+        let split = { (t: String) in t.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) }
+        let originals = split(text)
+        for (offset, raw) in split(quotesBlanked(text)).enumerated() {
+            let trimmed = originals[offset].trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") { fence.toggle(); continue }
+            guard !fence, raw.contains("=") || raw.contains("≈") else { continue }
+            let line = String(raw)
+            let ns = line as NSString
+            let matches = regex.matches(in: line, range: NSRange(location: 0, length: ns.length))
+            guard !matches.isEmpty else { continue }
+            var verdicts: [[Finding]] = []
+            for (block, outcome) in blocks {
+                var substituted = line
+                var complete = true
+                for match in matches.reversed() {
+                    let name = ns.substring(with: match.range(at: 1))
+                    let indices = ns.substring(with: match.range(at: 2)).split(whereSeparator: { "[], ".contains($0) }).compactMap { Int($0) }
+                    guard let v = cell(name, indices, block: block, outcome: outcome) else { complete = false; break }
+                    let text = ValueFormat.significant(v, digits: 15)
+                    guard let range = Range(match.range, in: substituted) else { complete = false; break }
+                    substituted.replaceSubrange(range, with: v < 0 ? "(\(text))" : text)
+                }
+                guard complete else { continue }
+                verdicts.append(equations(in: substituted, firstLine: firstLine + offset, file: file).wrong.map {
+                    var f = $0
+                    f.context = trimmed
+                    return f
+                })
+            }
+            if !verdicts.isEmpty, verdicts.allSatisfy({ !$0.isEmpty }) { out += verdicts[0] }
+        }
+        return out
     }
 
     // MARK: - Equations

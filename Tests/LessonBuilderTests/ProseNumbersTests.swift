@@ -62,6 +62,18 @@ struct ProseNumbersTests {
         #expect(try findings(Self.block + "\nIt pads F − 1 = 2 cells, so 3 + 2 + 2 − 3 + 1 = 5.\n") == [])
     }
 
+    @Test("a cell named in an equation is read from the block beside it: x[1][1] = 5 holds, x[1][1] = 6 does not")
+    func cells() throws {
+        // 1 … 9 under a 2×2 kernel with dY = 1 2 / 3 4: dK[0][1] = 1·2 + 2·3 + 3·5 + 4·6 = 47 (lesson 6).
+        let block = "```convtrace\nop: conv2d\ninput: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\nkernel: [[1, 0], [0, -1]]\ngrad_output: [[1, 2], [3, 4]]\nexpect:\n  grad_kernel: [[37, 47], [67, 77]]\n```\n"
+        #expect(try findings(block + "\nThe centre `x[1][1] = 5`; `dK[0][1] = 1·2 + 2·3 + 3·5 + 4·6 = 47`; `x[0][0] + x[2][2] = 10`.\n") == [])
+        let wrong = try findings(block + "\nThe centre `x[1][1] = 6`.\n")
+        #expect(wrong.map(\.number) == ["6"], "\(wrong)")
+        #expect(try findings(block + "\nHere `dK[0][1] = 1·2 + 2·3 + 3·5 + 4·6`, and `k[1][1] = 1`.\n").map(\.number) == ["1"])
+        // A cell that neither neighbouring block has is not checked (and its number must be backed as usual).
+        #expect(try findings(block + "\nA larger map's `x[5][5] = 7`.\n").map(\.number) == [])
+    }
+
     @Test("every lesson in Lessons/: each number in the prose is substituted or backed, each equation holds")
     func lessonsClean() throws {
         let files = try LessonSite(lessonsDirectory: repositoryRoot + "/Lessons").lessonFiles()
