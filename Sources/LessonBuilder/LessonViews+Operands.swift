@@ -39,6 +39,20 @@ extension LessonViews {
         return out
     }
 
+    /// The operands of a single op (`operands`), or for a network its input shape and layers (`layerList`).
+    public static func operandsOrLayers(_ block: LessonBlock, outcome: BlockOutcome) -> String {
+        outcome.problem?.op == "network" || outcome.network.layers.count != 1 ? layerList(outcome) : operands(block, outcome: outcome)
+    }
+
+    /// What a block computes, in words: "cross-correlation", "true convolution", else the op's name.
+    static func kindWords(_ outcome: BlockOutcome) -> String {
+        let op = outcome.problem?.op ?? "spec"
+        if op != "network", case .conv2d(let p, _, _)? = outcome.network.layers.first {
+            return p.flip ? "true convolution" : "cross-correlation"
+        }
+        return op
+    }
+
     /// "cross-correlation (no flip), stride 2, padding 1, dilation 1" style words for a layer.
     /// - Parameter oneD: the input is a 1-D signal: only the width's numbers are printed.
     static func flagsText(_ layer: Layer, oneD: Bool = false) -> String {
@@ -92,16 +106,23 @@ extension LessonViews {
         let tensorClaims = checks.allSatisfy { ["output", "grad_input", "grad_kernel", "grad_weight", "grad_bias"].contains($0.claim.quantity) }
         var s = ""
         var kind = "`\(op)`"
-        if op != "network", tensorClaims, let layer = outcome.network.layers.first {
+        if op != "network", case .conv2d(let p, _, _)? = outcome.network.layers.first {
+            kind += p.flip ? ", true convolution" : ", cross-correlation"
+        }
+        if op != "network", tensorClaims, outcome.network.layers.first != nil {
             if withOperands { s += operands(block, outcome: outcome) }
-            if case .conv2d(let p, _, _) = layer { kind += p.flip ? ", true convolution" : ", cross-correlation" }
         } else if withOperands {
             s += layerList(outcome)
         }
         s += "> Checked with convtrace (\(kind)): "
             + checks.map { check in
                 let renamed = check.claim.quantity == "output" ? block.outputName.map { "the output, here \($0), " } : nil
-                let words = renamed ?? meaning(check.claim.quantity)
+                var words = renamed ?? meaning(check.claim.quantity)
+                // A network's layer says which layer it is: "layer 1 (relu): the output y, ".
+                if check.claim.quantity.hasPrefix("layer"), let dot = check.claim.quantity.firstIndex(of: "."),
+                   let n = Int(check.claim.quantity.dropFirst(5).prefix(upTo: dot)), outcome.network.layers.indices.contains(n) {
+                    words = "layer \(n) (\(outcome.network.layers[n].opName)): " + words
+                }
                 return "\(words)`\(check.claim.key)` = \(check.computedText)"
             }.joined(separator: "; ") + "\n"
         return s

@@ -222,13 +222,18 @@ public enum LessonViews {
         let named = all.filter { key in block.claims.contains { $0.quantity == key } }
         for key in named.isEmpty ? all : named {
             guard let value = outcome.values[key] else { continue }
-            out += "**\(key)** " + grid(value)
+            // Labelled with what it is: "**output** (the output y of the cross-correlation)".
+            let words = (key == "output" ? block.outputName.map { "the output, here \($0)" } : nil)
+                ?? String(meaning(key).dropLast(2))
+            out += "**\(key)** (\(words), \(kindWords(outcome)))" + grid(value)
         }
         return out
     }
 
     /// A tensor as a small Markdown table per 2-D slice, rows and columns numbered (a scalar or vector inline).
-    static func grid(_ value: NumberTree) -> String {
+    /// - Parameter path: the indices of the slice this grid is, printed before each 2-D table of a higher rank
+    ///   (`[0][1]` is filter 0, channel 1 of a kernel).
+    static func grid(_ value: NumberTree, path: String = "") -> String {
         let f = { (v: Double) in ValueFormat.significant(v, digits: 6) }
         switch value.shape.count {
         case 0: return "= " + f(value.flattened.first ?? 0) + "\n\n"
@@ -241,7 +246,10 @@ public enum LessonViews {
             return s + "\n"
         default:
             guard case .list(let slices) = value else { return "\n" }
-            return slices.enumerated().map { "\n\n[\($0.offset)]" + grid($0.element) }.joined()
+            return slices.enumerated().map { slice in
+                let here = path + "[\(slice.offset)]"
+                return (slice.element.shape.count == 2 ? "\n\n" + here : "") + grid(slice.element, path: here)
+            }.joined()
         }
     }
 }

@@ -74,7 +74,12 @@ public enum PictureSelection {
         var shown: [Int] = [0]
         if let focus, focus > 0, focus < frames.count - 1 { shown.append(focus) }
         if frames.count > 1 { shown.append(frames.count - 1) }
-        let steps = shown.compactMap { i in computes(frames[i]).map { "step \(frames[i].index + 1) computes \($0)" } }
+        let steps = shown.compactMap { i -> String? in
+            if let c = computes(frames[i]) { return "step \(frames[i].index + 1) computes \(c)" }
+            // A frame without an equation (a transposed convolution's scatter) says what it does in its caption.
+            let said = frames[i].caption.components(separatedBy: ", ").first?.trimmingCharacters(in: .whitespaces) ?? ""
+            return said.isEmpty ? nil : "step \(frames[i].index + 1): \(said)"
+        }
         if !steps.isEmpty { parts.append(steps.joined(separator: ", ")) }
         return prefixed(parts.joined(separator: "; "), block: block)
     }

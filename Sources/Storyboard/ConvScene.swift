@@ -211,8 +211,8 @@ enum ConvScene {
         // Words.
         let opWord = p.flip ? "convolution" : "cross-correlation"
         var title = "conv2d · \(opWord)"
-        let params = SceneContext.paramText(stride: p.stride, padding: ctx.shownPadding(p.padding), mode: p.paddingMode,
-                                            dilation: p.dilation)
+        let params = SceneContext.paramText(stride: ctx.shownPair(p.stride), padding: ctx.shownPadding(p.padding), mode: p.paddingMode,
+                                            dilation: ctx.shownPair(p.dilation))
         if !params.isEmpty { title += " · " + params }
         if compare != nil { title = "cross-correlation vs convolution" + (params.isEmpty ? "" : " · " + params) }
         let yLabel = target.label

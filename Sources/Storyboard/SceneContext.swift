@@ -128,6 +128,11 @@ struct SceneContext: Sendable {
         oneD && p.top == 0 && p.bottom == 0 ? Padding(top: p.left, bottom: p.right, left: p.left, right: p.right) : p
     }
 
+    /// A stride or dilation as drawn for this input: a 1-D signal's is its width's (`stride 2`, not `(1, 2)`).
+    func shownPair(_ p: Pair) -> Pair {
+        oneD && p.y == 1 ? Pair(p.x) : p
+    }
+
     /// Legend line for a padding mode.
     static func paddingLegend(_ mode: PaddingMode) -> LegendEntry {
         switch mode {

@@ -55,6 +55,10 @@ extension Convtrace {
                     let report = try site.build(into: output)
                     print("built \(report.lessons.count) lessons into \(output) (\(report.lessonClaims) claims hold); "
                         + "\(report.errataChecks.count) tutorial claims checked, \(report.errataWrong.count) wrong (see \(output)/ERRATA.md)")
+                    if !report.unbackedProse.isEmpty {
+                        FileHandle.standardError.write(Data(("warning: \(report.unbackedProse.count) numbers typed in the prose are not "
+                            + "checked (docs/lesson-prose.md):\n" + report.unbackedProse.map { "  \($0)\n" }.joined()).utf8))
+                    }
                     let web = try LessonWebSite(lessonsDirectory: input, evaluator: site.evaluator)
                         .build(from: output, into: (output as NSString).appendingPathComponent("site"))
                     print("wrote the site: \(output)/site/index.html (\(web.pages.count) pages, \(web.players.count) players)")

@@ -24,6 +24,11 @@ import Testing
         #expect(LessonViews.grid(.list([.scalar(1), .scalar(3), .scalar(6)])) == "= `[1, 3, 6]`\n\n")
         let cube = NumberTree.list([.list([.list([.scalar(1)])]), .list([.list([.scalar(2)])])])
         #expect(LessonViews.grid(cube) == "\n\n[0]\n\n| | 0 |\n|---:|---:|\n| **0** | 1 |\n\n\n\n[1]\n\n| | 0 |\n|---:|---:|\n| **0** | 2 |\n\n")
+        // A 4-D kernel (2 filters × 2 channels × 1 × 1): each table headed by its whole index, k[filter][channel].
+        let kernel = NumberTree.list((0..<2).map { f in .list((0..<2).map { c in .list([.list([.scalar(Double(10 * f + c))])]) }) })
+        let text = LessonViews.grid(kernel)
+        #expect(text.components(separatedBy: "\n\n[").count - 1 == 4)
+        #expect(text.contains("[1][0]\n\n| | 0 |\n|---:|---:|\n| **0** | 10 |"), "\(text)")
     }
 
     /// The block of lesson 6's bias gradient, evaluated by the engine.
