@@ -222,7 +222,7 @@ final class FramePainter {
             var lines: [[Piece]] = []
             for g in e.groups {
                 var line = [plain(g.label + ":", color: theme.ink2)] + termsJoined(g.terms, sep: "+")
-                line.append(plain("="))
+                line.append(plain(g.subtotal == nil ? "=" : e.subtotalRelation(g)))
                 line.append(g.subtotal == nil ? plain("?", color: theme.faint) : plain(g.subtotalText, bold: true))
                 lines.append(line)
             }
@@ -232,7 +232,7 @@ final class FramePainter {
                 last.append(g.subtotal == nil ? plain("?", color: theme.faint) : plain(n > 0 ? Operand.wrapped(g.subtotalText) : g.subtotalText))
             }
             if let b = e.bias { last += [plain("+"), plain(Operand.wrapped(b.text) + " (bias)")] }
-            last += [plain("="), result]
+            last += [plain(e.result == nil ? "=" : e.subtotalsRelation), result]
             lines.append(last)
             return lines
         case .sum where e.isSeparateWrites:
@@ -246,7 +246,7 @@ final class FramePainter {
             if let b = e.bias { line += [plain("+"), plain(Operand.wrapped(b.text) + " (bias)")] }
             // Scatter and spread equations have no single result; the others show "= ?" until known.
             let open = e.result == nil && (e.target.label.hasPrefix("scatter") || e.target.label.hasSuffix("+"))
-            if !open { line += [plain("="), result] }
+            if !open { line += [plain(e.result == nil ? "=" : e.resultRelation), result] }
             return [line]
         case .max:
             var line: [Piece] = [lhs, plain("="), plain("max(")]
@@ -260,7 +260,7 @@ final class FramePainter {
             var inner = termsJoined(0..<e.terms.count, sep: "+")
             if !inner.isEmpty { inner[0].tight = true }
             line += inner
-            line += [plain(")", tight: true), plain("/"), plain(e.divisor.map { ValueFormat.plain($0) } ?? "?"), plain("="), result]
+            line += [plain(")", tight: true), plain("/"), plain(e.divisor.map { ValueFormat.plain($0) } ?? "?"), plain(e.result == nil ? "=" : e.resultRelation), result]
             return [line]
         case .apply:
             var line: [Piece] = [lhs, plain("=")]
@@ -280,7 +280,7 @@ final class FramePainter {
                 line += [plain(r.beforeText), plain("+"),
                          Piece(text: Operand.wrapped(r.termText), font: Fonts.bold, color: theme.ink, background: theme.currentFill)]
             }
-            line.append(plain("="))
+            line.append(plain(r.relation))
         }
         line.append(plain(r.afterText, bold: true, color: theme.writtenEdge))
         line.append(plain("(term \(r.termsDone) of \(r.termsTotal))", color: theme.ink2))

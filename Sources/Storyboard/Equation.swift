@@ -61,7 +61,8 @@ public struct Equation: Equatable, Sendable {
     /// Index of the term being added in this frame (mac granularity), if any.
     public var currentTermIndex: Int? { terms.firstIndex { $0.state == .current } }
 
-    /// The equation as one line of plain text, e.g. `y[1,2] = 1·3 + 0·4 + 2 (bias) = 17`.
+    /// The equation as one line of plain text, e.g. `y[1,2] = 1·3 + 0·4 + 2 (bias) = 17` (`≈` before the
+    /// result when the printed numbers do not give it: `resultRelation`).
     ///
     /// Terms are written `a·b` with negative operands in parentheses; pending terms are included.
     /// - Parameter maxTerms: when there are more terms, the middle ones are elided with "…".
@@ -89,7 +90,7 @@ public struct Equation: Equatable, Sendable {
         case .apply:
             rhs = applicationText
         }
-        return target.label + " = " + rhs + (result == nil ? "" : " = " + resultText)
+        return target.label + " = " + rhs + (result == nil ? "" : " " + resultRelation + " " + resultText)
     }
 }
 
@@ -194,7 +195,7 @@ public struct RunningSum: Equatable, Sendable {
             if termsDone <= 1 { return "running max: \(afterText)" + count }
             return "running max: max(\(beforeText), \(termText)) = \(afterText)" + count
         }
-        if termsDone <= 1 { return "running sum: \(Operand.wrapped(termText)) = \(afterText)" + count }
-        return "running sum: \(beforeText) + \(Operand.wrapped(termText)) = \(afterText)" + count
+        if termsDone <= 1 { return "running sum: \(Operand.wrapped(termText)) \(relation) \(afterText)" + count }
+        return "running sum: \(beforeText) + \(Operand.wrapped(termText)) \(relation) \(afterText)" + count
     }
 }

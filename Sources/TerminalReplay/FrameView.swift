@@ -359,7 +359,7 @@ public struct FrameView: Sendable {
         line.append(close)
         if eq.combine == .mean { line.append(" / " + (eq.divisor.map { ValueFormat.plain($0) } ?? "?")) }
         if let bias = eq.bias, eq.combine == .sum { line.append(" + " + Operand.wrapped(bias.text) + " (bias)") }
-        if eq.result != nil { line.append(" = "); line.append(eq.resultText, .sum) }
+        if eq.result != nil { line.append(" " + eq.resultRelation + " "); line.append(eq.resultText, .sum) }
         return line
     }
 

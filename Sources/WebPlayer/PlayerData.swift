@@ -160,7 +160,7 @@ struct PlayerEquation: Encodable {
         terms = e.terms.map { PlayerTerm($0, combine: e.combine, &table) }
         res = e.result == nil ? nil : e.resultText
         gr = e.groups.count > 1
-            ? e.groups.map { [$0.label, String($0.terms.lowerBound), String($0.terms.upperBound), $0.subtotalText] } : nil
+            ? e.groups.map { [$0.label, String($0.terms.lowerBound), String($0.terms.upperBound), $0.subtotalText, e.subtotalRelation($0)] } : nil
         seg = PlayerEquation.segments(e)
     }
 
@@ -185,7 +185,7 @@ struct PlayerEquation: Encodable {
         case .apply:
             out.append(.text(e.applicationText))
         }
-        if e.result != nil { out.append(.text(" = " + e.resultText)) }
+        if e.result != nil { out.append(.text(" " + e.resultRelation + " " + e.resultText)) }
         return out
     }
 }
@@ -198,6 +198,8 @@ struct PlayerTerm: Encodable {
     var p: String
     /// State: `d` done, `c` current, `p` pending; `pad` read a padding cell; `sel` the selected maximum.
     var s: String
+    /// "≈" when the printed operands do not multiply to the printed product (absent: "=").
+    var q: String?
     var pad: Bool?, sel: Bool?
     /// Operand cells `[grid, row, column]` (operands not drawn in the frame are left out).
     var r: [[Int]]
@@ -206,6 +208,7 @@ struct PlayerTerm: Encodable {
         t = term.text
         ol = term.operands.map { "\($0.label) = \($0.text)" }
         p = term.productText
+        q = term.productRelation == "=" ? nil : term.productRelation
         s = String(term.state.rawValue.prefix(1))
         pad = term.isPadding ? true : nil
         sel = term.isSelected ? true : nil

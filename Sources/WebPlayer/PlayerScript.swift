@@ -132,7 +132,7 @@ enum PlayerScript {
       e.seg.forEach(function(s){
         if(typeof s==="number"){
           var t=e.terms[s];
-          h+='<span class="term s-'+t.s+(t.pad?" pad":"")+(t.sel?" sel":"")+'" tabindex="0" data-t="'+s+'" title="'+esc(t.ol.join(" · ")+" → "+t.p)+'">'+esc(t.t)+'</span>';
+          h+='<span class="term s-'+t.s+(t.pad?" pad":"")+(t.sel?" sel":"")+'" tabindex="0" data-t="'+s+'" title="'+esc(t.ol.join(" · ")+" → "+(t.q?t.q+" ":"")+t.p)+'">'+esc(t.t)+'</span>';
         } else h+=esc(s);
       });
       h+='</p>';
@@ -140,7 +140,7 @@ enum PlayerScript {
         h+='<div class="groups">';
         e.gr.forEach(function(g){
           var parts=[]; for(var i=+g[1];i<+g[2];i++)parts.push(esc(e.terms[i].t));
-          h+='<p class="eq grp">'+esc(g[0])+": "+parts.join(" + ")+" = "+esc(g[3]||"?")+'</p>';
+          h+='<p class="eq grp">'+esc(g[0])+": "+parts.join(" + ")+" "+esc(g[3]?g[4]:"=")+" "+esc(g[3]||"?")+'</p>';
         });
         h+='</div>';
       }
@@ -195,7 +195,7 @@ enum PlayerScript {
       if(rs){
         var items=rs.map(function(i){
           var e=F[i].e, via="";
-          e.terms.forEach(function(t){t.r.forEach(function(r){if(key(r)===k&&!via)via=t.t+" = "+t.p;});});
+          e.terms.forEach(function(t){t.r.forEach(function(r){if(key(r)===k&&!via)via=t.t+" "+(t.q||"=")+" "+t.p;});});
           mark(F[i].wr,"pv-tgt");
           return "<li>"+esc(e.lhs)+" (step "+(i+1)+"): term "+esc(via)+"</li>";
         });
