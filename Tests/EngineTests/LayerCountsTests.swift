@@ -1,5 +1,6 @@
 // EngineTests — a layer's parameter count and multiply-accumulate count against the tensors it holds and the
 // `mac` events its traced forward pass emits.
+import Foundation
 import Testing
 @testable import Engine
 
@@ -70,5 +71,38 @@ import Testing
     func overflow() throws {
         #expect(throws: EngineError.self) { try LayerCounts.product([1 << 40, 1 << 30]) }
         #expect(try LayerCounts.product([2, 3, 7]) == 42)
+    }
+
+    /// One module of `Fixtures/parameter_counts.json`: its tensor shapes and torch's `sum(p.numel())`.
+    struct ParameterCountCase: Decodable, Sendable {
+        var name: String
+        var module: String
+        var weightShape: [Int]
+        var biasShape: [Int]?
+        var parameters: Int
+    }
+
+    @Test("parameter counts equal torch's sum of numel: LeNet-5's layers, no bias, grouped, transposed, batch norm")
+    func torchParameterCounts() throws {
+        let file = try Fixtures.decoder().decode(FixtureFile<ParameterCountCase>.self, from: Data(contentsOf: Fixtures.url("parameter_counts")))
+        #expect(file.cases.count == 9)
+        func zeros(_ shape: [Int]) -> Tensor { Tensor(shape: shape, data: Array(repeating: 0, count: shape.reduce(1, *))) }
+        var lenet = 0
+        for c in file.cases {
+            let bias = c.biasShape.map(zeros)
+            let layer: Layer
+            switch c.module {
+            case "Conv2d": layer = .conv2d(Conv2DParams(), kernel: zeros(c.weightShape), bias: bias)
+            case "ConvTranspose2d": layer = .convTranspose2d(ConvTranspose2DParams(), weight: zeros(c.weightShape), bias: bias)
+            case "Linear": layer = .linear(weight: zeros(c.weightShape), bias: bias)
+            case "BatchNorm2d":
+                layer = .batchNorm2d(BatchNorm2DParams(weight: zeros(c.weightShape), bias: bias,
+                                                       runningMean: zeros(c.weightShape), runningVar: zeros(c.weightShape)))
+            default: Issue.record("\(c.name): unknown module \(c.module)"); continue
+            }
+            #expect(layer.parameterCount == c.parameters, "\(c.name)")
+            if c.name.hasPrefix("lenet_") { lenet += c.parameters }
+        }
+        #expect(lenet == 61_706)
     }
 }
