@@ -67,6 +67,16 @@ import Testing
         #expect(bn.parameterCount == 6)
     }
 
+    @Test("every learnable name is one of the op's spec keys (a typo would silently count 0 parameters)")
+    func learnableNamesAreKeys() {
+        for op in Ops.layers {
+            for name in op.learnable {
+                #expect(op.key(name) != nil, "\(op.name): learnable \(name) is not one of its keys")
+            }
+        }
+        #expect(Ops.layers.filter { !$0.learnable.isEmpty }.map(\.name) == ["conv2d", "conv_transpose2d", "linear", "batch_norm2d"])
+    }
+
     @Test("an overflowing MAC count is an error that says so, not a wrapped number")
     func overflow() throws {
         #expect(throws: EngineError.self) { try LayerCounts.product([1 << 40, 1 << 30]) }
