@@ -13,7 +13,7 @@ import Testing
     @Test func fixturesLoad() throws {
         let expectedCounts = [
             "conv2d": 45, "conv_transpose2d": 8, "pooling": 20, "activations": 10, "linear": 3, "losses": 9,
-            "lesson_conv2d": 8, "lesson_conv_transpose2d": 6,
+            "lesson_conv2d": 8, "lesson_conv_transpose2d": 7,
         ]
         for name in Fixtures.opFiles {
             let file = try Fixtures.opFile(name)
@@ -79,6 +79,9 @@ import Testing
         }
         // Lesson 12: x[0][1][2] collects 2 from each filter.
         #expect(try data("lesson_conv2d", "l12_two_channels_two_filters", \.gradInput)[5] == 4)
+        // Lesson 12: the transposed convolution of dY with the layer's kernel as stored is the layer's dX.
+        #expect(try data("lesson_conv_transpose2d", "l12_dx_as_transposed", \.output)
+                == (try data("lesson_conv2d", "l12_two_channels_two_filters", \.gradInput)))
         // Lesson 13: the dilated dY's full convolution is the stride-2 layer's dX.
         #expect(try data("lesson_conv2d", "l13_dilated_dy_full", \.output) == (try data("lesson_conv2d", "l13_stride2_ones", \.gradInput)))
         // Lesson 14: the batch's kernel gradient is 37 47 / 67 77 plus 14 12 / 8 6.

@@ -834,7 +834,7 @@ def lesson_conv2d_cases():
 
 
 def lesson_conv_transpose2d_cases():
-    """Lesson 15's parameter sets and checkerboards, lesson 16's Cᵀ·dY."""
+    """Lesson 15's parameter sets and checkerboards, lesson 16's Cᵀ·dY, lesson 12's dX as a transposed conv."""
     one_to_9 = t([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
     return [
         convt_case("l15_no_padding_strides", t([[1, 2], [3, 4]]), one_to_9, None, stride=2,
@@ -851,6 +851,10 @@ def lesson_conv_transpose2d_cases():
                    gy=torch.ones(1, 1, 8, 8, dtype=torch.float64)),
         convt_case("l16_transpose_times_dy", t([1, 10, 100]), t([1, 2]), None,
                    gy=torch.ones(1, 1, 1, 4, dtype=torch.float64)),
+        # Lesson 12: dX of the two-channel, two-filter layer as one transposed convolution of dY with its kernel.
+        convt_case("l12_dx_as_transposed", torch.tensor([[[[1, 2], [3, 4]], [[1, 0], [0, 2]]]], dtype=torch.float64),
+                   torch.tensor([[[[1, 0], [0, 1]], [[2, 1], [0, -1]]], [[[0, 1], [1, 0]], [[1, 1], [1, 1]]]],
+                                dtype=torch.float64), None, gy=torch.ones(1, 2, 3, 3, dtype=torch.float64)),
     ]
 
 
