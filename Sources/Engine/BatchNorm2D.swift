@@ -303,6 +303,7 @@ extension Ops {
                     ("momentum", .double(p.momentum)), ("training", .bool(p.training)),
                     ("running_mean", .optional(p.runningMean)), ("running_var", .optional(p.runningVar))]
         },
+        learnable: ["weight", "bias"],
         make: { r in
             let p = BatchNorm2DParams(
                 weight: try r.optionalTensor("weight").map(flat), bias: try r.optionalTensor("bias").map(flat),

@@ -417,6 +417,13 @@ extension Ops {
                     ("kernel", .tensor(kernel)),
                     ("bias", .optional(bias))]
         },
+        learnable: ["kernel", "bias"],
+        multiplyAccumulates: { layer, input in
+            // Every output cell reads one window: kernel.count / K terms (C/groups · Fh · Fw), padding included.
+            guard case .conv2d(let p, let kernel, let bias) = layer else { return nil }
+            let output = try Conv2DGeometry(input: input, kernel: kernel.shape, bias: bias?.shape, params: p).outputShape
+            return try LayerCounts.product(output + [kernel.count / max(1, kernel.shape[0])])
+        },
         make: { r in
             let p = try r.ints("padding", count: 4)
             let mode = PaddingMode(rawValue: try r.name("padding_mode", oneOf: PaddingMode.allCases.map(\.rawValue)))!

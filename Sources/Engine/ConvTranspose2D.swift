@@ -246,6 +246,19 @@ extension Ops {
                     ("weight", .tensor(weight)),
                     ("bias", .optional(bias))]
         },
+        learnable: ["weight", "bias"],
+        multiplyAccumulates: { layer, input in
+            // Every input cell scatters into each output channel the kernel taps that land inside the output
+            // (the padding crops the rest, and the forward pass skips them).
+            guard case .convTranspose2d(let p, let weight, let bias) = layer else { return nil }
+            let g = try ConvTranspose2DGeometry(input: input, weight: weight.shape, bias: bias?.shape, params: p)
+            let rows = LayerCounts.scatterTaps(size: g.height, kernel: g.kernelHeight, stride: p.stride.y,
+                                               padding: p.padding.y, dilation: p.dilation.y, output: g.outHeight)
+            let columns = LayerCounts.scatterTaps(size: g.width, kernel: g.kernelWidth, stride: p.stride.x,
+                                                  padding: p.padding.x, dilation: p.dilation.x, output: g.outWidth)
+            let channelPairs = weight.count / max(1, g.kernelHeight * g.kernelWidth)
+            return try LayerCounts.product([g.batch, channelPairs, rows, columns])
+        },
         make: { r in
             let params = ConvTranspose2DParams(stride: try r.pair("stride"), padding: try r.pair("padding"),
                                                outputPadding: try r.pair("output_padding"), dilation: try r.pair("dilation"))

@@ -189,5 +189,11 @@ extension Ops {
             guard case .linear(let weight, let bias) = layer else { return [] }
             return [("weight", .tensor(weight)), ("bias", .optional(bias))]
         },
+        learnable: ["weight", "bias"],
+        multiplyAccumulates: { layer, input in
+            // Each of the N rows meets every weight once.
+            guard case .linear(let weight, _) = layer, let n = input.first else { return nil }
+            return try LayerCounts.product([n, weight.count])
+        },
         make: { r in .linear(weight: try r.tensor("weight"), bias: try r.optionalTensor("bias")) })
 }

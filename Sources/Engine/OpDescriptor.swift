@@ -33,6 +33,12 @@ public struct OpDescriptor<Op>: Sendable {
     public var parameters: @Sendable (Op) -> [(String, ParameterValue)]
     /// Rebuilds the op from its parameters (the inverse of `parameters`).
     public var make: @Sendable (ParameterReader) throws -> Op
+    /// The names among `parameters` that training learns (e.g. `kernel`, `bias`); their tensors' element
+    /// counts are the layer's parameter count (`Layer.parameterCount`). Empty for ops without weights.
+    public var learnable: [String]
+    /// The forward pass's multiply-accumulates for an input shape — exactly the `mac` events it emits
+    /// (`Layer.multiplyAccumulates`); nil for ops that multiply no weights.
+    public var multiplyAccumulates: @Sendable (Op, [Int]) throws -> Int?
 
     public init(
         name: String, summary: String, keys: [OpKey] = [], input: InputKind = .any, shapeRule: String,
@@ -42,12 +48,15 @@ public struct OpDescriptor<Op>: Sendable {
         sizes: @escaping @Sendable (Op, [Int]) throws -> (height: OutputSize, width: OutputSize)? = { _, _ in nil },
         receptiveField: @escaping @Sendable (Op) throws -> ReceptiveFieldRole = { _ in .stops },
         parameters: @escaping @Sendable (Op) -> [(String, ParameterValue)] = { _ in [] },
+        learnable: [String] = [],
+        multiplyAccumulates: @escaping @Sendable (Op, [Int]) throws -> Int? = { _, _ in nil },
         make: @escaping @Sendable (ParameterReader) throws -> Op
     ) {
         self.name = name; self.summary = summary; self.keys = keys; self.input = input
         self.shapeRule = shapeRule; self.formula = formula; self.outputShape = outputShape
         self.describe = describe; self.sizes = sizes; self.receptiveField = receptiveField
         self.parameters = parameters; self.make = make
+        self.learnable = learnable; self.multiplyAccumulates = multiplyAccumulates
     }
 
     /// The key named `name`, if the op has one.

@@ -36,6 +36,10 @@ public struct LessonBlock: Sendable {
     /// Which quantity the picture views draw (`frames_of:`), e.g. `grad_kernel` or `layer1.grad_input`:
     /// only the frames that write it, so a picture about a backward topic starts at that topic. Nil: every frame.
     public var framesOf: String?
+    /// How the picture views draw a transposed convolution (`transposed_view:`): `scatter` (default, each
+    /// input cell scatters a scaled kernel) or `direct` (conv_arithmetic's direct convolution over the
+    /// zero-inserted, padded input with the kernel rotated 180°).
+    public var transposedView: String?
     /// What the `table` view calls the input cells, default `x` (e.g. `dY` when a convolution runs on a gradient).
     public var inputName: String?
     /// What the views call the kernel (default `k`) and the output (default `y`), e.g. `dY` and `dK`.
@@ -65,6 +69,7 @@ public struct LessonBlock: Sendable {
     public static let lessonKeys: Set<String> = [
         "show", "expect", "tolerance", "title", "caption", "cite", "why", "shape_order", "cell", "frames", "frames_of",
         "input_name", "kernel_name", "output_name", "quote", "tutorial_line", "assume", "evaluates",
+        "transposed_view",
     ]
 
     /// The quantities a picture's frame can write, as `cell:` and `frames_of:` name them.
@@ -138,6 +143,12 @@ public struct LessonBlock: Sendable {
                         + ", optionally after `layerN.` (e.g. `layer1.grad_input`)", at: keyLine)
                 }
                 framesOf = s
+            case "transposed_view":
+                guard let s = value.string, ["scatter", "direct"].contains(s) else {
+                    throw fail("transposed_view: expected scatter (each input cell scatters the kernel) or direct "
+                        + "(a convolution over the zero-inserted, padded input)", at: keyLine)
+                }
+                transposedView = s
             case "tutorial_line":
                 guard let n = value.int, n >= 1 else {
                     throw fail("tutorial_line: expected the 1-based line number of the quoted tutorial text", at: keyLine)

@@ -140,6 +140,8 @@ extension LessonViews {
         case "receptive_field": return "the receptive field, "
         case "output_shape": return "the output shape, "
         case "shapes": return "every layer's output shape, "
+        case "parameters": return "the parameter count, "
+        case "multiply_accumulates": return "the multiply-accumulates of the forward pass, "
         default: return ""
         }
     }

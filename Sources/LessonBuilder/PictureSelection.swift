@@ -51,12 +51,26 @@ public enum PictureSelection {
         return kept
     }
 
-    /// The still a `final` view shows: the last frame that computes `cell:`, else the last frame.
+    /// The still a `final` view shows: the frame that computes `cell:` (of equals, the last), else the last frame.
     static func stillIndex(_ frames: [Frame], block: LessonBlock, outcome: BlockOutcome) -> Int {
         let last = frames.count - 1
         guard let cell = block.cell, let terms = LessonViews.terms(of: cell, outcome: outcome)?.events,
-              let step = terms.last.map({ Int($0.step) }) else { return last }
-        return frames.lastIndex { $0.traceSteps?.contains(step) ?? false } ?? last
+              !terms.isEmpty else { return last }
+        // The frame whose steps hold most of the cell's terms; of those, the narrowest. A scene whose frames
+        // interleave (the direct view of a transposed convolution spans each output cell from its first
+        // scatter term to its final write) still lands on the cell's own frame, not a later one that merely
+        // spans one of its steps.
+        let steps = terms.map { Int($0.step) }
+        var best: (index: Int, count: Int, width: Int)?
+        for (i, frame) in frames.enumerated() {
+            guard let range = frame.traceSteps else { continue }
+            let count = steps.filter { range.contains($0) }.count
+            guard count > 0 else { continue }
+            let width = range.upperBound - range.lowerBound
+            if let b = best, count < b.count || (count == b.count && width > b.width) { continue }
+            best = (i, count, width)
+        }
+        return best?.index ?? last
     }
 
     /// What a frame computes, e.g. `y[0,4] = 24`; nil without an equation.

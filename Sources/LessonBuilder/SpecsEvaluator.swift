@@ -51,6 +51,17 @@ public struct SpecsEvaluator: BlockEvaluator {
         for (i, activation) in result.activations.dropFirst().enumerated() {
             values["layer\(i).output"] = NumberTree(Tensor(shape: problem.folding.fold(activation.shape), data: activation.data))
         }
+        // What each layer learns and multiplies (`Layer.parameterCount`, `Layer.multiplyAccumulates`), and the totals.
+        var parameters = 0, multiplyAccumulates = 0
+        for (i, layer) in problem.network.layers.enumerated() where i < result.activations.count {
+            let macs = (try? layer.multiplyAccumulates(input: result.activations[i].shape)).flatMap { $0 } ?? 0
+            values["layer\(i).parameters"] = .scalar(Double(layer.parameterCount))
+            values["layer\(i).multiply_accumulates"] = .scalar(Double(macs))
+            parameters += layer.parameterCount
+            multiplyAccumulates += macs
+        }
+        values["parameters"] = .scalar(Double(parameters))
+        values["multiply_accumulates"] = .scalar(Double(multiplyAccumulates))
         if let field = try? ReceptiveField.of(problem.network), !field.layerIndices.isEmpty {
             let (ry, rx) = (field.y.size, field.x.size)
             values["receptive_field"] = problem.folding.oneD || ry == rx ? .scalar(Double(rx)) : NumberTree(ints: [ry, rx])

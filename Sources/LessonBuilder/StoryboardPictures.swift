@@ -19,7 +19,8 @@ public struct StoryboardPictures: PictureMaker {
     public static func frames(block: LessonBlock, outcome: BlockOutcome, maxFrames: Int, view: String) throws -> [Frame] {
         guard let problem = outcome.problem else { return [] }
         let options = StoryboardOptions(granularity: .cell, phase: problem.hasBackward ? .all : .forward,
-                                        digits: 2, maxFrames: maxFrames)
+                                        digits: 2, maxFrames: maxFrames,
+                                        transposedView: block.transposedView == "direct" ? .direct : .scatter)
         // The block's run is already recorded (`outcome.events`); the source describes it.
         let source = TraceSource(problem: problem, events: outcome.events)
         let all: [Frame]

@@ -1,7 +1,7 @@
 // LessonWeb — the TeX the lessons' equations use, typeset as MathML at build time (browsers render MathML natively).
 
 /// Converts the small TeX subset the lessons write — identifiers, numbers, `+ − = ( ) ,`, `_{…}` and `^{…}`,
-/// `\cdot`, `\times`, `\frac{…}{…}`, `\partial`, `\sum`, `\left`/`\right` with `( ) [ ] \lfloor \rfloor
+/// `\cdot`, `\times`, `\star` (⋆), `\ast` (∗), `\frac{…}{…}`, `\partial`, `\sum`, `\quad`, `\qquad`, `\left`/`\right` with `( ) [ ] \lfloor \rfloor
 /// \lceil \rceil`, and the spaces `\,` `\;` `\!` — into MathML.
 ///
 /// Anything else is refused with the command named, so a lesson never shows raw or half-typeset TeX.
@@ -73,6 +73,10 @@ struct TeXMath {
             case "times": return "<mo>×</mo>"
             case "partial": return "<mo>∂</mo>"
             case "sum": return "<mo>∑</mo>"
+            case "star": return "<mo>⋆</mo>"
+            case "ast": return "<mo>∗</mo>"
+            case "quad": return "<mspace width=\"1em\"></mspace>"
+            case "qquad": return "<mspace width=\"2em\"></mspace>"
             case "left", "right":
                 // The delimiter that follows, drawn stretchy to the height of what it encloses.
                 while i < chars.count, chars[i] == " " { i += 1 }
@@ -96,7 +100,7 @@ struct TeXMath {
                 let num = try group(), den = try group()
                 return "<mfrac><mrow>\(num)</mrow><mrow>\(den)</mrow></mfrac>"
             default:
-                throw TeXMathError("\\\(name) is not supported (the site typesets \\cdot, \\times, \\frac, \\partial, \\sum, \\left, \\right, \\lfloor, \\rfloor, \\lceil, \\rceil, \\, _ and ^) in \(source)")
+                throw TeXMathError("\\\(name) is not supported (the site typesets \\cdot, \\times, \\star, \\ast, \\frac, \\partial, \\sum, \\quad, \\qquad, \\left, \\right, \\lfloor, \\rfloor, \\lceil, \\rceil, \\, _ and ^) in \(source)")
             }
         }
         let operators: [Character: String] = [

@@ -16,6 +16,11 @@ public struct ShapeReport: Sendable {
         public var outputShape: [Int]
         public var height: OutputSize?
         public var width: OutputSize?
+        /// Values training learns in this layer (`Layer.parameterCount`): 0 for layers without weights.
+        public var parameters: Int = 0
+        /// Multiply-accumulates of the forward pass on this batch (`Layer.multiplyAccumulates`); nil for
+        /// layers that multiply no weights.
+        public var multiplyAccumulates: Int?
     }
 
     public var file: String
@@ -27,6 +32,30 @@ public struct ShapeReport: Sendable {
     public var outputShape: [Int]
     public var receptiveField: NetworkReceptiveField?
 
+    /// Every layer's parameters, added up.
+    public var totalParameters: Int { rows.reduce(0) { $0 + $1.parameters } }
+    /// Every layer's multiply-accumulates, added up (nil when the sum overflows `Int`).
+    public var totalMultiplyAccumulates: Int? {
+        var total = 0
+        for r in rows {
+            let (sum, overflow) = total.addingReportingOverflow(r.multiplyAccumulates ?? 0)
+            if overflow { return nil }
+            total = sum
+        }
+        return total
+    }
+
+    /// `61706` → `61,706`.
+    static func grouped(_ n: Int) -> String {
+        let digits = Array(String(n.magnitude))
+        var out = ""
+        for (i, d) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(d)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
     /// Human-readable report: a table of layers, then the receptive-field recurrence.
     public var text: String {
         var lines: [String] = []
@@ -34,14 +63,21 @@ public struct ShapeReport: Sendable {
         let opWidth = max(5, rows.map { $0.op.count + ($0.summary.isEmpty ? 0 : $0.summary.count + 1) }.max() ?? 0)
         let shapeWidth = max(6, rows.map { ShapeText.join($0.outputShape).count }.max() ?? 0)
         func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
-        lines.append("  #  " + pad("layer", opWidth) + "  " + pad("output", shapeWidth) + "  size")
+        func padLeft(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
+        func params(_ r: Row) -> String { r.parameters == 0 ? "–" : Self.grouped(r.parameters) }
+        func macs(_ r: Row) -> String { r.multiplyAccumulates.map(Self.grouped) ?? "–" }
+        let paramWidth = max(6, rows.map { params($0).count }.max() ?? 0)
+        let macWidth = max(4, rows.map { macs($0).count }.max() ?? 0)
+        lines.append("  #  " + pad("layer", opWidth) + "  " + pad("output", shapeWidth) + "  " + padLeft("params", paramWidth)
+                     + "  " + padLeft("MACs", macWidth) + "  size")
         for r in rows {
             let name = r.summary.isEmpty ? r.op : "\(r.op) \(r.summary)"
             var size = ""
             if let h = r.height, let w = r.width {
                 size = h.formula == w.formula ? "Ho = Wo = \(h.description)" : "Ho = \(h.description); Wo = \(w.description)"
             }
-            let line = "  " + pad("\(r.index)", 2) + " " + pad(name, opWidth) + "  " + pad(ShapeText.join(r.outputShape), shapeWidth) + "  " + size
+            let line = "  " + pad("\(r.index)", 2) + " " + pad(name, opWidth) + "  " + pad(ShapeText.join(r.outputShape), shapeWidth)
+                + "  " + padLeft(params(r), paramWidth) + "  " + padLeft(macs(r), macWidth) + "  " + size
             lines.append(line.trimmingTrailingSpaces())
             for (axis, s) in [("height", r.height), ("width", r.width)] {
                 if let s, let e = s.exactnessError(axis: axis), !(axis == "width" && r.height?.formula == s.formula) {
@@ -50,6 +86,10 @@ public struct ShapeReport: Sendable {
             }
         }
         if let loss { lines.append("  loss \(loss) → a scalar") }
+        let batch = inputShape.first ?? 1
+        lines.append("parameters: \(Self.grouped(totalParameters)); multiply-accumulates per forward pass: "
+                     + (totalMultiplyAccumulates.map(Self.grouped) ?? "more than \(Self.grouped(Int.max))")
+                     + (batch == 1 ? " (one input)" : " (a batch of \(batch), \(batch) × the per-input count)"))
         lines.append("output (as eval reports it): \(outputShape.isEmpty ? "a scalar" : ShapeText.join(outputShape))")
         if let rf = receptiveField, !rf.layerIndices.isEmpty {
             let top = rf.layerIndices.last!
@@ -88,8 +128,12 @@ public struct ShapeReport: Sendable {
             var o: [(String, JSONValue)] = [("index", .int(r.index)), ("op", .string(r.op)),
                                             ("input_shape", shape(r.inputShape)), ("output_shape", shape(r.outputShape))]
             if r.height != nil { o.append(("height", size(r.height))); o.append(("width", size(r.width))) }
+            o.append(("parameters", .int(r.parameters)))
+            o.append(("multiply_accumulates", r.multiplyAccumulates.map { .int($0) } ?? .null))
             return .object(o)
         })))
+        pairs.append(("parameters", .int(totalParameters)))
+        pairs.append(("multiply_accumulates", totalMultiplyAccumulates.map { .int($0) } ?? .null))
         if let loss { pairs.append(("loss", .string(loss))) }
         pairs.append(("output_shape", shape(outputShape)))
         if let rf = receptiveField {
@@ -115,6 +159,8 @@ extension Problem {
                                       outputShape: info.outputShape)
             do {
                 row.summary = layer.descriptor.describe(layer)
+                row.parameters = layer.parameterCount
+                row.multiplyAccumulates = try layer.multiplyAccumulates(input: info.inputShape)
                 if let sizes = try layer.descriptor.sizes(layer, info.inputShape) {
                     (row.height, row.width) = (sizes.height, sizes.width)
                 }

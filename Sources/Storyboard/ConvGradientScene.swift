@@ -36,18 +36,33 @@ enum ConvGradientScene {
         let X = state.activations[l]
         let Kt = KnownTensor(final: kernelTensor)
         guard let dY = state.gradOutput(of: l), let dK = state.gradKernel[l] else { return nil }
-        let k = Int(e0.kernel.n), c = Int(e0.kernel.c), n = Int(e0.output.n)
+        let k = Int(e0.kernel.n), c = Int(e0.kernel.c)
         let padded = p.padding != .zero
-        var input = padded
-            ? ctx.paddedPlane(X, n: n, c: c, padding: p.padding, mode: p.paddingMode, id: "input", role: .paddedInput,
-                              title: padded ? "padded input x" : "input x", subtitle: X.c > 1 ? "channel \(c)" : nil,
-                              symbol: "x", position: GridPosition(row: 0, column: 0))
-            : ctx.constantPlane(X, n: n, c: c, id: "input", role: .input, title: "input x",
-                                subtitle: X.c > 1 ? "channel \(c)" : nil, symbol: "x",
-                                position: GridPosition(row: 0, column: 0))
-        var dYGrid = ctx.plane(dY, n: n, c: k, id: "grad_output", role: .gradOutput, title: "dY (gradient of y)",
-                               subtitle: dY.c > 1 ? "filter \(k)" : nil, symbol: "dY",
-                               position: GridPosition(row: 0, column: 1), joiner: "⋆", showPendingAsDone: true)
+        // dK sums over the batch: one input and one dY grid per sample the sum reads, one row each. The first
+        // sample keeps the plain ids (`input`, `grad_output`), so a single-sample frame is as it always was.
+        var samples: [Int] = []
+        for e in group where !samples.contains(Int(e.output.n)) { samples.append(Int(e.output.n)) }
+        let batch = samples.count > 1
+        func inputID(_ n: Int) -> GridID { n == samples[0] ? "input" : GridID("input.n\(n)") }
+        func dYID(_ n: Int) -> GridID { n == samples[0] ? "grad_output" : GridID("grad_output.n\(n)") }
+        var inputs: [Grid] = [], dYGrids: [Grid] = []
+        for (row, n) in samples.enumerated() {
+            let sample = batch ? "sample \(n)" : nil
+            let channel = X.c > 1 ? "channel \(c)" : nil
+            let inputSubtitle = [sample, channel].compactMap { $0 }.joined(separator: " · ")
+            inputs.append(padded
+                ? ctx.paddedPlane(X, n: n, c: c, padding: p.padding, mode: p.paddingMode, id: inputID(n), role: .paddedInput,
+                                  title: "padded input x", subtitle: inputSubtitle.isEmpty ? nil : inputSubtitle,
+                                  symbol: "x", position: GridPosition(row: row, column: 0))
+                : ctx.constantPlane(X, n: n, c: c, id: inputID(n), role: .input, title: "input x",
+                                    subtitle: inputSubtitle.isEmpty ? nil : inputSubtitle, symbol: "x",
+                                    position: GridPosition(row: row, column: 0)))
+            let filter = dY.c > 1 ? "filter \(k)" : nil
+            let dYSubtitle = [sample, filter].compactMap { $0 }.joined(separator: " · ")
+            dYGrids.append(ctx.plane(dY, n: n, c: k, id: dYID(n), role: .gradOutput, title: "dY (gradient of y)",
+                                     subtitle: dYSubtitle.isEmpty ? nil : dYSubtitle, symbol: "dY",
+                                     position: GridPosition(row: row, column: 1), joiner: "⋆", showPendingAsDone: true))
+        }
         var dKGrid = ctx.plane(dK, n: k, c: c, id: "grad_kernel", role: .gradKernel, title: "dK (kernel gradient)",
                                subtitle: Kt.n > 1 || Kt.c > 1 ? "filter \(k) · channel \(c)" : nil, symbol: "dK",
                                position: GridPosition(row: 0, column: 2), joiner: "=", partialAsDone: true)
@@ -59,15 +74,17 @@ enum ConvGradientScene {
             let st = termState(gi, current)
             let isCur = st == .current
             let r = Int(e.padded.h), q = Int(e.padded.w)
-            input.mark(r, q, isCur ? [.window, .current] : .window, annotation: "×" + ctx.text(e.a))
-            dYGrid.mark(Int(e.output.h), Int(e.output.w), isCur ? [.contributor, .current] : .contributor)
-            windowCells.append(CellRef(grid: "input", row: r, column: q))
+            guard let si = samples.firstIndex(of: Int(e.output.n)) else { continue }
+            inputs[si].mark(r, q, isCur ? [.window, .current] : .window, annotation: "×" + ctx.text(e.a))
+            dYGrids[si].mark(Int(e.output.h), Int(e.output.w), isCur ? [.contributor, .current] : .contributor)
+            windowCells.append(CellRef(grid: inputID(samples[si]), row: r, column: q))
             let isPad = e.flags.contains(.padding)
             terms.append(Term(operands: [
                 Operand(label: ctx.label("dY", e.output, shape: dY.shape), value: e.a, text: ctx.text(e.a),
-                        ref: CellRef(grid: "grad_output", row: Int(e.output.h), column: Int(e.output.w))),
+                        ref: CellRef(grid: dYID(samples[si]), row: Int(e.output.h), column: Int(e.output.w))),
                 Operand(label: isPad && p.paddingMode == .zeros ? "pad" : ctx.label("x", e.input, shape: X.shape),
-                        value: e.b, text: ctx.text(e.b), ref: CellRef(grid: "input", row: r, column: q), isPadding: isPad),
+                        value: e.b, text: ctx.text(e.b), ref: CellRef(grid: inputID(samples[si]), row: r, column: q),
+                        isPadding: isPad),
             ], product: e.product, productText: ctx.text(e.product), isPadding: isPad, state: st, traceStep: e.step))
         }
         if let c = current { setCell(&dKGrid, ki, kj, group[c].acc, ctx) }
@@ -81,8 +98,10 @@ enum ConvGradientScene {
             (s == 1 ? v : "\(v)·\(s)") + (off == 0 ? "" : " + \(off)")
         }
         let rowExpr = expr("a", s.y, ki * d.y - p.padding.top), colExpr = expr("b", s.x, kj * d.x - p.padding.left)
-        let caption = "\(label) sums dY[a,b] · x[\(rowExpr), \(colExpr)] over every output cell (a,b): the input cells that kernel tap (\(ki),\(kj)) touched, weighted by the gradient arriving there."
-        let bounds = boundsOf(windowCells, grid: "input")
+        let caption = batch
+            ? "\(label) sums dY[n,a,b] · x[n, \(rowExpr), \(colExpr)] over every sample n and output cell (a,b): the weight is shared by the whole batch, so every sample's terms add up."
+            : "\(label) sums dY[a,b] · x[\(rowExpr), \(colExpr)] over every output cell (a,b): the input cells that kernel tap (\(ki),\(kj)) touched, weighted by the gradient arriving there."
+        let bounds = samples.compactMap { boundsOf(windowCells, grid: inputID($0)) }
         var legend = [LegendEntry(swatch: .window, label: "input cells kernel tap (\(ki),\(kj)) read (×dY)"),
                       LegendEntry(swatch: .contributor, label: "dY cells in the sum")]
         if current != nil { legend.append(LegendEntry(swatch: .current, label: "this term")) }
@@ -90,8 +109,8 @@ enum ConvGradientScene {
         legend.append(LegendEntry(swatch: .written, label: "being accumulated"))
         legend.append(LegendEntry(swatch: .pending, label: "not computed yet"))
         return Frame(scene: .kernelGradient, phase: e0.phase, layer: l, traceSteps: stepsRange(group, current),
-                     title: "conv2d backward · kernel gradient dK", caption: caption, grids: [input, dYGrid, dKGrid],
-                     window: WindowHighlight(cells: windowCells, bounds: bounds.map { [$0] } ?? [],
+                     title: "conv2d backward · kernel gradient dK", caption: caption, grids: inputs + dYGrids + [dKGrid],
+                     window: WindowHighlight(cells: windowCells, bounds: bounds,
                                              step: GridStep(rows: s.y, columns: s.x)),
                      written: CellRef(grid: "grad_kernel", row: ki, column: kj), equation: eq,
                      runningSum: ctx.runningSum(group, steps: Array(group.indices), current: current), legend: legend)
@@ -185,10 +204,18 @@ enum ConvGradientScene {
         guard let e0 = group.first else { return nil }
         let l = e0.layer
         guard let dY = state.gradOutput(of: l), let db = state.gradBias[l] else { return nil }
-        let k = Int(e0.kernel.n), n = Int(e0.output.n)
-        var dYGrid = ctx.plane(dY, n: n, c: k, id: "grad_output", role: .gradOutput, title: "dY (gradient of y)",
-                               subtitle: dY.c > 1 ? "filter \(k)" : nil, symbol: "dY",
-                               position: GridPosition(row: 0, column: 0), showPendingAsDone: true)
+        let k = Int(e0.kernel.n)
+        // db sums over the batch: one dY grid per sample, one row each (the first keeps the id `grad_output`).
+        var samples: [Int] = []
+        for e in group where !samples.contains(Int(e.output.n)) { samples.append(Int(e.output.n)) }
+        let batch = samples.count > 1
+        func dYID(_ n: Int) -> GridID { n == samples[0] ? "grad_output" : GridID("grad_output.n\(n)") }
+        var dYGrids: [Grid] = samples.enumerated().map { row, n in
+            let subtitle = [batch ? "sample \(n)" : nil, dY.c > 1 ? "filter \(k)" : nil].compactMap { $0 }.joined(separator: " · ")
+            return ctx.plane(dY, n: n, c: k, id: dYID(n), role: .gradOutput, title: "dY (gradient of y)",
+                             subtitle: subtitle.isEmpty ? nil : subtitle, symbol: "dY",
+                             position: GridPosition(row: row, column: 0), showPendingAsDone: true)
+        }
         var dbGrid = ctx.plane(db, n: 0, c: 0, id: "grad_bias", role: .gradBias, title: "db (bias gradient)",
                                subtitle: nil, symbol: "db", position: GridPosition(row: 0, column: 1), joiner: "Σ →")
         // db is stored 1×K×1×1: lay it out as one row of K cells.
@@ -205,10 +232,11 @@ enum ConvGradientScene {
         var terms: [Term] = []
         for (gi, e) in group.enumerated() {
             let st = termState(gi, current)
-            dYGrid.mark(Int(e.output.h), Int(e.output.w), st == .current ? [.contributor, .current] : .contributor)
+            guard let si = samples.firstIndex(of: Int(e.output.n)) else { continue }
+            dYGrids[si].mark(Int(e.output.h), Int(e.output.w), st == .current ? [.contributor, .current] : .contributor)
             terms.append(Term(operands: [
                 Operand(label: ctx.label("dY", e.output, shape: dY.shape), value: e.a, text: ctx.text(e.a),
-                        ref: CellRef(grid: "grad_output", row: Int(e.output.h), column: Int(e.output.w))),
+                        ref: CellRef(grid: dYID(samples[si]), row: Int(e.output.h), column: Int(e.output.w))),
             ], product: e.product, productText: ctx.text(e.product), state: st, traceStep: e.step))
         }
         let res = result(ctx, group, current)
@@ -222,8 +250,9 @@ enum ConvGradientScene {
         legend.append(LegendEntry(swatch: .pending, label: "not computed yet"))
         return Frame(scene: .biasGradient, phase: e0.phase, layer: l, traceSteps: stepsRange(group, current),
                      title: "conv2d backward · bias gradient db", caption:
-                        "\(label) is the sum of every dY cell of filter \(k): the bias is added to every output cell, so each passes its gradient straight back.",
-                     grids: [dYGrid, dbGrid], written: CellRef(grid: "grad_bias", row: 0, column: k), equation: eq,
+                        "\(label) is the sum of every dY cell of filter \(k)" + (batch ? " in every sample of the batch" : "")
+                        + ": the bias is added to every output cell, so each passes its gradient straight back.",
+                     grids: dYGrids + [dbGrid], written: CellRef(grid: "grad_bias", row: 0, column: k), equation: eq,
                      runningSum: ctx.runningSum(group, steps: Array(group.indices), current: current), legend: legend)
     }
 }

@@ -131,6 +131,13 @@ struct TeXMathTests {
         #expect(try TeXMath.mathML("\\lceil x \\rceil").contains("<mo>⌈</mo><mi>x</mi><mo>⌉</mo>"))
     }
 
+    @Test("cross-correlation ⋆ and convolution ∗ between formulas set apart by \\qquad (lessons 12 and 14)")
+    func starAstAndQuads() throws {
+        let m = try TeXMath.mathML("dK = x \\star dY, \\qquad dX = dY \\ast k \\quad")
+        #expect(m.contains("<mi>x</mi><mo>⋆</mo><mi>d</mi><mi>Y</mi><mo>,</mo><mspace width=\"2em\"></mspace>"))
+        #expect(m.contains("<mi>Y</mi><mo>∗</mo><mi>k</mi><mspace width=\"1em\"></mspace>"))
+    }
+
     @Test("unsupported TeX is refused with the command named")
     func refusals() {
         #expect(throws: TeXMathError.self) { try TeXMath.mathML("\\sqrt{2}") }

@@ -42,9 +42,12 @@ struct ShapeCommandTests {
     func network() throws {
         let r = try CLI.run(["shape", "examples/lenet5.yaml"])
         #expect(r.status == 0)
-        #expect(r.stdout.contains("  0  conv2d 6@5×5            1×6×28×28   Ho = Wo = (32 − 5 + 2·0)/1 + 1 = 28\n"))
-        #expect(r.stdout.contains("  5  avg_pool2d 2, stride 2  1×16×5×5    Ho = Wo = (10 − 2 + 2·0)/2 + 1 = 5\n"))
-        #expect(r.stdout.contains("  6  flatten                 1×400\n"))
+        #expect(r.stdout.contains("  #  layer                   output      params     MACs  size\n"))
+        #expect(r.stdout.contains("  0  conv2d 6@5×5            1×6×28×28      156  117,600  Ho = Wo = (32 − 5 + 2·0)/1 + 1 = 28\n"))
+        #expect(r.stdout.contains("  5  avg_pool2d 2, stride 2  1×16×5×5         –        –  Ho = Wo = (10 − 2 + 2·0)/2 + 1 = 5\n"))
+        #expect(r.stdout.contains("  6  flatten                 1×400            –        –\n"))
+        #expect(r.stdout.contains("  7  linear 400→120          1×120       48,120   48,000\n"))
+        #expect(r.stdout.contains("parameters: 61,706; multiply-accumulates per forward pass: 416,520 (one input)\n"))
         // r_{l−1} = s_l·r_l + k_l − s_l from the top: 1 → 2 → 6 → 12 → 16.
         #expect(r.stdout.contains("  r4 = 1\n  r3 = 2·1 + 2 − 2 = 2\n  r2 = 1·2 + 5 − 1 = 6\n  r1 = 2·6 + 2 − 2 = 12\n  r0 = 1·12 + 5 − 1 = 16\n  receptive field: 16×16 input cells\n"))
         let json = try CLI.run(["shape", "--json", "examples/cnn-basics-backprop.yaml"])

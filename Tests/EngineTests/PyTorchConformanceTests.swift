@@ -13,6 +13,7 @@ import Testing
     @Test func fixturesLoad() throws {
         let expectedCounts = [
             "conv2d": 45, "conv_transpose2d": 8, "pooling": 20, "activations": 10, "linear": 3, "losses": 9,
+            "lesson_conv2d": 8, "lesson_conv_transpose2d": 7,
         ]
         for name in Fixtures.opFiles {
             let file = try Fixtures.opFile(name)
@@ -61,6 +62,38 @@ import Testing
         expectMatches(g.kernel, c.gradWeight, "grad_weight", in: c.testDescription)
         expectMatches(g.bias, c.gradBias, "grad_bias", in: c.testDescription)
         try expectSameThroughNetwork(.convTranspose2d(params, weight: w, bias: b), c, forward: y, gradients: g)
+    }
+
+    /// The exact examples of lessons 12-16, so PyTorch stands behind the numbers the lessons print.
+    @Test(arguments: Fixtures.opCases("lesson_conv2d"))
+    func lessonConv2d(_ c: OpCase) throws { try conv2d(c) }
+
+    @Test(arguments: Fixtures.opCases("lesson_conv_transpose2d"))
+    func lessonConvTranspose2d(_ c: OpCase) throws { try convTranspose2d(c) }
+
+    @Test("the lessons' key numbers are PyTorch's: dX[0][1][2] = 4 from both filters, a batch's dK sums, the checkerboard")
+    func lessonNumbers() throws {
+        func data(_ file: String, _ name: String, _ keyPath: KeyPath<OpCase, FixtureTensor?>) throws -> [Double] {
+            let c = try #require(Fixtures.opCases(file).first { $0.name == name }, "\(file): no case \(name)")
+            return try #require(c[keyPath: keyPath]).data
+        }
+        // Lesson 12: x[0][1][2] collects 2 from each filter.
+        #expect(try data("lesson_conv2d", "l12_two_channels_two_filters", \.gradInput)[5] == 4)
+        // Lesson 12: the transposed convolution of dY with the layer's kernel as stored is the layer's dX.
+        #expect(try data("lesson_conv_transpose2d", "l12_dx_as_transposed", \.output)
+                == (try data("lesson_conv2d", "l12_two_channels_two_filters", \.gradInput)))
+        // Lesson 13: the dilated dY's full convolution is the stride-2 layer's dX.
+        #expect(try data("lesson_conv2d", "l13_dilated_dy_full", \.output) == (try data("lesson_conv2d", "l13_stride2_ones", \.gradInput)))
+        // Lesson 14: the batch's kernel gradient is 37 47 / 67 77 plus 14 12 / 8 6.
+        #expect(try data("lesson_conv2d", "l14_batch_of_two", \.gradKernel) == [51, 59, 75, 83])
+        // Lesson 15: k = 3, s = 2 overlaps unevenly (1, 2, 4), k = 4 evenly inside (4).
+        let checker = try data("lesson_conv_transpose2d", "l15_checkerboard_k3_s2", \.output)
+        #expect(Array(checker[14..<21]) == [2, 2, 4, 2, 4, 2, 2])
+        let even = try data("lesson_conv_transpose2d", "l15_even_k4_s2", \.output)
+        #expect((2...5).allSatisfy { r in (2...5).allSatisfy { even[r * 8 + $0] == 4 } })
+        // Lesson 16: Cᵀ·dY for C = the kernel 1, 2 shifted; the rows of C at stride 2.
+        #expect(try data("lesson_conv_transpose2d", "l16_transpose_times_dy", \.output) == [1, 12, 120, 200])
+        #expect(try data("lesson_conv2d", "l16_rows_of_c_stride2", \.gradInput) == [1, 2, 3, 0, 0, 0, 0, 1, 2, 3])
     }
 
     @Test(arguments: Fixtures.opCases("pooling"))

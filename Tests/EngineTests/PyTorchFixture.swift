@@ -226,7 +226,8 @@ struct FixtureError: Error, CustomStringConvertible {
 /// Reads the fixture files from the test bundle.
 enum Fixtures {
     /// Every single-op fixture file, by name without `.json`.
-    static let opFiles = ["conv2d", "conv_transpose2d", "pooling", "activations", "linear", "losses"]
+    static let opFiles = ["conv2d", "conv_transpose2d", "pooling", "activations", "linear", "losses",
+                          "lesson_conv2d", "lesson_conv_transpose2d"]
     /// Every network fixture file.
     static let networkFiles = ["networks", "example_networks", "bn_networks"]
 

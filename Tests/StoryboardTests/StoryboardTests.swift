@@ -238,6 +238,29 @@ let tolerance = 1e-12
         #expect(dx03.grids.first?.role == .paddedGradOutput)
     }
 
+    @Test("a batch's dK and db frames draw every sample: one input and one dY grid per sample, terms pointing at them")
+    func batchGradientsDrawEverySample() throws {
+        // Lesson 14: images 1 … 9 and 9 … 1, kernel 1 0 / 0 −1, dY 1 2 / 3 4 and 1 0 / 0 1.
+        let x = Tensor(shape: [2, 1, 3, 3], data: [1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 8, 7, 6, 5, 4, 3, 2, 1])
+        let dy = Tensor(shape: [2, 1, 2, 2], data: [1, 2, 3, 4, 1, 0, 0, 1])
+        let (source, events) = try Scenes.conv(x, Scenes.plane([[1, 0], [0, -1]]), bias: Tensor(shape: [1], data: [0]),
+                                               gradOutput: dy)
+        let frames = try Storyboard(source: source, options: StoryboardOptions(phase: .backward)).frames(events: events)
+        let dk00 = try #require(frames.first { $0.scene == .kernelGradient })
+        // dK[0,0] = 1·1 + 2·2 + 3·4 + 4·5 (sample 0) + 1·9 + 0·8 + 0·6 + 1·5 (sample 1) = 37 + 14 = 51.
+        #expect(dk00.equation?.result == 51)
+        #expect(dk00.grids.map(\.id) == ["input", "input.n1", "grad_output", "grad_output.n1", "grad_kernel"])
+        #expect(dk00.grid("input.n1")?.subtitle == "sample 1")
+        #expect(dk00.equation?.terms.suffix(4).allSatisfy { $0.operands.map { $0.ref?.grid } == ["grad_output.n1", "input.n1"] } == true)
+        // Each sample's window annotations are its own dY values (sample 1: 1, 0, 0, 1), not overwritten by the other's.
+        let annotations = try #require(dk00.grid("input")).cells.prefix(5).map(\.annotation)
+        #expect(annotations == ["×1", "×2", nil, "×3", "×4"])
+        let db = try #require(frames.last)
+        #expect(db.scene == .biasGradient && db.equation?.result == 12)
+        #expect(db.grids.map(\.id) == ["grad_output", "grad_output.n1", "grad_bias"])
+        #expect(db.caption.contains("in every sample of the batch"))
+    }
+
     @Test func maxPoolingSelectsAndRoutes() throws {
         // 4×4 example, 2×2 windows: maxima 6, 8, 3, 4; the gradient goes to those cells only.
         let (source, events) = try Scenes.maxPool()

@@ -787,8 +787,105 @@ def small_networks():
     return nets
 
 
+# ---------------------------------------------------------------------------------------------- lessons 12-17
+
+def t(rows):
+    """A nested list as a float64 tensor, expanded to N×C×H×W from H×W (or C×H×W)."""
+    x = torch.tensor(rows, dtype=torch.float64)
+    while x.dim() < 4:
+        x = x.unsqueeze(0)
+    return x
+
+
+def lesson_conv2d_cases():
+    """The exact examples of lessons 12-16 (Lessons/1[2-6]-*.md), so PyTorch stands behind their numbers."""
+    one_to_9 = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    one_to_25 = [[5 * r + c + 1 for c in range(5)] for r in range(5)]
+    ones3 = [[1, 1, 1]] * 3
+    two_channel_x = torch.tensor([[one_to_9, [[1, 0, 2], [0, 1, 0], [2, 0, 1]]]], dtype=torch.float64)
+    two_filters = torch.tensor([[[[1, 0], [0, 1]], [[2, 1], [0, -1]]], [[[0, 1], [1, 0]], [[1, 1], [1, 1]]]],
+                               dtype=torch.float64)
+    cs = [
+        # Lesson 12: two channels, two filters.
+        conv_case("l12_two_channels_two_filters", two_channel_x, two_filters, torch.zeros(2, dtype=torch.float64),
+                  gy=torch.tensor([[[[1, 2], [3, 4]], [[1, 0], [0, 2]]]], dtype=torch.float64)),
+        # Lesson 12: dX[0] as one full true convolution of the stacked dY with k[:, 0].
+        conv_case("l12_dx0_as_full_convolution", torch.tensor([[[[1, 2], [3, 4]], [[1, 0], [0, 2]]]], dtype=torch.float64),
+                  torch.tensor([[[[1, 0], [0, 1]], [[0, 1], [1, 0]]]], dtype=torch.float64), None, padding=(1, 1, 1, 1),
+                  flip=True, padding_spec="full", gy=torch.ones(1, 1, 3, 3, dtype=torch.float64)),
+        # Lesson 13: stride 2, and dilation 2, backward.
+        conv_case("l13_stride2_ones", t(one_to_25), t(ones3), None, stride=2, gy=t([[1, 2], [3, 4]])),
+        conv_case("l13_dilated_dy_full", t([[1, 0, 2], [0, 0, 0], [3, 0, 4]]), t(ones3), None, padding=(2, 2, 2, 2),
+                  flip=True, padding_spec="full", gy=torch.ones(1, 1, 5, 5, dtype=torch.float64)),
+        conv_case("l13_dilation2", t(one_to_25), t([[1, 2], [3, 4]]), None, dilation=2,
+                  gy=t([[1, 0, 0], [0, 1, 0], [0, 0, 1]])),
+        # Lesson 14: a batch of two.
+        conv_case("l14_batch_of_two", torch.tensor([[one_to_9], [[[9, 8, 7], [6, 5, 4], [3, 2, 1]]]], dtype=torch.float64),
+                  t([[1, 0], [0, -1]]), torch.zeros(1, dtype=torch.float64),
+                  gy=torch.tensor([[[[1, 2], [3, 4]]], [[[1, 0], [0, 1]]]], dtype=torch.float64)),
+        # Lesson 16: im2col rows by one-hot filters, and the rows of C as input gradients of one-hot dY.
+        conv_case("l16_im2col_one_hot_filters", t([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]),
+                  torch.eye(4, dtype=torch.float64).reshape(4, 1, 2, 2), None,
+                  gy=torch.ones(1, 4, 2, 3, dtype=torch.float64)),
+        conv_case("l16_rows_of_c_stride2", torch.zeros(2, 1, 1, 5, dtype=torch.float64), t([1, 2, 3]), None, stride=2,
+                  gy=torch.tensor([[[[1, 0]]], [[[0, 1]]]], dtype=torch.float64)),
+    ]
+    return cs
+
+
+def lesson_conv_transpose2d_cases():
+    """Lesson 15's parameter sets and checkerboards, lesson 16's Cᵀ·dY, lesson 12's dX as a transposed conv."""
+    one_to_9 = t([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
+    return [
+        convt_case("l15_no_padding_strides", t([[1, 2], [3, 4]]), one_to_9, None, stride=2,
+                   gy=torch.ones(1, 1, 5, 5, dtype=torch.float64)),
+        convt_case("l15_padding_strides", one_to_9, one_to_9, None, stride=2, padding=1,
+                   gy=torch.ones(1, 1, 5, 5, dtype=torch.float64)),
+        convt_case("l15_padding_strides_odd", one_to_9, one_to_9, None, stride=2, padding=1, output_padding=1,
+                   gy=torch.ones(1, 1, 6, 6, dtype=torch.float64)),
+        convt_case("l15_checkerboard_k3_s2", torch.ones(1, 1, 3, 3, dtype=torch.float64),
+                   torch.ones(1, 1, 3, 3, dtype=torch.float64), None, stride=2,
+                   gy=torch.ones(1, 1, 7, 7, dtype=torch.float64)),
+        convt_case("l15_even_k4_s2", torch.ones(1, 1, 3, 3, dtype=torch.float64),
+                   torch.ones(1, 1, 4, 4, dtype=torch.float64), None, stride=2,
+                   gy=torch.ones(1, 1, 8, 8, dtype=torch.float64)),
+        convt_case("l16_transpose_times_dy", t([1, 10, 100]), t([1, 2]), None,
+                   gy=torch.ones(1, 1, 1, 4, dtype=torch.float64)),
+        # Lesson 12: dX of the two-channel, two-filter layer as one transposed convolution of dY with its kernel.
+        convt_case("l12_dx_as_transposed", torch.tensor([[[[1, 2], [3, 4]], [[1, 0], [0, 2]]]], dtype=torch.float64),
+                   torch.tensor([[[[1, 0], [0, 1]], [[2, 1], [0, -1]]], [[[0, 1], [1, 0]], [[1, 1], [1, 1]]]],
+                                dtype=torch.float64), None, gy=torch.ones(1, 2, 3, 3, dtype=torch.float64)),
+    ]
+
+
+def parameter_counts():
+    """Lesson 17 / `convtrace shape`: every layer's learnable element count as torch counts it (sum of numel)."""
+    import torch.nn as nn
+    torch.manual_seed(0)
+    layers = [
+        ("lenet_conv1", nn.Conv2d(1, 6, 5)), ("lenet_conv2", nn.Conv2d(6, 16, 5)),
+        ("lenet_fc1", nn.Linear(400, 120)), ("lenet_fc2", nn.Linear(120, 84)), ("lenet_fc3", nn.Linear(84, 10)),
+        ("conv_no_bias", nn.Conv2d(3, 4, 3, bias=False)), ("grouped_conv", nn.Conv2d(4, 8, 3, groups=2)),
+        ("conv_transpose", nn.ConvTranspose2d(3, 5, 4)), ("batch_norm", nn.BatchNorm2d(6)),
+    ]
+    cases = []
+    for name, m in layers:
+        cases.append({
+            "name": name, "module": type(m).__name__,
+            "weight_shape": list(m.weight.shape),
+            "bias_shape": list(m.bias.shape) if m.bias is not None else None,
+            "parameters": sum(p.numel() for p in m.parameters() if p.requires_grad),
+        })
+    return cases
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    if sys.argv[1:] == ["--only-lessons"]:  # lessons 12-17 only: leaves the other files untouched
+        write("lesson_conv2d.json", "conv2d", lesson_conv2d_cases())
+        write("lesson_conv_transpose2d.json", "conv_transpose2d", lesson_conv_transpose2d_cases())
+        write("parameter_counts.json", "parameter_counts", parameter_counts())
+        return
     if sys.argv[1:] == ["--only-new"]:  # batch norm and dropout only: leaves the other files untouched
         write("normalization.json", "normalization", normalization_cases())
         write("bn_networks.json", "network", [n.record() for n in bn_networks()])
@@ -802,6 +899,9 @@ def main():
     write("linear.json", "linear", linear_cases())
     write("losses.json", "loss", loss_cases())
     write("networks.json", "network", [n.record() for n in small_networks()])
+    write("lesson_conv2d.json", "conv2d", lesson_conv2d_cases())
+    write("lesson_conv_transpose2d.json", "conv_transpose2d", lesson_conv_transpose2d_cases())
+    write("parameter_counts.json", "parameter_counts", parameter_counts())
     examples = []
     for name in ("cnn-basics-backprop.yaml", "lenet5.yaml"):
         if os.path.exists(os.path.join(EXAMPLES, name)):
