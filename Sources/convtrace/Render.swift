@@ -94,8 +94,9 @@ extension Convtrace {
             if lossCurve { return try writeLossCurve(required: true) }
             let started = Date()
             var frames: [Frame]
+            let source: TraceSource
             do {
-                let source = try selection.open()
+                source = try selection.open()
                 frames = try Storyboard(source: source.storyboardSource, options: options).frames(streaming: source)
                 if let crop { frames = frames.map { $0.cropped(to: crop) } }
             } catch {
@@ -124,7 +125,7 @@ extension Convtrace {
                 bar.finish()
                 let kinds = try formats().map(\.rawValue).joined(separator: ", ")
                 print("\(output): \(frames.count) frame(s), \(names.count) file(s) (\(kinds)), \(renderer.pixelWidth)×\(renderer.pixelHeight) px")
-                try writeLossCurve(required: false)
+                try writeLossCurve(required: false, source: source)
                 if crop == nil && max(renderer.pixelWidth, renderer.pixelHeight) > 4000 {
                     FileHandle.standardError.write(Data(
                         "note: the frames are \(renderer.pixelWidth)×\(renderer.pixelHeight) px; --crop 16 keeps 16×16 cells of each big grid around the window\n".utf8))
@@ -144,10 +145,11 @@ extension Convtrace {
 extension Convtrace.Render {
     /// Writes `loss-curve.<format>` for a training spec or trace (a `train:` block in its spec); with
     /// `required` a spec without one is bad input, else nothing is written for it.
-    func writeLossCurve(required: Bool) throws {
+    /// `source` is the input already opened (a spec from standard input cannot be read twice).
+    func writeLossCurve(required: Bool, source opened: TraceSource? = nil) throws {
         let curve: LossCurve
         do {
-            let source = try selection.open()
+            let source = try opened ?? selection.open()
             guard source.header.spec["train"] != nil else {
                 guard required else { return }
                 throw CommandFailure.report(

@@ -53,6 +53,12 @@ struct TrainCommandTests {
         #expect(f.status == 0, "\(f.stderr)")
         #expect(CLI.fileNames(frames.path).contains("loss-curve.svg"))
         #expect(CLI.fileNames(frames.path).filter { $0.hasPrefix("frame-") }.count == 6)  // 3 steps × (W, b)
+        // A spec on standard input is read once: the loss curve comes from the run that drew the frames.
+        let piped = try CLI.temporaryFolder(); defer { try? FileManager.default.removeItem(at: piped) }
+        let p = try CLI.run(["render", "/dev/stdin", "--phase", "update", "-o", piped.path, "--format", "svg"], stdin: Self.spec)
+        #expect(p.status == 0, "\(p.stderr)")
+        #expect(try Data(contentsOf: piped.appendingPathComponent("loss-curve.svg"))
+                == Data(contentsOf: frames.appendingPathComponent("loss-curve.svg")))
     }
 
     @Test func lossCurveOfASpecThatDoesNotTrainIsRefused() throws {
