@@ -17,7 +17,7 @@ public struct BenchWorkload: Sendable {
     }
 
     /// Every workload, in output order.
-    public static let all: [BenchWorkload] = [.convFwdBwd28, .kernels, .traceWrite, .traceRead, .traceV2, .render, .replay, .lessons]
+    public static let all: [BenchWorkload] = [.convFwdBwd28, .kernels, .traceWrite, .traceRead, .traceV2, .render, .replay, .lessons, .train]
 
     /// Runs the workloads named in `only` (nil: all), in output order, and returns one JSON object:
     /// a field per workload, then `machine` (cores and load average).

@@ -1,12 +1,20 @@
 // Engine — what the engine says about each elementary step. Tracing encodes these; Storyboard reads them.
 
-/// Forward or backward pass.
+/// Forward or backward pass, or a training step's parameter update.
 public enum Phase: UInt8, Sendable, CaseIterable {
     case forward = 0
     case backward = 1
+    /// The optimizer's step after a backward pass (`update` events of a `train:` spec).
+    case update = 2
 
     /// Name used in JSON Lines and on screen.
-    public var name: String { self == .forward ? "forward" : "backward" }
+    public var name: String {
+        switch self {
+        case .forward: "forward"
+        case .backward: "backward"
+        case .update: "update"
+        }
+    }
 }
 
 /// What kind of elementary step an event records.
@@ -31,6 +39,10 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
     /// One step of a batch normalisation (`batch_norm2d`): `kernel` = (channel, part, 0, 0) with the part a
     /// `NormPart` (a term of the mean or the variance, a running-statistics update, or one cell normalised).
     case norm = 7
+    /// One term of an optimizer's parameter update (phase `update`): `output` = (training step, part, 0, 0)
+    /// with the part an `UpdatePart` (the gradient, the decay, a buffer, the denominator, the step, the new
+    /// value); `kernel` the parameter element and `target` its tensor (kernel / weight / γ, or bias / β).
+    case update = 9
 
     /// Name used in JSON Lines and on screen.
     public var name: String {
@@ -43,6 +55,7 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
         case .grad: "grad"
         case .loss: "loss"
         case .norm: "norm"
+        case .update: "update"
         }
     }
 }

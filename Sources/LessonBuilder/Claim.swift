@@ -28,6 +28,9 @@ public struct Claim: Equatable, Sendable {
     public static let quantities: Set<String> = [
         "output", "output_shape", "grad_input", "grad_kernel", "grad_weight", "grad_bias", "loss",
         "shapes", "receptive_field", "parameters", "multiply_accumulates",
+        // A network with train: (docs/spec-format.md): the loss per step, after the last step, and the
+        // trained parameters and running statistics (`layerN.weight`, …); and dropout's `mask`.
+        "losses", "final_loss", "kernel", "weight", "bias", "running_mean", "running_var", "mask",
     ]
 
     public init(key: String, quantity: String, indices: [Int], expected: NumberTree, printed: String,

@@ -215,7 +215,7 @@ public struct LessonSite: Sendable {
                     .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
                 parts.append("```yaml\n" + lines.joined(separator: "\n") + "\n```\n")
             case .trace: parts.append(try traceExcerpt(block, outcome: outcome))
-            case .animation, .frames, .final:
+            case .animation, .frames, .final, .lossCurve:
                 guard let pictures else {
                     parts.append("_(\(kind.rawValue): picture views are not wired into this build)_\n")
                     continue

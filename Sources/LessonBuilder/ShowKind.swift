@@ -22,4 +22,6 @@ public enum ShowKind: String, CaseIterable, Sendable {
     case result
     /// What the block computed with: input, kernel or weights, bias, dY as grids, and the flags that matter.
     case operands
+    /// A training block (`train:`): the loss of each step as a plot (SVG, labelled axes).
+    case lossCurve = "loss_curve"
 }

@@ -47,6 +47,26 @@ public struct SpecsEvaluator: BlockEvaluator {
                 }
             }
         }
+        if problem.training != nil {  // a train: block: the losses per step and the trained parameters
+            let trained: TrainingResult
+            do { trained = try problem.train() } catch {
+                throw LessonError(.evaluation, file: file, line: line, SpecsEvaluator.message(error))
+            }
+            if case .object(let pairs) = problem.trainingJSON(trained) {
+                for (key, value) in pairs {
+                    if key == "layers", case .array(let layers) = value {
+                        for (i, layer) in layers.enumerated() {
+                            guard case .object(let entries) = layer else { continue }
+                            for (name, v) in entries where name != "op" {
+                                if let tree = SpecsEvaluator.tree(v) { values["layer\(i).\(name)"] = tree }
+                            }
+                        }
+                    } else if let tree = SpecsEvaluator.tree(value) {
+                        values[key] = tree
+                    }
+                }
+            }
+        }
         values["shapes"] = .list(result.activations.dropFirst().map { NumberTree(ints: problem.folding.fold($0.shape)) })
         for (i, activation) in result.activations.dropFirst().enumerated() {
             values["layer\(i).output"] = NumberTree(Tensor(shape: problem.folding.fold(activation.shape), data: activation.data))

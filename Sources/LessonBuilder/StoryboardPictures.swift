@@ -34,6 +34,7 @@ public struct StoryboardPictures: PictureMaker {
 
     public func draw(_ kind: ShowKind, outcome: BlockOutcome, block: LessonBlock, directory: String, stem: String) throws -> [DrawnPicture] {
         guard outcome.problem != nil else { return [] }
+        if kind == .lossCurve { return try Self.lossCurve(outcome: outcome, block: block, directory: directory, stem: stem) }
         var frames = try Self.frames(block: block, outcome: outcome, maxFrames: maxFrames, view: kind.rawValue)
         if let numbers = block.frameNumbers, let bad = numbers.first(where: { $0 > frames.count }) {
             throw LessonError(.malformed, file: "", line: block.line,
@@ -80,5 +81,28 @@ public struct StoryboardPictures: PictureMaker {
         } catch {
             throw LessonError(.io, file: "", line: block.line, "cannot write the \(kind.rawValue) view: \(error)")
         }
+    }
+}
+
+extension StoryboardPictures {
+    /// The `loss_curve` view: the loss of each training step of the block's traced run, as one SVG plot.
+    /// - Throws: `LessonError` when the block does not train or the file cannot be written.
+    static func lossCurve(outcome: BlockOutcome, block: LessonBlock, directory: String, stem: String) throws -> [DrawnPicture] {
+        // The losses the block's training run reported (no trace needed: a training trace can be long).
+        let curve = LossCurve(losses: outcome.values["losses"]?.flattened ?? [], isTraining: outcome.problem?.training != nil)
+        guard curve.isTraining, !curve.losses.isEmpty else {
+            throw LessonError(.malformed, file: "", line: block.line, "show: loss_curve needs a network with train: (docs/spec-format.md)")
+        }
+        let name = stem + ".svg"
+        do {
+            try FrameFiles.writeAtomically(LossCurvePainter(curve: curve).svg(), to: (directory as NSString).appendingPathComponent(name))
+        } catch {
+            throw LessonError(.io, file: "", line: block.line, "cannot write the loss_curve view: \(error)")
+        }
+        let format = ValueFormat(digits: 4)
+        let description = "loss curve: \(curve.losses.count) steps: " + curve.losses.map { format.text($0) }.joined(separator: ", ")
+        let alt = "The training loss of each of the \(curve.losses.count) steps, from \(String(format: "%.4g", curve.losses[0])) at step 1 "
+            + "to \(String(format: "%.4g", curve.losses[curve.losses.count - 1])) at step \(curve.losses.count)."
+        return [DrawnPicture(file: name, frames: [description], alt: alt)]
     }
 }

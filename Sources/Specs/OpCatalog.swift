@@ -13,7 +13,7 @@ public enum OpCatalog {
 
     /// Keys that belong to the op itself (besides `op`), per op.
     public static let opKeys: [String: [String]] = {
-        var keys = ["network": ["layers"]]
+        var keys = ["network": ["layers", "train"]]
         for d in Ops.layers { keys[d.name] = d.keys.map(\.name) }
         for d in Ops.losses { keys[d.name] = d.keys.map(\.name) }
         return keys

@@ -8,7 +8,9 @@ extension Problem {
     ///
     /// - Throws: `SpecError` carrying the engine's message, prefixed with the file name.
     /// - Throws: `SpecError` before running when the estimated events exceed `ResourceLimits.current.events`.
+    /// A spec with `train:` trains instead (`train(tracer:)`: every step's events) and returns the last step's pass.
     public func run<S: TraceSink>(tracer: inout Tracer<S>) throws(SpecError) -> NetworkResult {
+        if training != nil { return try train(tracer: &tracer).lastRun }
         try checkWork(traced: S.isRecording)
         do {
             return try network.run(input: input, gradOutput: gradOutput, tracer: &tracer)

@@ -27,6 +27,8 @@ public struct Problem: Sendable {
     public var folding: Folding
     /// One entry per layer of `network.layers`, plus one for the loss when there is one.
     public var layerInfos: [LayerInfo]
+    /// The network's `train:` block, when it has one: running the problem trains (`Problem+Train.swift`).
+    public var training: TrainingSpec? = nil
 
     /// The engine shape of the network output (before the loss).
     public var engineOutputShape: [Int] { layerInfos.last(where: { !$0.isLoss })?.outputShape ?? input.shape }

@@ -128,9 +128,13 @@ struct SpecBuilder {
         func extra(_ k: String) -> JSONValue? { keys[k].map { SpecDocument.json($0.value.node) } }
         let extras = LessonExtras(show: extra("show"), expect: extra("expect"), tolerance: extra("tolerance"),
                                   title: extra("title"), caption: extra("caption"))
-        return Problem(file: file, op: op, network: Network(layers: layers, loss: loss), input: input,
-                       gradOutput: gradOutput, document: document, extras: extras, folding: folding,
-                       layerInfos: infos)
+        var problem = Problem(file: file, op: op, network: Network(layers: layers, loss: loss), input: input,
+                              gradOutput: gradOutput, document: document, extras: extras, folding: folding,
+                              layerInfos: infos)
+        if let (_, trainNode) = keys["train"] {  // a network's training run (SpecBuilder+Train.swift)
+            try buildTraining(trainNode, lossNode: layerNodes.last?.node, into: &problem)
+        }
+        return problem
     }
 
     // MARK: - Keys

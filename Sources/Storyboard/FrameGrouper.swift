@@ -15,6 +15,8 @@ struct FrameGrouper: Sendable {
         case gather(layer: Int)
         /// Batch norm: the terms of one channel's mean or variance (`NormPart` raw value in `part`).
         case statistic(layer: Int, channel: Int32, part: Int32)
+        /// An optimizer step: the terms of one parameter element's update at one training step.
+        case update(layer: Int, target: UInt8, cell: Index4, step: Int32)
     }
 
     /// Layers whose backward input-gradient terms are grouped by dY cell (pooling: routing view).
@@ -79,6 +81,8 @@ struct FrameGrouper: Sendable {
             case .bias: return .grad(layer: e.layer, target: e.target.rawValue, cell: Index4(Int(e.kernel.n), 0, 0, 0))
             case .none: return .single(step: e.step)
             }
+        case .update:
+            return .update(layer: e.layer, target: e.target.rawValue, cell: e.kernel, step: e.output.n)
         }
     }
 
@@ -98,7 +102,7 @@ struct FrameGrouper: Sendable {
         case .forwardCell(let l, let output): return planeCell(output, vector: isVector(l, output: true))
         case .scatter(let l, let input): return planeCell(input, vector: isVector(l, output: false))
         case .gather(let l): return planeCell(e.output, vector: isVector(l, output: true))
-        case .statistic: return nil
+        case .statistic, .update: return nil
         case .single: return e.kind == .loss || e.kind == .norm ? nil : planeCell(e.output, vector: isVector(e.layer, output: true))
         case .grad(let l, let target, let cell):
             switch target {
@@ -131,6 +135,7 @@ struct FrameGrouper: Sendable {
         case .activation, .loss: true
         case .norm: e.kernel.c == NormPart.runningMean.rawValue || e.kernel.c == NormPart.runningVar.rawValue
         case .grad: e.target == .none
+        case .update: e.output.c == UpdatePart.value.rawValue
         default: false
         }
     }

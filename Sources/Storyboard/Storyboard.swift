@@ -235,6 +235,7 @@ public struct FrameBuilder: Sendable {
         guard let e0 = group.first else { return nil }
         let l = e0.layer
         guard l < ctx.geometry.count else { return GenericScene.frame(ctx, group: group, current: current, state: state) }
+        if e0.kind == .update { return OptimizerStepScene.frame(ctx, group: group, current: current, state: state) }
         switch (ctx.geometry[l].layer, e0.kind) {
         case (.conv2d, .mac), (.conv2d, .bias), (.conv2d, .output):
             return ConvScene.frame(ctx, group: group, current: current, state: state)

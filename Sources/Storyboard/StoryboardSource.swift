@@ -28,13 +28,14 @@ public struct StoryboardOptions: Equatable, Sendable {
     }
     /// Which pass to draw.
     public enum PhaseFilter: String, Equatable, Sendable, CaseIterable {
-        case forward, backward, all
+        case forward, backward, update, all
 
         func admits(_ p: Phase) -> Bool {
             switch self {
             case .all: true
             case .forward: p == .forward
             case .backward: p == .backward
+            case .update: p == .update
             }
         }
     }

@@ -189,6 +189,8 @@ struct TraceState: Sendable {
             case .bias: write(.gradBias(l), Index4(0, Int(e.kernel.n), 0, 0), e.acc, 1, &undo)
             case .none: break
             }
+        case .update:  // the parameters' new values are in the events; the header's tensors stay as given
+            break
         }
     }
 

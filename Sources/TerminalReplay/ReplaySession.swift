@@ -13,6 +13,10 @@ public struct ReplaySession {
     public let source: TraceSource
     public var header: TraceHeader { source.header }
     public let frames: CheckpointedFrames
+    /// The loss per training step of a training spec or trace (a `train:` block), nil otherwise.
+    public let lossCurve: LossCurve?
+    /// What the player and the plain printer show: the frames, with the loss so far noted on each when training.
+    public var shown: FrameSource { lossCurve.map { LossNotedFrames(frames, curve: $0) } ?? frames }
 
     /// Counts the frames of `source` in one streaming pass (a spec is run by the engine; nothing is
     /// written to disk).
@@ -41,6 +45,7 @@ public struct ReplaySession {
         let checkpointBytes = max(1, elements * 2 * 9)
         let maxCheckpoints = max(4, min(128, (256 << 20) / checkpointBytes))
         frames = try CheckpointedFrames(storyboard: board, events: source, maxCheckpoints: maxCheckpoints)
+        lossCurve = header.spec["train"] != nil ? try LossCurve.of(source) : nil
     }
 
     /// Writes frames as plain text to standard output: all of them, or only `frame` (0-based).
@@ -57,7 +62,7 @@ public struct ReplaySession {
             range = frame..<(frame + 1)
         }
         do {
-            try printer.print(frames, range: range) { text in
+            try printer.print(shown, range: range) { text in
                 guard Terminal.write(text, to: STDOUT_FILENO) else { throw OutputClosed(errno: errno) }
             }
         } catch let closed as OutputClosed {
@@ -79,7 +84,7 @@ public struct ReplaySession {
             inputFD = opened
         }
         defer { if opened >= 0 { close(opened) } }
-        let player = Player(source: frames, terminal: Terminal(input: inputFD, output: STDOUT_FILENO), mode: mode,
+        let player = Player(source: shown, terminal: Terminal(input: inputFD, output: STDOUT_FILENO), mode: mode,
                             start: start, speed: speed)
         try player.run()
     }

@@ -142,7 +142,8 @@ struct JSONLEventDecoder {
             else if equals(k, "phase") {
                 let v = try rawString()
                 if equals(v, "forward") { e.phase = .forward } else if equals(v, "backward") { e.phase = .backward }
-                else { throw fail("unknown phase \"\(text(v))\"; valid phases: forward, backward") }
+                else if equals(v, "update") { e.phase = .update }
+                else { throw fail("unknown phase \"\(text(v))\"; valid phases: forward, backward, update") }
                 bit = 1 << 1
             }
             else if equals(k, "layer") { e.layer = try int("layer"); bit = 1 << 2 }
@@ -152,6 +153,7 @@ struct JSONLEventDecoder {
                 else if equals(v, "bias") { e.kind = .bias } else if equals(v, "output") { e.kind = .output }
                 else if equals(v, "pool") { e.kind = .pool } else if equals(v, "activation") { e.kind = .activation }
                 else if equals(v, "loss") { e.kind = .loss } else if equals(v, "norm") { e.kind = .norm }
+                else if equals(v, "update") { e.kind = .update }
                 else { throw fail("unknown kind \"\(text(v))\"; valid kinds: \(EventKind.allCases.map(\.name).joined(separator: ", "))") }
                 bit = 1 << 3
             }

@@ -97,7 +97,11 @@ struct JSONLEventEncoder: ~Copyable {
         var n = 0
         Self.put("{\"step\":", p, &n)
         n += NumberText.writeInt(e.step, to: p + n)
-        Self.put(e.phase == .forward ? ",\"phase\":\"forward\",\"layer\":" : ",\"phase\":\"backward\",\"layer\":", p, &n)
+        switch e.phase {
+        case .forward: Self.put(",\"phase\":\"forward\",\"layer\":", p, &n)
+        case .backward: Self.put(",\"phase\":\"backward\",\"layer\":", p, &n)
+        case .update: Self.put(",\"phase\":\"update\",\"layer\":", p, &n)
+        }
         n += NumberText.writeInt(e.layer, to: p + n)
         switch e.kind {
         case .mac: Self.put(",\"kind\":\"mac\"", p, &n)
@@ -108,6 +112,7 @@ struct JSONLEventEncoder: ~Copyable {
         case .grad: Self.put(",\"kind\":\"grad\"", p, &n)
         case .loss: Self.put(",\"kind\":\"loss\"", p, &n)
         case .norm: Self.put(",\"kind\":\"norm\"", p, &n)
+        case .update: Self.put(",\"kind\":\"update\"", p, &n)
         }
         switch e.target {
         case .none: break

@@ -69,7 +69,7 @@ public struct TraceEventValidator: Sendable {
             }
         }
         guard event.layer < outputs.count else { return nil }  // the loss: its indices are checked above
-        if event.kind != .loss, let out = outputs[event.layer], !out.contains(event.output) {
+        if event.kind != .loss, event.kind != .update, let out = outputs[event.layer], !out.contains(event.output) {
             return "output index (\(event.output.n), \(event.output.c), \(event.output.h), \(event.output.w)) lies "
                 + "outside layer \(event.layer)'s output \(out.text)"
         }

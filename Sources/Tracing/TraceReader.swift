@@ -270,7 +270,7 @@ public final class TraceReader {
                 return nil
             }
             guard let phase = Phase(rawValue: phaseByte) else {
-                throw TraceError(file: path, location: " byte \(blockStart)", message: "corrupted block header: unknown phase byte \(phaseByte) (valid 0 forward, 1 backward)")
+                throw TraceError(file: path, location: " byte \(blockStart)", message: "corrupted block header: unknown phase byte \(phaseByte) (valid 0 forward, 1 backward, 2 update)")
             }
             guard count <= CompactTraceLayout.blockEvents * 16, payload <= count * CompactTraceLayout.maxEventSize else {
                 throw TraceError(file: path, location: " byte \(blockStart)", message: "corrupted block header: \(count) events in \(payload) bytes is implausible")
@@ -318,10 +318,10 @@ public final class TraceReader {
             return nil
         }
         guard let kind = EventKind(rawValue: kindByte) else {
-            throw TraceError(file: path, location: place(), message: "corrupted record: unknown kind byte \(kindByte) (valid 0–\(EventKind.allCases.count - 1), 255 ends the trace)")
+            throw TraceError(file: path, location: place(), message: "corrupted record: unknown kind byte \(kindByte) (valid \(EventKind.allCases.map { String($0.rawValue) }.joined(separator: ", ")); 255 ends the trace)")
         }
         guard let phase = Phase(rawValue: p.load(fromByteOffset: 12, as: UInt8.self)) else {
-            throw TraceError(file: path, location: place(), message: "corrupted record: unknown phase byte \(p.load(fromByteOffset: 12, as: UInt8.self)) (valid 0 forward, 1 backward)")
+            throw TraceError(file: path, location: place(), message: "corrupted record: unknown phase byte \(p.load(fromByteOffset: 12, as: UInt8.self)) (valid 0 forward, 1 backward, 2 update)")
         }
         guard let target = GradTarget(rawValue: p.load(fromByteOffset: 14, as: UInt8.self)) else {
             throw TraceError(file: path, location: place(), message: "corrupted record: unknown target byte \(p.load(fromByteOffset: 14, as: UInt8.self)) (valid 0–3)")

@@ -4,8 +4,12 @@ import JSONText
 
 /// Counts of a trace's events, gathered in one streaming pass.
 public struct TraceStats: Equatable, Sendable {
-    /// `counts[kind][phase]`, indexed by raw values.
-    public private(set) var byKindPhase: [[Int]] = Array(repeating: [0, 0], count: EventKind.allCases.count)
+    /// `counts[kind][phase]`, indexed by raw values (kind raw values may skip a number).
+    public private(set) var byKindPhase: [[Int]] = TraceStats.emptyRows
+    /// One row of zeros per kind raw value, one column per phase.
+    static let emptyRows: [[Int]] = Array(
+        repeating: Array(repeating: 0, count: Phase.allCases.count),
+        count: Int(EventKind.allCases.map(\.rawValue).max() ?? 0) + 1)
     /// Gradient terms by target (`input`, `kernel`, `bias`; index = raw value).
     public private(set) var byTarget: [Int] = Array(repeating: 0, count: GradTarget.allCases.count)
     /// Per layer index: `[kind][phase]` counts.
@@ -21,7 +25,7 @@ public struct TraceStats: Equatable, Sendable {
         let k = Int(e.kind.rawValue), p = Int(e.phase.rawValue)
         byKindPhase[k][p] += 1
         if e.kind == .grad { byTarget[Int(e.target.rawValue)] += 1 }
-        byLayer[e.layer, default: Array(repeating: [0, 0], count: EventKind.allCases.count)][k][p] += 1
+        byLayer[e.layer, default: TraceStats.emptyRows][k][p] += 1
         if e.flags.contains(.padding) { paddingEvents += 1 }
         total += 1
     }
@@ -36,10 +40,12 @@ public struct TraceStats: Equatable, Sendable {
     public func count(_ phase: Phase) -> Int { byKindPhase.reduce(0) { $0 + $1[Int(phase.rawValue)] } }
     public func count(target: GradTarget) -> Int { byTarget[Int(target.rawValue)] }
 
-    /// The counts as JSON (keys in a fixed order); `header` names the layers' ops.
+    /// The counts as JSON (keys in a fixed order); `header` names the layers' ops. The `update` phase
+    /// (a training spec's optimizer steps) is listed only where it has events.
     public func toJSON(header: TraceHeader?) -> JSONValue {
         func phases(_ row: [Int]) -> JSONValue {
-            .object([("forward", .int(row[0])), ("backward", .int(row[1])), ("total", .int(row[0] + row[1]))])
+            .object([("forward", .int(row[0])), ("backward", .int(row[1]))]
+                    + (row[2] > 0 ? [("update", .int(row[2]))] : []) + [("total", .int(row.reduce(0, +)))])
         }
         let kinds = EventKind.allCases.map { ($0.name, phases(byKindPhase[Int($0.rawValue)])) }
         let layers: [JSONValue] = byLayer.keys.sorted().map { index in
@@ -50,6 +56,7 @@ public struct TraceStats: Equatable, Sendable {
                 ("op", .string(header?.opName(ofLayer: index) ?? "layer \(index)")),
                 ("forward", .int(rows.reduce(0) { $0 + $1[0] })),
                 ("backward", .int(rows.reduce(0) { $0 + $1[1] })),
+            ] + (rows.contains { $0[2] > 0 } ? [("update", .int(rows.reduce(0) { $0 + $1[2] }))] : []) + [
                 ("by_kind", .object(used.map { ($0.name, phases(rows[Int($0.rawValue)])) })),
             ])
         }
@@ -57,6 +64,7 @@ public struct TraceStats: Equatable, Sendable {
             ("events", .int(total)),
             ("forward", .int(count(.forward))),
             ("backward", .int(count(.backward))),
+        ] + (count(Phase.update) > 0 ? [("update", .int(count(Phase.update)))] : []) + [
             ("by_kind", .object(kinds)),
             ("grad_by_target", .object([("input", .int(count(target: .input))), ("kernel", .int(count(target: .kernel))),
                                         ("bias", .int(count(target: .bias)))])),
@@ -72,12 +80,16 @@ public struct TraceStats: Equatable, Sendable {
             return right ? fill + s : s + fill
         }
         var lines: [String] = []
-        lines.append(pad("kind", 12, right: false) + pad("forward", 12) + pad("backward", 12) + pad("total", 12))
+        let updates = count(Phase.update) > 0  // a training trace: one more column
+        func updateColumn(_ n: Int) -> String { updates ? pad("\(n)", 12) : "" }
+        lines.append(pad("kind", 12, right: false) + pad("forward", 12) + pad("backward", 12)
+                     + (updates ? pad("update", 12) : "") + pad("total", 12))
         for kind in EventKind.allCases where count(kind) > 0 {
             lines.append(pad(kind.name, 12, right: false) + pad("\(count(kind, .forward))", 12)
-                         + pad("\(count(kind, .backward))", 12) + pad("\(count(kind))", 12))
+                         + pad("\(count(kind, .backward))", 12) + updateColumn(count(kind, Phase.update)) + pad("\(count(kind))", 12))
         }
-        lines.append(pad("all", 12, right: false) + pad("\(count(.forward))", 12) + pad("\(count(.backward))", 12) + pad("\(total)", 12))
+        lines.append(pad("all", 12, right: false) + pad("\(count(.forward))", 12) + pad("\(count(.backward))", 12)
+                     + updateColumn(count(Phase.update)) + pad("\(total)", 12))
         if count(.grad) > 0 {
             lines.append("")
             lines.append("grad terms by target: input \(count(target: .input)), kernel \(count(target: .kernel)), bias \(count(target: .bias))")

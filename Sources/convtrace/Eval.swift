@@ -11,7 +11,9 @@ extension Convtrace {
             discussion: """
                 Prints one JSON object: output, output_shape, and when the spec has grad_output or ends in a \
                 loss, grad_input, grad_kernel / grad_weight, grad_bias (single op), loss, and layers (per-layer \
-                parameter gradients of a network). Results have the ranks the spec used (docs/spec-format.md).
+                parameter gradients of a network). Results have the ranks the spec used (docs/spec-format.md). \
+                A network with train: prints optimizer, steps, losses (one per step), final_loss and the final \
+                parameters per layer instead.
                 Exit status: 0 done, 1 failed (e.g. standard output not writable), 2 bad spec or a result that overflowed float64 (message on stderr).
                 """)
 
@@ -27,8 +29,7 @@ extension Convtrace {
         func run() throws {
             do {
                 let problem = try SpecDocument.load(path: spec)
-                let result = try problem.run()
-                let json = problem.evalJSON(result)
+                let json = problem.training != nil ? problem.trainingJSON(try problem.train()) : problem.evalJSON(try problem.run())
                 try NonFiniteResult.check(json, file: spec == "-" ? "<stdin>" : spec)
                 print(json.serialized(pretty: !compact))
             } catch {

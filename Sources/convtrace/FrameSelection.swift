@@ -13,7 +13,7 @@ struct FrameSelection: ParsableArguments {
     @Option(help: "Step granularity: cell (one frame per output cell) or mac (one per multiply-accumulate).")
     var steps: String = "cell"
 
-    @Option(help: "Which pass to show: forward, backward or all.")
+    @Option(help: "Which pass to show: forward, backward, update (a training spec's optimizer steps) or all.")
     var phase: String = "all"
 
     @Option(help: "Only this layer (0-based index in the network).")
@@ -32,7 +32,7 @@ struct FrameSelection: ParsableArguments {
             throw ValidationError("--steps \(steps): expected cell or mac")
         }
         guard StoryboardOptions.PhaseFilter(rawValue: phase) != nil else {
-            throw ValidationError("--phase \(phase): expected forward, backward or all")
+            throw ValidationError("--phase \(phase): expected forward, backward, update or all")
         }
         if let layer, layer < 0 { throw ValidationError("--layer \(layer): layers are numbered from 0") }
         if cell != nil && region != nil { throw ValidationError("--cell and --region: give one of them") }

@@ -51,6 +51,9 @@ extension Convtrace {
         @Option(help: "Transposed convolution view: scatter or direct.")
         var transposed: String = "scatter"
 
+        @Flag(help: "A training spec or trace: draw only the loss per step (loss-curve.svg, .png, .pdf), not the frames.")
+        var lossCurve = false
+
         @Option(help: "GIF frame delay in hundredths of a second for a frame that adds one term; frames that add more stay longer, the last at least 3 s.")
         var delay: Int = 80
 
@@ -88,10 +91,12 @@ extension Convtrace {
         }
 
         func run() throws {
+            if lossCurve { return try writeLossCurve(required: true) }
             let started = Date()
             var frames: [Frame]
+            let source: TraceSource
             do {
-                let source = try selection.open()
+                source = try selection.open()
                 frames = try Storyboard(source: source.storyboardSource, options: options).frames(streaming: source)
                 if let crop { frames = frames.map { $0.cropped(to: crop) } }
             } catch {
@@ -120,6 +125,7 @@ extension Convtrace {
                 bar.finish()
                 let kinds = try formats().map(\.rawValue).joined(separator: ", ")
                 print("\(output): \(frames.count) frame(s), \(names.count) file(s) (\(kinds)), \(renderer.pixelWidth)×\(renderer.pixelHeight) px")
+                try writeLossCurve(required: false, source: source)
                 if crop == nil && max(renderer.pixelWidth, renderer.pixelHeight) > 4000 {
                     FileHandle.standardError.write(Data(
                         "note: the frames are \(renderer.pixelWidth)×\(renderer.pixelHeight) px; --crop 16 keeps 16×16 cells of each big grid around the window\n".utf8))
@@ -132,6 +138,38 @@ extension Convtrace {
             } catch {
                 throw CommandFailure.report("\(error)", code: CommandFailure.failure)
             }
+        }
+    }
+}
+
+extension Convtrace.Render {
+    /// Writes `loss-curve.<format>` for a training spec or trace (a `train:` block in its spec); with
+    /// `required` a spec without one is bad input, else nothing is written for it.
+    /// `source` is the input already opened (a spec from standard input cannot be read twice).
+    func writeLossCurve(required: Bool, source opened: TraceSource? = nil) throws {
+        let curve: LossCurve
+        do {
+            let source = try opened ?? selection.open()
+            guard source.header.spec["train"] != nil else {
+                guard required else { return }
+                throw CommandFailure.report(
+                    "\(selection.input): --loss-curve needs a training spec or trace (a network with train:, docs/spec-format.md)",
+                    code: CommandFailure.badInput)
+            }
+            curve = try LossCurve.of(source)
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw selection.failure(error)
+        }
+        do {
+            let painter = LossCurvePainter(curve: curve, theme: Theme.named(ThemeName(rawValue: theme ?? "light") ?? .light),
+                                           scale: scale)
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            let names = try painter.write(formats: try formats(), to: output)
+            print("\(output): loss curve of \(curve.losses.count) step(s), \(names.joined(separator: ", "))")
+        } catch {
+            throw CommandFailure.report("\(error)", code: CommandFailure.failure)
         }
     }
 }

@@ -38,6 +38,10 @@ struct ErrataTests {
         "understanding-cnn:73:loss",
         // d/ds of the logistic loss is σ(s) − t = −0.5, not 1.5.
         "understanding-cnn:103:grad_input",
+        // inverted dropout is the identity at evaluation (2, 4), not × p (0.5, 1).
+        "understanding-cnn:142:output",
+        // batch norm divides by √(var + eps): ±1.3416354, ±0.4472118, not by the variance (±1.2, ±0.4).
+        "understanding-cnn:162:output",
     ]
 
     /// One verification of every claims file, shared by the tests below (LeNet-5 is slow in debug builds).
@@ -85,6 +89,8 @@ struct ErrataTests {
         "cnn-basics-backprop:125",
         // line 290: the weight gradient assigned (=) per sample inside the batch loop; a batch's dK is the sum.
         "cnn-basics-backprop:317",
+        // line 212: momentum keeps a decaying sum of every past gradient, not the current and previous one only.
+        "understanding-cnn:183",
     ]
 
     @Test("every erratum quotes the tutorial at its line and never passes our evaluation off as its number")

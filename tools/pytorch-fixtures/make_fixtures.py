@@ -876,6 +876,125 @@ def parameter_counts():
             "bias_shape": list(m.bias.shape) if m.bias is not None else None,
             "parameters": sum(p.numel() for p in m.parameters() if p.requires_grad),
         })
+# ---------------------------------------------------------------------------------------------- training
+
+OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
+              "rmsprop": torch.optim.RMSprop}
+# PyTorch's defaults, in the spec's key names (Sources/Engine/Optimizers/*.swift declares the same).
+OPTIMIZER_DEFAULTS = {
+    "sgd": {"lr": 1e-3, "momentum": 0.0, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0},
+    "adam": {"lr": 1e-3, "betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0.0},
+    "adamw": {"lr": 1e-3, "betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0.01},
+    "rmsprop": {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "momentum": 0.0, "centered": False, "weight_decay": 0.0},
+}
+
+
+def train_forward(net, params, stats, h):
+    """The network's forward pass with the given parameter leaves; batch-norm running stats update in `stats`."""
+    for layer, p, st in zip(net.layers, params, stats):
+        op = layer["op"]
+        if op == "conv2d":
+            top, bottom, left, right = layer.get("padding", (0, 0, 0, 0))
+            hp = F.pad(h, (left, right, top, bottom))
+            h = F.conv2d(hp, p["kernel"], p.get("bias"), stride=pair(layer.get("stride", 1)),
+                         dilation=pair(layer.get("dilation", 1)))
+        elif op == "max_pool2d":
+            ks = pair(layer["kernel_size"])
+            h = F.max_pool2d(h, ks, pair(layer.get("stride", ks)), pair(layer.get("padding", 0)))
+        elif op == "relu":
+            h = F.relu(h)
+        elif op == "tanh":
+            h = torch.tanh(h)
+        elif op == "flatten":
+            h = torch.flatten(h, 1)
+        elif op == "linear":
+            h = F.linear(h, p["weight"], p.get("bias"))
+        elif op == "batch_norm2d":
+            h = F.batch_norm(h, st["running_mean"], st["running_var"], p["weight"], p["bias"],
+                             training=layer.get("training", True), momentum=layer.get("momentum", 0.1),
+                             eps=layer.get("eps", 1e-5))
+        else:
+            raise ValueError(op)
+    return h
+
+
+def train_case(name, net, network_file, optimizer, options, steps=5):
+    """`steps` full-batch steps of torch.optim.<optimizer> on `net`: the loss of each step (before its update)
+    and every parameter (and running statistic) after the last step. The network itself is read by the Swift
+    test from `network_file` (its case named `net.name`), so it is stored once."""
+    params, stats, leaves = [], [], []
+    for layer in net.layers:
+        p, st = {}, {}
+        if layer["op"] == "conv2d":
+            p["kernel"] = leaf(layer["kernel"])
+            if layer.get("bias") is not None:
+                p["bias"] = leaf(layer["bias"])
+        elif layer["op"] == "linear":
+            p["weight"] = leaf(layer["weight"])
+            if layer.get("bias") is not None:
+                p["bias"] = leaf(layer["bias"])
+        elif layer["op"] == "batch_norm2d":
+            C = layer["channels"]
+            p["weight"] = leaf(layer["weight"]) if layer.get("weight") is not None else leaf(torch.ones(C))
+            p["bias"] = leaf(layer["bias"]) if layer.get("bias") is not None else leaf(torch.zeros(C))
+            st["running_mean"] = layer["running_mean"].clone() if layer.get("running_mean") is not None else torch.zeros(C)
+            st["running_var"] = layer["running_var"].clone() if layer.get("running_var") is not None else torch.ones(C)
+        params.append(p)
+        stats.append(st)
+        leaves.extend(p.values())
+    resolved = dict(OPTIMIZER_DEFAULTS[optimizer])
+    resolved.update(options)
+    kwargs = {k: (tuple(v) if k == "betas" else v) for k, v in resolved.items()}
+    opt = OPTIMIZERS[optimizer](leaves, foreach=False, **kwargs)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        out = train_forward(net, params, stats, net.x)
+        lop = net.loss["op"]
+        if lop == "softmax_cross_entropy":
+            L = F.cross_entropy(out, torch.tensor(net.loss["target"]))
+        elif lop == "mse":
+            L = F.mse_loss(out, net.loss["target"])
+        else:
+            raise ValueError(lop)
+        L.backward()
+        losses.append(L.item())
+        opt.step()
+    final = []
+    for p, st in zip(params, stats):
+        entry = {k: enc(t) for k, t in p.items()}
+        entry.update({k: enc(t) for k, t in st.items()})
+        final.append(entry)
+    return {"name": name, "network_file": network_file, "network": net.name,
+            "optimizer": dict({"name": optimizer}, **resolved), "steps": steps, "losses": losses, "final": final}
+
+
+def training_cases():
+    tutorial = example_network("cnn-basics-backprop.yaml")
+    bn = bn_networks()[0]
+    channels = {1: 3, 5: 2}  # batch_norm2d layers of bn: their input channels
+    for i, layer in enumerate(bn.layers):
+        if layer["op"] == "batch_norm2d":
+            layer["channels"] = channels[i]
+    tutorial_configs = [
+        ("sgd_momentum_dampening_wd", "sgd", {"lr": 0.05, "momentum": 0.9, "dampening": 0.1, "weight_decay": 0.01}),
+        ("adam_wd", "adam", {"lr": 0.01, "betas": [0.8, 0.95], "weight_decay": 0.01}),
+        ("adamw", "adamw", {"lr": 0.01, "weight_decay": 0.1}),
+        ("rmsprop_centered_momentum", "rmsprop", {"lr": 0.001, "alpha": 0.9, "momentum": 0.5, "centered": True,
+                                                  "weight_decay": 0.01}),
+    ]
+    # In this net the first batch norm's β gets a gradient that is rounding noise (PyTorch: 2e-16, -9e-16, ...).
+    # Adam, AdamW and RMSProp divide it by about its own size (√v ~ |g|), so without a weight-decay term in the
+    # gradient their step on β would be lr·(the sign of noise): the cases without coupled decay use eps 1e-4,
+    # which keeps the comparison about the arithmetic (noise/eps·lr ~ 1e-14) instead of about rounding.
+    bn_configs = [(n, o, dict(k, eps=1e-4) if n == "adamw" else k) for n, o, k in tutorial_configs] + [
+        ("sgd_plain", "sgd", {"lr": 0.1}),
+        ("sgd_nesterov_wd", "sgd", {"lr": 0.05, "momentum": 0.8, "nesterov": True, "weight_decay": 0.001}),
+        ("adam_eps", "adam", {"eps": 1e-4}),
+        ("rmsprop_eps", "rmsprop", {"lr": 0.001, "eps": 1e-4}),
+    ]
+    cases = [train_case("tutorial_" + n, tutorial, "example_networks", o, k) for n, o, k in tutorial_configs]
+    cases += [train_case("bn_" + n, bn, "bn_networks", o, k) for n, o, k in bn_configs]
     return cases
 
 
@@ -885,6 +1004,9 @@ def main():
         write("lesson_conv2d.json", "conv2d", lesson_conv2d_cases())
         write("lesson_conv_transpose2d.json", "conv_transpose2d", lesson_conv_transpose2d_cases())
         write("parameter_counts.json", "parameter_counts", parameter_counts())
+        return
+    if sys.argv[1:] == ["--only-training"]:  # the optimizer fixtures only: leaves the other files untouched
+        write("training.json", "training", training_cases())
         return
     if sys.argv[1:] == ["--only-new"]:  # batch norm and dropout only: leaves the other files untouched
         write("normalization.json", "normalization", normalization_cases())
@@ -902,6 +1024,7 @@ def main():
     write("lesson_conv2d.json", "conv2d", lesson_conv2d_cases())
     write("lesson_conv_transpose2d.json", "conv_transpose2d", lesson_conv_transpose2d_cases())
     write("parameter_counts.json", "parameter_counts", parameter_counts())
+    write("training.json", "training", training_cases())
     examples = []
     for name in ("cnn-basics-backprop.yaml", "lenet5.yaml"):
         if os.path.exists(os.path.join(EXAMPLES, name)):
