@@ -100,11 +100,10 @@ final class CompactBlockDecoder {
                 try need(2)
                 let cacheSlot = Int(p[0]) | Int(p[1]) << 8
                 p += 2
-                let entry = s.cache[cacheSlot]
-                guard entry.generation == s.generation else {
+                guard s.cacheIsStored(cacheSlot) else {
                     throw CompactDecodeError("cache slot \(cacheSlot) is used before a value was stored in it")
                 }
-                return entry.bits
+                return s.cacheValues[cacheSlot]
             }
             try need(8)
             let bits = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))

@@ -72,7 +72,7 @@ public final class TraceReader {
             throw TraceError(file: path, message: "not a convtrace trace: it starts with bytes \(shown); expected a JSON Lines trace (a header object on line 1) or a binary trace (magic 89 43 54 42 0d 0a 1a 0a)")
         }
         dataStart = input.offset
-        // Only version 2 decodes blocks; other readers skip the 1 MB value cache.
+        // Only version 2 decodes blocks; other readers skip the 0.5 MB value cache.
         compact = CompactBlockDecoder(valueCache: binaryVersion == 2)
         do {
             header = try TraceHeader(json: headerJSON)
