@@ -13,6 +13,8 @@ extension BenchWorkload {
         let readRate = try BenchTraceV2.read(context, path)
         let seek = try BenchTraceV2.seekToLast(context, path, events: context.lenetEvents)
         let rss = try BenchTraceV2.renderPeakRSS(context)
+        // The same render from the v2 file: only the blocks of layers 0 and 1 are decoded (the block index).
+        let fromTrace = try BenchTraceV2.render(context, source: path)
         try? FileManager.default.removeItem(atPath: path)
         return .object([
             ("events", .int(context.lenetEvents.count)),
@@ -21,6 +23,8 @@ extension BenchWorkload {
             ("read_v2_events_per_s", rounded(readRate, 0)),
             ("seek_to_last_ms", rounded(seek * 1000, 3)),
             ("render_from_spec_peak_rss_mb", rss),
+            ("render_from_trace_peak_rss_mb", fromTrace?.rss ?? .null),
+            ("render_from_trace_ms", fromTrace?.ms ?? .null),
         ])
     }
 }
@@ -40,13 +44,14 @@ enum BenchTraceV2 {
         return (Double(size) / Double(events.count), Double(events.count) / seconds)
     }
 
-    /// Streams every event of `path`: events per second.
+    /// Streams every event of `path` into one reused event (as `TraceSource` does): events per second.
     static func read(_ context: BenchContext, _ path: String) throws -> Double {
         var count = 0
         let seconds = try context.medianSeconds {
             let r = try TraceReader(path: path)
             count = 0
-            while try r.next() != nil { count += 1 }
+            var e = TraceEvent(kind: .mac)
+            while try r.next(into: &e) { count += 1 }
         }
         return Double(count) / seconds
     }
@@ -64,24 +69,37 @@ enum BenchTraceV2 {
     /// Peak RSS in MiB of `convtrace render examples/lenet5.yaml --layer 0` for one cell, in a fresh process
     /// (GNU time's maximum resident set); null when /usr/bin/time or the example is missing.
     static func renderPeakRSS(_ context: BenchContext) throws -> JSONValue {
+        guard FileManager.default.fileExists(atPath: "examples/lenet5.yaml") else { return .null }
+        return try render(context, source: "examples/lenet5.yaml")?.rss ?? .null
+    }
+
+    /// `convtrace render SOURCE --layer 0 --cell 0,0 --format svg` in a fresh process, the median of
+    /// `context.runs` (at most 3) runs: peak RSS in MiB and wall time in ms (GNU time's %M and %e);
+    /// nil when /usr/bin/time is missing.
+    static func render(_ context: BenchContext, source: String) throws -> (rss: JSONValue, ms: JSONValue)? {
         let time = "/usr/bin/time"
-        guard FileManager.default.isExecutableFile(atPath: time),
-              FileManager.default.fileExists(atPath: "examples/lenet5.yaml") else { return .null }
+        guard FileManager.default.isExecutableFile(atPath: time) else { return nil }
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: time)
-        process.arguments = ["-f", "%M", me, "render", "examples/lenet5.yaml", "--layer", "0", "--cell", "0,0",
-                             "--format", "svg", "-o", context.folder + "/render-rss"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
-        guard process.terminationStatus == 0, let kb = lines.last.flatMap({ Double($0) }) else {
-            throw EngineError("render for the RSS figure failed (status \(process.terminationStatus)): \(lines.joined(separator: " | "))")
+        var kbs: [Double] = [], seconds: [Double] = []
+        for _ in 0..<min(max(context.runs, 1), 3) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: time)
+            process.arguments = ["-f", "%M %e", me, "render", source, "--layer", "0", "--cell", "0,0",
+                                 "--format", "svg", "-o", context.folder + "/render-rss"]
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let data = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+            let fields = lines.last.map { $0.split(separator: " ").compactMap { Double($0) } } ?? []
+            guard process.terminationStatus == 0, fields.count == 2 else {
+                throw EngineError("render of \(source) for the RSS figure failed (status \(process.terminationStatus)): \(lines.joined(separator: " | "))")
+            }
+            kbs.append(fields[0]); seconds.append(fields[1])
         }
-        return rounded(kb / 1024, 1)
+        kbs.sort(); seconds.sort()
+        return (rounded(kbs[kbs.count / 2] / 1024, 1), rounded(seconds[seconds.count / 2] * 1000, 0))
     }
 }

@@ -105,7 +105,7 @@ public struct Storyboard: Sendable {
         var builder = try makeBuilder(expectedCount: 0)
         var drawing = true
         var out: [Frame] = []
-        try source.forEach { e in
+        try source.forEach(layers: layersRead) { e in
             counter.add(e)
             guard drawing else { return }
             out.append(contentsOf: builder.add(e))
@@ -119,6 +119,36 @@ public struct Storyboard: Sendable {
         if drawing { out.append(contentsOf: builder.finish()) }
         for i in out.indices { out[i].count = total }
         return out
+    }
+
+    /// The layers whose events the frames of `options.layers` are drawn from (nil: all of them).
+    ///
+    /// A frame of layer l shows its input (written by the layer before, or by the one before a flatten),
+    /// its own tensors, and in the backward pass its dY (written by the layer after, through a flatten, or
+    /// by the loss). Events of every other layer change nothing those frames show, so a stream may skip them.
+    public var layersRead: Set<Int>? {
+        guard let chosen = options.layers else { return nil }
+        var read = chosen
+        for l in chosen {
+            var j = l - 1  // the input: the last layer before l that has events of its own
+            while j >= 0 && j < geometry.count {
+                read.insert(j)
+                guard isPassThrough(j) else { break }
+                j -= 1
+            }
+            j = l + 1  // dY: the first layer after l that has events of its own, or the loss
+            while j <= geometry.count {
+                read.insert(j)
+                guard j < geometry.count, isPassThrough(j) else { break }
+                j += 1
+            }
+        }
+        return read
+    }
+
+    private func isPassThrough(_ l: Int) -> Bool {
+        if case .flatten = geometry[l].layer { return true }
+        return false
     }
 
     /// A builder to feed events one by one; frames come out as their group of events completes.

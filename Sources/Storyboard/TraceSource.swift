@@ -158,7 +158,8 @@ public final class TraceSource: ReplayableEvents {
             guard let reader else { return }
             let target = position ?? start
             if reader.position != target { try reader.seek(to: target) }
-            while let e = try reader.next() {
+            var e = TraceEvent(kind: .mac)
+            while try reader.next(into: &e) {
                 if let problem = validator.problem(with: e, index: reader.eventsRead - 1) {
                     let place = reader.encoding == .jsonl
                         ? "\(reader.position.line)" : " event \(reader.eventsRead - 1) (before byte \(reader.position.offset))"
@@ -201,6 +202,40 @@ public final class TraceSource: ReplayableEvents {
     /// Calls `body` for every event, in order.
     public func forEach(_ body: (TraceEvent) -> Void) throws {
         try stream { e, _ in body(e); return true }
+    }
+
+    /// Calls `body` for every event of a layer in `layers`, in order (nil: every event).
+    ///
+    /// A version 2 binary file is read through its block index: only the blocks of those layers are
+    /// decoded (and checked); the others are never read. Other sources stream every event and drop the
+    /// rest. Either way `body` sees the same events.
+    /// - Throws: as `stream`; `TraceError` when the index disagrees with a block it points at.
+    /// - Complexity: O(events of `layers`) for a version 2 file; O(all events) otherwise.
+    public func forEach(layers: Set<Int>?, _ body: (TraceEvent) -> Void) throws {
+        guard let layers else { return try forEach(body) }
+        guard case .trace = origin, let reader, let blocks = try reader.blocks() else {
+            return try forEach { e in if layers.contains(e.layer) { body(e) } }
+        }
+        for block in blocks where layers.contains(block.layer) {
+            if reader.position != block.position { try reader.seek(to: block.position) }
+            var e = TraceEvent(kind: .mac)
+            for k in 0..<block.count {
+                guard try reader.next(into: &e) else {
+                    throw TraceError(file: path, message: "corrupted block index: the block at byte \(block.position.offset) "
+                        + "ends after \(k) of the \(block.count) events the index lists")
+                }
+                if e.layer != block.layer || e.phase != block.phase || e.step != block.firstStep + k {
+                    throw TraceError(file: path, message: "corrupted block index: event \(k) of the block at byte "
+                        + "\(block.position.offset) is step \(e.step) of layer \(e.layer) (\(e.phase)), the index says step "
+                        + "\(block.firstStep + k) of layer \(block.layer) (\(block.phase))")
+                }
+                if let problem = validator.problem(with: e, index: reader.eventsRead - 1) {
+                    throw TraceError(file: path, location: " event \(reader.eventsRead - 1) (block at byte \(block.position.offset))",
+                                     message: "corrupted event: " + problem)
+                }
+                body(e)
+            }
+        }
     }
 
     /// Writes the trace to `destination` in `encoding` (atomically: a temporary name renamed into

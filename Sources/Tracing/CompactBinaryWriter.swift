@@ -132,8 +132,7 @@ public final class CompactBinaryWriter: TraceSink {
             return (CompactTraceLayout.ValueCode.cached, p + 2)
         }
         UnsafeMutableRawPointer(p).storeBytes(of: bits.littleEndian, as: UInt64.self)
-        state.cacheValues[slot] = bits
-        state.cacheGenerations[slot] = state.generation
+        state.cacheStore(bits, slot)
         return (CompactTraceLayout.ValueCode.raw, p + 8)
     }
 

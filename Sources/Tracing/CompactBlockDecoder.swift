@@ -38,10 +38,10 @@ final class CompactBlockDecoder {
     /// Bytes of the block left over after its last event (0 in a well-formed file).
     var leftover: Int { guard let cursor, let end else { return 0 }; return end - cursor }
 
-    /// The next event of the block.
+    /// Decodes the next event of the block into `e` (every field is set).
     /// - Throws: a message when the bytes do not decode (cut short, unknown codes, a cache slot never filled).
-    @inline(__always)  // into TraceReader.nextCompact: the event is built where the reader returns it
-    func next() throws(CompactDecodeError) -> TraceEvent {
+    @inline(__always)  // into TraceReader.nextCompact: the event is written where the caller keeps it
+    func next(into e: inout TraceEvent) throws(CompactDecodeError) {
         guard var p = cursor, let end, remaining > 0 else { throw CompactDecodeError("the block has no more events") }
         @inline(__always) func need(_ n: Int) throws(CompactDecodeError) {
             if end - p < n { throw CompactDecodeError("the block ends in the middle of an event") }
@@ -100,7 +100,7 @@ final class CompactBlockDecoder {
                 try need(2)
                 let cacheSlot = Int(p[0]) | Int(p[1]) << 8
                 p += 2
-                guard s.cacheGenerations[cacheSlot] == s.generation else {
+                guard s.cacheIsStored(cacheSlot) else {
                     throw CompactDecodeError("cache slot \(cacheSlot) is used before a value was stored in it")
                 }
                 return s.cacheValues[cacheSlot]
@@ -160,17 +160,15 @@ final class CompactBlockDecoder {
         s.previousAcc = acc
         cursor = p
         remaining -= 1
-        let e = TraceEvent(
-            step: step, phase: phase, layer: layer, kind: kind, target: target,
-            flags: EventFlags(rawValue: (meta >> 5) & 0b11),
-            output: Index4(Int(components[0]), Int(components[1]), Int(components[2]), Int(components[3])),
-            input: Index4(Int(components[4]), Int(components[5]), Int(components[6]), Int(components[7])),
-            padded: Index4(Int(components[8]), Int(components[9]), Int(components[10]), Int(components[11])),
-            kernel: Index4(Int(components[12]), Int(components[13]), Int(components[14]), Int(components[15])),
-            a: Double(bitPattern: a), b: Double(bitPattern: b), product: Double(bitPattern: product),
-            acc: Double(bitPattern: acc))
+        e.step = step; e.phase = phase; e.layer = layer; e.kind = kind; e.target = target
+        e.flags = EventFlags(rawValue: (meta >> 5) & 0b11)
+        e.output = Index4(Int(components[0]), Int(components[1]), Int(components[2]), Int(components[3]))
+        e.input = Index4(Int(components[4]), Int(components[5]), Int(components[6]), Int(components[7]))
+        e.padded = Index4(Int(components[8]), Int(components[9]), Int(components[10]), Int(components[11]))
+        e.kernel = Index4(Int(components[12]), Int(components[13]), Int(components[14]), Int(components[15]))
+        e.a = Double(bitPattern: a); e.b = Double(bitPattern: b)
+        e.product = Double(bitPattern: product); e.acc = Double(bitPattern: acc)
         step &+= 1
-        return e
     }
 }
 

@@ -1,5 +1,10 @@
 // Tracing — CompactTraceLayout: the constants of binary encoding version 2 (layout in docs/trace-format.md).
 import Engine
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Constants of the compact binary encoding (version 2): blocks of predicted, variable-length events.
 ///
@@ -63,41 +68,48 @@ public enum CompactTraceLayout {
 /// Slots are (kind, target) pairs, kind·4 + target (kinds 0–15). Per slot: the last indices (16 components), the three
 /// most recently used index deltas (wrapping 32-bit differences), and the last a, b, product, acc. Plus the acc of the event just before,
 /// the last (kind, target, flags) byte, and a direct-mapped cache of values seen raw in this block
-/// (entries of older blocks are told apart by a generation number, so a reset costs no clearing).
+/// (which slots hold a value of this block is one bit each in an 8 KB bitmap, cleared at a reset).
 final class CompactCodecState {
     static let slots = 64  // 16 kinds × 4 targets
     let indices: UnsafeMutablePointer<SIMD16<Int32>>  // one per slot
     let deltas: UnsafeMutablePointer<SIMD16<Int32>>   // three per slot, most recent first
     let values: UnsafeMutablePointer<UInt64>           // slots × 4
+    /// The value cache's bits, one UInt64 per slot (512 KB); read only where `occupied` says so.
     let cacheValues: UnsafeMutablePointer<UInt64>
-    let cacheGenerations: UnsafeMutablePointer<UInt32>
-    @exclusivity(unchecked) var generation: UInt32 = 0
+    /// One bit per cache slot: stored in this block. Small enough to stay in the L1 cache, so a lookup
+    /// costs at most one miss (the value), and a reset clears 8 KB instead of the whole cache.
+    let occupied: UnsafeMutablePointer<UInt64>
     @exclusivity(unchecked) var previousAcc: UInt64 = 0
     @exclusivity(unchecked) var meta: UInt8 = 0
 
     /// Slots in the value cache: 2^16, or 0 for a state that never decodes (a reader of another encoding).
     let cacheSize: Int
+    private let occupiedWords: Int
 
     /// - Parameter valueCache: false for a reader of JSON Lines or version 1, which never starts a block:
-    ///   it saves the cache's 0.75 MB.
+    ///   it saves the cache's 0.5 MB.
     init(valueCache: Bool = true) {
         let cacheSize = valueCache ? 1 << CompactTraceLayout.cacheBits : 0
         self.cacheSize = cacheSize
+        occupiedWords = max(cacheSize / 64, 1)
         indices = .allocate(capacity: Self.slots)
         deltas = .allocate(capacity: Self.slots * 3)
         values = .allocate(capacity: Self.slots * 4)
-        cacheValues = .allocate(capacity: cacheSize)
-        cacheGenerations = .allocate(capacity: cacheSize)
+        // calloc: the kernel's zero pages, touched only where a block stores a value (a seek decodes one block).
+        guard let zeroed = calloc(max(cacheSize, 1), MemoryLayout<UInt64>.stride) else {
+            fatalError("cannot allocate the \(cacheSize * MemoryLayout<UInt64>.stride)-byte value cache of a version 2 trace")
+        }
+        cacheValues = zeroed.bindMemory(to: UInt64.self, capacity: max(cacheSize, 1))
+        occupied = .allocate(capacity: occupiedWords)
+        occupied.initialize(repeating: 0, count: occupiedWords)
         indices.initialize(repeating: .zero, count: Self.slots)
         deltas.initialize(repeating: .zero, count: Self.slots * 3)
-        cacheValues.initialize(repeating: 0, count: cacheSize)
-        cacheGenerations.initialize(repeating: 0, count: cacheSize)
         reset()
     }
 
     deinit {
-        indices.deallocate(); deltas.deallocate(); values.deallocate()
-        cacheValues.deallocate(); cacheGenerations.deallocate()
+        indices.deallocate(); deltas.deallocate(); values.deallocate(); occupied.deallocate()
+        free(cacheValues)
     }
 
     /// The state at the start of a block: all indices, deltas and values zero, meta 0 (mac, none, no flags),
@@ -108,24 +120,30 @@ final class CompactCodecState {
         values.initialize(repeating: 0, count: Self.slots * 4)
         previousAcc = 0
         meta = 0
-        generation &+= 1
-        if generation == 0 {
-            cacheGenerations.update(repeating: 0, count: cacheSize)
-            generation = 1
-        }
+        occupied.update(repeating: 0, count: occupiedWords)
+    }
+
+    /// Whether a value of this block is stored in cache slot `slot`.
+    @inline(__always)
+    func cacheIsStored(_ slot: Int) -> Bool {
+        occupied[slot &>> 6] & (1 &<< UInt64(slot & 63)) != 0
     }
 
     /// Whether the cache holds `bits` in its slot.
     @inline(__always)
     func cacheHolds(_ bits: UInt64, _ slot: Int) -> Bool {
-        cacheGenerations[slot] == generation && cacheValues[slot] == bits
+        cacheIsStored(slot) && cacheValues[slot] == bits
+    }
+
+    @inline(__always)
+    func cacheStore(_ bits: UInt64, _ slot: Int) {
+        cacheValues[slot] = bits
+        occupied[slot &>> 6] |= 1 &<< UInt64(slot & 63)
     }
 
     @inline(__always)
     func cacheStore(_ bits: UInt64) {
-        let slot = CompactTraceLayout.cacheSlot(bits)
-        cacheValues[slot] = bits
-        cacheGenerations[slot] = generation
+        cacheStore(bits, CompactTraceLayout.cacheSlot(bits))
     }
 
     /// Which of `slot`'s three recent deltas equals `delta` (0–2), or 3.

@@ -60,11 +60,14 @@ public struct TraceEventValidator: Sendable {
         guard event.layer >= 0, event.layer < layerCount else {
             return "layer \(event.layer) is not a layer of this trace (the header has \(layerCount): 0…\(layerCount - 1))"
         }
-        for (name, i4) in [("output", event.output), ("input", event.input), ("padded", event.padded), ("kernel", event.kernel)] {
-            guard i4.n >= 0, i4.c >= 0 else {
-                return "\(name) index (\(i4.n), \(i4.c), \(i4.h), \(i4.w)) has a negative component"
-            }
-            if name != "input", i4.h < 0 || i4.w < 0 {
+        // Checked without building an array per event (this runs for every event a view reads).
+        func negative(_ i4: Index4, heightAndWidth: Bool) -> Bool {
+            i4.n < 0 || i4.c < 0 || (heightAndWidth && (i4.h < 0 || i4.w < 0))
+        }
+        if negative(event.output, heightAndWidth: true) || negative(event.input, heightAndWidth: false)
+            || negative(event.padded, heightAndWidth: true) || negative(event.kernel, heightAndWidth: true) {
+            for (name, i4) in [("output", event.output), ("input", event.input), ("padded", event.padded), ("kernel", event.kernel)]
+            where negative(i4, heightAndWidth: name != "input") {
                 return "\(name) index (\(i4.n), \(i4.c), \(i4.h), \(i4.w)) has a negative component"
             }
         }

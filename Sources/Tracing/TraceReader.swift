@@ -72,7 +72,7 @@ public final class TraceReader {
             throw TraceError(file: path, message: "not a convtrace trace: it starts with bytes \(shown); expected a JSON Lines trace (a header object on line 1) or a binary trace (magic 89 43 54 42 0d 0a 1a 0a)")
         }
         dataStart = input.offset
-        // Only version 2 decodes blocks; other readers skip the 0.75 MB value cache.
+        // Only version 2 decodes blocks; other readers skip the 0.5 MB value cache.
         compact = CompactBlockDecoder(valueCache: binaryVersion == 2)
         do {
             header = try TraceHeader(json: headerJSON)
@@ -186,6 +186,28 @@ public final class TraceReader {
         }
     }
 
+    /// The blocks of a version 2 binary file in file order, from its index (read once from the end of the
+    /// file; the reader stays where it was); nil for JSON Lines and version 1, which have no index.
+    /// - Throws: `TraceError` when the index is missing or corrupted, or names a phase that does not exist.
+    public func blocks() throws -> [TraceBlock]? {
+        guard binaryVersion == 2 else { return nil }
+        let entries: [CompactIndexEntry]
+        if let blockIndex {
+            entries = blockIndex
+        } else {
+            let here = position
+            entries = try loadBlockIndex()
+            try seek(to: here)
+        }
+        return try entries.enumerated().map { k, entry in
+            guard let phase = Phase(rawValue: entry.phase) else {
+                throw TraceError(file: path, message: "corrupted block index: entry \(k) has phase byte \(entry.phase) (valid 0 forward, 1 backward)")
+            }
+            return TraceBlock(phase: phase, layer: entry.layer, firstStep: entry.firstStep, count: entry.count,
+                              position: TracePosition(offset: entry.offset, events: entry.eventsBefore, line: 1))
+        }
+    }
+
     /// The version 2 block index, read once from the end of the file.
     private func loadBlockIndex() throws -> [CompactIndexEntry] {
         if let blockIndex { return blockIndex }
@@ -197,9 +219,20 @@ public final class TraceReader {
     /// The next event, or nil after the last one (once the end marker has been checked).
     /// - Throws: `TraceError` naming the file and the line / record.
     public func next() throws -> TraceEvent? {
-        if isFinished { return nil }
-        if encoding == .jsonl { return try nextJSONL() }
-        return binaryVersion == 2 ? try nextCompact() : try nextBinary()
+        var e = TraceEvent(kind: .mac)
+        return try next(into: &e) ? e : nil
+    }
+
+    /// Reads the next event into `event` and returns true, or returns false after the last one (once the
+    /// end marker has been checked). The same as `next()`, but a version 2 block is decoded straight
+    /// into the caller's event: a loop that reuses one event copies nothing.
+    /// - Throws: `TraceError` naming the file and the line / record.
+    public func next(into event: inout TraceEvent) throws -> Bool {
+        if isFinished { return false }
+        if binaryVersion == 2 { return try nextCompact(into: &event) }
+        guard let e = encoding == .jsonl ? try nextJSONL() : try nextBinary() else { return false }
+        event = e
+        return true
     }
 
     /// Calls `body` for every remaining event.
@@ -236,8 +269,8 @@ public final class TraceReader {
         }
     }
 
-    @inline(__always)  // into next(): one copy of the event fewer per call
-    private func nextCompact() throws -> TraceEvent? {
+    @inline(__always)  // into next(into:): the event is decoded where the caller keeps it
+    private func nextCompact(into event: inout TraceEvent) throws -> Bool {
         if compact.remaining == 0 {
             if compact.leftover != 0 {
                 throw TraceError(file: path, location: " block at byte \(blockStart)", message: "corrupted: \(compact.leftover) bytes after the block's last event")
@@ -267,7 +300,7 @@ public final class TraceReader {
                 input.skip(h)
                 _ = try CompactIndexEntry.readTail(from: input, path: path, indexOffset: input.offset, dataStart: dataStart)
                 isFinished = true
-                return nil
+                return false
             }
             guard let phase = Phase(rawValue: phaseByte) else {
                 throw TraceError(file: path, location: " byte \(blockStart)", message: "corrupted block header: unknown phase byte \(phaseByte) (valid 0 forward, 1 backward, 2 update)")
@@ -284,9 +317,9 @@ public final class TraceReader {
             input.skip(h + payload)
         }
         do {
-            let e = try compact.next()
+            try compact.next(into: &event)
             eventsRead += 1
-            return e
+            return true
         } catch {
             throw TraceError(file: path, location: " block at byte \(blockStart), event \(eventsRead)", message: "corrupted: \(error.message)")
         }
