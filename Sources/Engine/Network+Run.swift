@@ -157,12 +157,12 @@ extension Network {
             }
         }
         switch layer {
-        case .conv2d(_, let kernel, _):
+        case .conv2d(let p, let kernel, _):
             try needRank4()
-            if kernel.rank == 4, kernel.shape[1] != x.shape[1] {
+            if kernel.rank == 4, kernel.shape[1] * p.groups != x.shape[1] {
                 throw EngineError(
-                    "\(here) expects \(kernel.shape[1]) input channels (kernel \(ShapeCheck.shapeText(kernel.shape))) "
-                        + "but \(source) gives \(x.shape[1]) (shape \(shape))")
+                    "\(here) expects \(kernel.shape[1] * p.groups) input channels (kernel \(ShapeCheck.shapeText(kernel.shape))"
+                        + (p.groups == 1 ? "" : ", groups \(p.groups)") + ") but \(source) gives \(x.shape[1]) (shape \(shape))")
             }
         case .convTranspose2d(_, let weight, _):
             try needRank4()

@@ -57,6 +57,7 @@ struct FixtureParams: Decodable, Sendable {
     var momentum: Double?
     var training: Bool?
     var p: Double?
+    var groups: Int?
 
     func pair(_ v: [Int]?, default d: Int) -> Pair { v.map { Pair($0[0], $0[1]) } ?? Pair(d) }
 
@@ -67,7 +68,7 @@ struct FixtureParams: Decodable, Sendable {
         }
         return Conv2DParams(
             stride: pair(stride, default: 1), padding: Padding(top: p[0], bottom: p[1], left: p[2], right: p[3]),
-            paddingMode: mode, dilation: pair(dilation, default: 1), flip: flip ?? false)
+            paddingMode: mode, dilation: pair(dilation, default: 1), flip: flip ?? false, groups: groups ?? 1)
     }
 
     func convTranspose2d() -> ConvTranspose2DParams {
@@ -226,9 +227,9 @@ struct FixtureError: Error, CustomStringConvertible {
 /// Reads the fixture files from the test bundle.
 enum Fixtures {
     /// Every single-op fixture file, by name without `.json`.
-    static let opFiles = ["conv2d", "conv_transpose2d", "pooling", "activations", "linear", "losses"]
+    static let opFiles = ["conv2d", "grouped_conv", "conv_transpose2d", "pooling", "activations", "linear", "losses"]
     /// Every network fixture file.
-    static let networkFiles = ["networks", "example_networks", "bn_networks"]
+    static let networkFiles = ["networks", "example_networks", "bn_networks", "grouped_networks"]
 
     static func url(_ name: String) throws -> URL {
         guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures") else {
