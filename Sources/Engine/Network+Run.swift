@@ -24,7 +24,11 @@ extension Network {
             let x = activations[i]
             try checkInput(x, of: i)
             do {
-                activations.append(try Self.forward(layer, input: x, tracer: &tracer))
+                if case .add(let p) = layer {  // a residual join reads an earlier activation too
+                    activations.append(try Add.forward(main: x, skip: activations[p.from], tracer: &tracer))
+                } else {
+                    activations.append(try Self.forward(layer, input: x, tracer: &tracer))
+                }
             } catch let error as EngineError {
                 throw Self.located(error, layer: i, op: layer.opName)
             }
@@ -66,10 +70,26 @@ extension Network {
             upstream = gradOutput
         }
         var perLayer = [LayerGradients?](repeating: nil, count: layers.count)
+        // Residual blocks: the skip path's gradient of activation f waits here (with the add layer that
+        // sent it) until layer f has run backward, then the two are added at the fork.
+        var skipGradients: [Int: (add: Int, gradient: Tensor)] = [:]
         for i in stride(from: layers.count - 1, through: 0, by: -1) {
             tracer.layer = i
             do {
-                let g = try Self.backward(layers[i], input: activations[i], gradOutput: upstream, tracer: &tracer)
+                if case .add(let p) = layers[i] {
+                    let (main, skip) = Add.backward(gradOutput: upstream, tracer: &tracer)
+                    // from == i adds the layer's own input (y = 2x): its fork is right here.
+                    let input = p.from == i ? Add.fork(main: main, skip: skip, tracer: &tracer) : main
+                    if p.from < i { skipGradients[p.from] = (i, skip) }
+                    perLayer[i] = LayerGradients(input: input)
+                    upstream = input
+                    continue
+                }
+                var g = try Self.backward(layers[i], input: activations[i], gradOutput: upstream, tracer: &tracer)
+                if let (addLayer, skip) = skipGradients.removeValue(forKey: i) {
+                    tracer.layer = addLayer  // the fork's sums belong to the add layer that split the gradient
+                    g.input = Add.fork(main: g.input, skip: skip, tracer: &tracer)
+                }
                 perLayer[i] = g
                 upstream = g.input
             } catch let error as EngineError {
@@ -105,6 +125,8 @@ extension Network {
         case .flatten: return try Flatten.forward(input: x)
         case .batchNorm2d(let p): return try BatchNorm2D.forward(input: x, params: p, tracer: &tracer)
         case .dropout(let p): return try Dropout.forward(input: x, params: p, tracer: &tracer)
+        case .add:  // `run` joins residual blocks itself (it holds the earlier activation); alone, add is x + x
+            return try Add.forward(main: x, skip: x, tracer: &tracer)
         }
     }
 
@@ -134,6 +156,7 @@ extension Network {
         case .flatten: return try Flatten.backward(input: x, gradOutput: g)
         case .batchNorm2d(let p): return try BatchNorm2D.backward(input: x, params: p, gradOutput: g, tracer: &tracer)
         case .dropout(let p): return try Dropout.backward(input: x, params: p, gradOutput: g, tracer: &tracer)
+        case .add: return LayerGradients(input: Add.backward(gradOutput: g, tracer: &tracer).main)  // `run` handles the skip
         }
     }
 
@@ -190,6 +213,17 @@ extension Network {
         case .softmax:
             guard x.rank == 2 || x.rank == 4 else {
                 throw EngineError("\(here) expects N×classes or N×C×H×W but \(source) gives \(shape)")
+            }
+        case .add(let p):
+            guard p.from <= i else {
+                throw EngineError("\(here) adds the input of layer \(p.from), which comes after it; "
+                                  + "from must be this layer or an earlier one (0…\(i))")
+            }
+            for (j, other) in layers.enumerated() where j != i {
+                if case .add(let q) = other, q.from == p.from {
+                    throw EngineError("\(here) and layer \(j) (add) both add the input of layer \(p.from); "
+                                      + "give each residual block its own first layer")
+                }
             }
         case .relu, .leakyRelu, .sigmoid, .tanh, .flatten:
             break

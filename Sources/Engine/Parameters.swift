@@ -145,6 +145,8 @@ public enum Layer: Equatable, Sendable {
     case batchNorm2d(BatchNorm2DParams)
     /// Inverted dropout: kept units scaled by 1/(1−p) in training, the identity in evaluation.
     case dropout(DropoutParams)
+    /// A residual join: this layer's input plus the input of layer `from` (`Add`).
+    case add(AddParams)
 
     /// This layer's op: its name, keys, shape rule and trace-header coding.
     public var descriptor: OpDescriptor<Layer> {
@@ -164,6 +166,7 @@ public enum Layer: Equatable, Sendable {
         case .flatten: Ops.flatten
         case .batchNorm2d: Ops.batchNorm2d
         case .dropout: Ops.dropout
+        case .add: Ops.add
         }
     }
 

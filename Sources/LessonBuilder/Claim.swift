@@ -3,7 +3,8 @@
 /// One `expect:` entry: a quantity, an optional index path into it, and the claimed value.
 ///
 /// Keys: `output`, `output_shape`, `grad_input`, `grad_kernel` (`grad_weight`), `grad_bias`, `loss`,
-/// `shapes` (every layer's output shape), `receptive_field`, each optionally prefixed by `layerN.` (a
+/// `shapes` (every layer's output shape), `receptive_field`, `parameters` (learned values) and `macs`
+/// (multiply-adds of the forward pass; for a network, the sums over its layers), each optionally prefixed by `layerN.` (a
 /// network's layer N) and followed by indices: `output[1][2]`, `layer0.grad_kernel[0]`, `shapes[8]`.
 public struct Claim: Equatable, Sendable {
     /// The key as written, e.g. `grad_input[0][2]`.
@@ -26,7 +27,7 @@ public struct Claim: Equatable, Sendable {
     /// The quantities a claim may name (after an optional `layerN.` prefix).
     public static let quantities: Set<String> = [
         "output", "output_shape", "grad_input", "grad_kernel", "grad_weight", "grad_bias", "loss",
-        "shapes", "receptive_field",
+        "shapes", "receptive_field", "parameters", "macs",
     ]
 
     public init(key: String, quantity: String, indices: [Int], expected: NumberTree, printed: String,

@@ -119,6 +119,8 @@ extension LessonViews {
         case "receptive_field": return "the receptive field, "
         case "output_shape": return "the output shape, "
         case "shapes": return "every layer's output shape, "
+        case "parameters": return "the number of learned parameters, "
+        case "macs": return "the multiply-adds of the forward pass, "
         default: return ""
         }
     }

@@ -51,6 +51,18 @@ public struct SpecsEvaluator: BlockEvaluator {
         for (i, activation) in result.activations.dropFirst().enumerated() {
             values["layer\(i).output"] = NumberTree(Tensor(shape: problem.folding.fold(activation.shape), data: activation.data))
         }
+        // What each layer costs, asked of the layer (a grouped kernel counts K·C/groups·Fh·Fw), and the totals.
+        var (parameters, macs) = (0, 0)
+        for (i, layer) in problem.network.layers.enumerated() {
+            let input = result.activations[i].shape
+            let p = layer.parameterCount(channels: input.count > 1 ? input[1] : 1)
+            let m = (try? layer.multiplyAdds(input: input)) ?? 0
+            values["layer\(i).parameters"] = .scalar(Double(p))
+            values["layer\(i).macs"] = .scalar(Double(m))
+            parameters += p; macs += m
+        }
+        values["parameters"] = .scalar(Double(parameters))
+        values["macs"] = .scalar(Double(macs))
         if let field = try? ReceptiveField.of(problem.network), !field.layerIndices.isEmpty {
             let (ry, rx) = (field.y.size, field.x.size)
             values["receptive_field"] = problem.folding.oneD || ry == rx ? .scalar(Double(rx)) : NumberTree(ints: [ry, rx])

@@ -242,6 +242,8 @@ public struct FrameBuilder: Sendable {
             return ConvGradientScene.frame(ctx, group: group, current: current, state: state)
         case (.maxPool2d, _), (.avgPool2d, _), (.globalMaxPool, _), (.globalAvgPool, _):
             return PoolScene.frame(ctx, group: group, current: current, state: state)
+        case (.add, _):
+            return ResidualScene.frame(ctx, group: group, state: state)
         default:
             return GenericScene.frame(ctx, group: group, current: current, state: state)
         }

@@ -182,6 +182,14 @@ struct TraceState: Sendable {
         case .norm:  // statistics have no tensor of their own; a normalised cell is the output in progress
             guard l < geometry.count, e.kernel.c == NormPart.normalize.rawValue else { return }
             write(.activation(l + 1), e.output, e.acc, 1, &undo)
+        case .add:
+            guard l < geometry.count else { return }
+            switch AddPart(rawValue: e.kernel.c) {
+            case .join: write(.activation(l + 1), e.output, e.acc, 2, &undo)
+            case .fork:  // the block input's gradient, complete: main path + skip path
+                if case .add(let p) = geometry[l].layer { write(.gradInput(p.from), e.input, e.acc, 2, &undo) }
+            default: break  // the split copies dY; nothing new is known
+            }
         case .grad:
             switch e.target {
             case .input: write(.gradInput(l), e.input, e.acc, 1, &undo)

@@ -108,6 +108,7 @@ struct JSONLEventEncoder: ~Copyable {
         case .grad: Self.put(",\"kind\":\"grad\"", p, &n)
         case .loss: Self.put(",\"kind\":\"loss\"", p, &n)
         case .norm: Self.put(",\"kind\":\"norm\"", p, &n)
+        case .add: Self.put(",\"kind\":\"add\"", p, &n)
         }
         switch e.target {
         case .none: break

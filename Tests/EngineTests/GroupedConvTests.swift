@@ -84,6 +84,26 @@ import Testing
         for (cell, value) in lastK { #expect(value == grads.kernel![Int(cell.n), Int(cell.c), Int(cell.h), Int(cell.w)]) }
     }
 
+    @Test("a layer's multiply-adds are its mac events, and its parameters follow the grouped kernel",
+          arguments: [1, 2, 4])
+    func counts(groups: Int) throws {
+        var rng = SeededRandom(seed: 0x6122 &+ UInt64(groups))
+        let conv = Layer.conv2d(Conv2DParams(stride: Pair(2), padding: Padding(1), groups: groups),
+                                kernel: rng.tensor([8, 4 / groups, 3, 3]), bias: rng.tensor([8]))
+        let net = Network(layers: [conv, .flatten, .linear(weight: rng.tensor([3, 8 * 3 * 3]), bias: nil)])
+        let x = rng.tensor([2, 4, 5, 5])
+        var tracer = Tracer(sink: RecordingSink())
+        let r = try net.run(input: x, tracer: &tracer)
+        for (i, layer) in net.layers.enumerated() {
+            let macs = tracer.sink.events.filter { $0.layer == i && $0.kind == .mac }.count
+            #expect(try layer.multiplyAdds(input: r.activations[i].shape) == macs, "layer \(i)")
+        }
+        // K·(C/G)·Fh·Fw + K: 8·4·9 + 8 = 296 ungrouped, 152 with 2 groups, 80 depthwise.
+        #expect(conv.parameterCount(channels: 4) == 8 * (4 / groups) * 9 + 8)
+        #expect(try conv.multiplyAdds(input: [2, 4, 5, 5]) == 2 * 8 * 3 * 3 * (4 / groups) * 9)
+        #expect(Layer.batchNorm2d(BatchNorm2DParams()).parameterCount(channels: 5) == 10)
+    }
+
     @Test("depthwise: output channel c is channel c convolved with filter c alone")
     func depthwise() throws {
         let x = Tensor(shape: [1, 2, 3, 3], data: [1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 0, 1, 0, 1, 0, 1, 0, 1])

@@ -32,6 +32,7 @@ struct OpDescriptorTests {
                                         training: false)), [1, 2, 2, 2]),
         (.dropout(DropoutParams(p: 0.25, training: true, seed: 3, mask: Tensor(shape: [1, 1, 2, 3], data: [1, 0, 1, 1, 0, 0]))),
          [1, 1, 2, 3]),
+        (.add(AddParams(from: 0)), [1, 2, 2, 1]),
     ]
 
     static let losses: [Loss] = [
@@ -109,7 +110,7 @@ struct OpDescriptorTests {
             switch layer {
             case .conv2d, .maxPool2d, .avgPool2d:
                 guard case .window = role else { Issue.record("\(layer.opName) should count as a window"); continue }
-            case .relu, .leakyRelu, .sigmoid, .tanh, .softmax, .batchNorm2d, .dropout:
+            case .relu, .leakyRelu, .sigmoid, .tanh, .softmax, .batchNorm2d, .dropout, .add:
                 #expect(role == .passes, "\(layer.opName)")
             default:
                 #expect(role == .stops, "\(layer.opName)")

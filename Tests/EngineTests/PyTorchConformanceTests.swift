@@ -21,6 +21,7 @@ import Testing
         }
         #expect(try Fixtures.networkFile("networks").cases.count == 5)
         #expect(try Fixtures.networkFile("grouped_networks").cases.count == 1)
+        #expect(try Fixtures.networkFile("residual_networks").cases.count == 2)
         let examples = try Fixtures.networkFile("example_networks").cases
         #expect(examples.map(\.name) == ["cnn-basics-backprop", "lenet5"])
     }
@@ -169,7 +170,8 @@ import Testing
     // MARK: networks
 
     @Test(arguments: Fixtures.networkCases("networks") + Fixtures.networkCases("example_networks")
-              + Fixtures.networkCases("bn_networks") + Fixtures.networkCases("grouped_networks"))
+              + Fixtures.networkCases("bn_networks") + Fixtures.networkCases("grouped_networks")
+              + Fixtures.networkCases("residual_networks"))
     func network(_ c: NetworkCase) throws {
         let network = try c.network()
         var tracer = Tracer.untraced

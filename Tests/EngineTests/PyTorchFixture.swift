@@ -58,6 +58,7 @@ struct FixtureParams: Decodable, Sendable {
     var training: Bool?
     var p: Double?
     var groups: Int?
+    var from: Int?
 
     func pair(_ v: [Int]?, default d: Int) -> Pair { v.map { Pair($0[0], $0[1]) } ?? Pair(d) }
 
@@ -152,6 +153,9 @@ struct FixtureLayer: Decodable, Sendable {
                 eps: p.eps ?? 1e-5, momentum: p.momentum ?? 0.1, training: p.training ?? true))
         case "dropout":
             return .dropout(DropoutParams(p: p.p ?? 0.5, training: p.training ?? true, mask: mask?.tensor))
+        case "add":
+            guard let from = p.from else { throw FixtureError("add layer without from") }
+            return .add(AddParams(from: from))
         default: throw FixtureError("unknown layer op \(op)")
         }
     }
@@ -229,7 +233,7 @@ enum Fixtures {
     /// Every single-op fixture file, by name without `.json`.
     static let opFiles = ["conv2d", "grouped_conv", "conv_transpose2d", "pooling", "activations", "linear", "losses"]
     /// Every network fixture file.
-    static let networkFiles = ["networks", "example_networks", "bn_networks", "grouped_networks"]
+    static let networkFiles = ["networks", "example_networks", "bn_networks", "grouped_networks", "residual_networks"]
 
     static func url(_ name: String) throws -> URL {
         guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures") else {

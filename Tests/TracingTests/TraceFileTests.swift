@@ -192,7 +192,7 @@ struct TraceFileTests {
         var lines = Self.jsonlLines()
         lines[3] = lines[3].replacingOccurrences("\"kind\":\"bias\"", "\"kind\":\"fma\"")
         #expect(Self.readError("trace.jsonl", Self.joined(lines))
-                == "trace.jsonl:4: unknown kind \"fma\"; valid kinds: mac, bias, output, pool, activation, grad, loss, norm")
+                == "trace.jsonl:4: unknown kind \"fma\"; valid kinds: mac, bias, output, pool, activation, grad, loss, norm, add")
         lines = Self.jsonlLines()
         lines[2] = lines[2].replacingOccurrences("\"a\":0.1", "\"a\":true")
         #expect(Self.readError("trace.jsonl", Self.joined(lines)) == "trace.jsonl:3: \"a\" must be a number")
@@ -224,9 +224,9 @@ struct TraceFileTests {
                 == "t.ctb: truncated: the header needs \(headerLength) bytes after byte 24 but the file has only 76")
         #expect(Self.readError("t.ctb", Array(bytes[0..<20])) == "t.ctb: truncated: the file ends after 20 bytes, inside the 24-byte preamble")
         var corrupted = bytes
-        corrupted[firstRecord + 112 * 4 + 13] = 9  // kind byte of record 4
+        corrupted[firstRecord + 112 * 4 + 13] = 15  // kind byte of record 4: beyond every kind
         #expect(Self.readError("t.ctb", corrupted)
-                == "t.ctb: record 4 (byte \(firstRecord + 448)): corrupted record: unknown kind byte 9 (valid 0–7, 255 ends the trace)")
+                == "t.ctb: record 4 (byte \(firstRecord + 448)): corrupted record: unknown kind byte 15 (valid 0–\(EventKind.allCases.count - 1), 255 ends the trace)")
         corrupted = bytes
         corrupted[firstRecord + 12] = 2  // phase byte of record 0
         #expect(Self.readError("t.ctb", corrupted)

@@ -258,6 +258,36 @@ def grouped_networks():
     ]
 
 
+def residual_networks():
+    """Residual blocks (y = F(x) + x, F = conv-bn-relu-conv-bn as in ResNet), written flat: the block's
+    layers, then {op: add, from: first layer of the block}."""
+    v = Values(16)
+    return [
+        Net("resnet_basic_block_bn_relu_gap_linear_ce_batch2", v.normal(2, 2, 4, 4),
+            [{"op": "conv2d", "kernel": v.normal(2, 2, 3, 3), "bias": None, "padding": (1, 1, 1, 1)},
+             {"op": "batch_norm2d", "weight": v.normal(2), "bias": v.normal(2)},
+             {"op": "relu"},
+             {"op": "conv2d", "kernel": v.normal(2, 2, 3, 3), "bias": None, "padding": (1, 1, 1, 1)},
+             {"op": "batch_norm2d", "weight": v.normal(2), "bias": v.normal(2)},
+             {"op": "add", "from": 0},
+             {"op": "relu"},
+             {"op": "global_avg_pool"},
+             {"op": "flatten"},
+             {"op": "linear", "weight": v.normal(3, 2), "bias": v.normal(3)}],
+            loss={"op": "softmax_cross_entropy", "target": [2, 0]}),
+        Net("stem_then_two_blocks_mse", v.normal(1, 1, 5, 5),
+            [{"op": "conv2d", "kernel": v.normal(3, 1, 3, 3), "bias": v.normal(3), "padding": (1, 1, 1, 1)},
+             {"op": "conv2d", "kernel": v.normal(3, 3, 1, 1), "bias": v.normal(3)},
+             {"op": "batch_norm2d", "eps": 1e-3, "momentum": 0.3},
+             {"op": "add", "from": 1},
+             {"op": "tanh"},
+             {"op": "conv2d", "kernel": v.normal(3, 1, 3, 3), "bias": None, "padding": (1, 1, 1, 1), "groups": 3},
+             {"op": "add", "from": 5},
+             {"op": "max_pool2d", "kernel_size": 2}],
+            loss={"op": "mse", "target": v.normal(1, 3, 2, 2)}),
+    ]
+
+
 # ---------------------------------------------------------------------------------------------- conv_transpose2d
 
 def convt_case(name, x, w, b=None, stride=1, padding=0, output_padding=0, dilation=1, gy=None, seed=0):
@@ -580,10 +610,14 @@ class Net:
         X = leaf(self.x)
         h = X
         params = []  # per layer: dict of leaf tensors
+        inputs = []  # per layer: its input (an add reads the input of layer `from`)
         for layer in self.layers:
             op = layer["op"]
             p = {}
-            if op == "conv2d":
+            inputs.append(h)
+            if op == "add":
+                h = h + inputs[layer["from"]]
+            elif op == "conv2d":
                 K = leaf(layer["kernel"])
                 B = leaf(layer["bias"]) if layer.get("bias") is not None else None
                 p = {"kernel": K, "bias": B}
@@ -696,6 +730,8 @@ class Net:
             elif layer["op"] == "dropout":
                 prm = {"p": layer.get("p", 0.5), "training": layer.get("training", True)}
                 lj["mask"] = enc(layer["mask"])
+            elif layer["op"] == "add":
+                prm = {"from": layer["from"]}
             lj["params"] = prm
             g = {}
             for key, t in p.items():
@@ -831,6 +867,9 @@ def small_networks():
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    if sys.argv[1:] == ["--only-residual"]:  # residual blocks only: leaves the other files untouched
+        write("residual_networks.json", "network", [n.record() for n in residual_networks()])
+        return
     if sys.argv[1:] == ["--only-grouped"]:  # grouped conv only: leaves the other files untouched
         write("grouped_conv.json", "conv2d", grouped_conv_cases())
         write("grouped_networks.json", "network", [n.record() for n in grouped_networks()])
@@ -844,6 +883,7 @@ def main():
     write("conv2d.json", "conv2d", conv2d_cases())
     write("grouped_conv.json", "conv2d", grouped_conv_cases())
     write("grouped_networks.json", "network", [n.record() for n in grouped_networks()])
+    write("residual_networks.json", "network", [n.record() for n in residual_networks()])
     write("conv_transpose2d.json", "conv_transpose2d", conv_transpose2d_cases())
     write("pooling.json", "pooling", pooling_cases())
     write("activations.json", "activation", activation_cases())
