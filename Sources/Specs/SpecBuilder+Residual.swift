@@ -58,7 +58,8 @@ extension SpecBuilder {
             let what = block != nil ? "the residual block (layers \(from)…\(here - 1))" : "add (layer \(here))"
             throw node.error("\(what) changes the shape: its output is \(ShapeText.join(input)) but its input (the input "
                              + "of layer \(from)) is \(ShapeText.join(skip)), so they cannot be added",
-                             valid: "layers that keep the channels, height and width (padding 'same', stride 1), so the block's output has its input's shape")
+                             valid: "layers that keep the channels, height and width (padding 'same', stride 1), so the block's output has its input's shape; "
+                                 + "a 1×1 projection on the skip path is not supported yet")
         }
         return BuiltLayer(layer: .add(AddParams(from: from)), output: input)
     }
