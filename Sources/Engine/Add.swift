@@ -9,7 +9,24 @@
 public struct AddParams: Equatable, Sendable {
     /// The layer whose input is added (the first layer of the residual block).
     public var from: Int
-    public init(from: Int) { self.from = from }
+    /// ResNet's projection shortcut: a 1×1 conv (kernel K×C×1×1, optional bias K, a stride) applied to the
+    /// block input before it is added, for blocks that change the channels or the size; nil adds it as is.
+    public var projection: Projection?
+    public init(from: Int, projection: Projection? = nil) { self.from = from; self.projection = projection }
+
+    /// A 1×1 convolution on the skip path.
+    public struct Projection: Equatable, Sendable {
+        /// K×C×1×1.
+        public var kernel: Tensor
+        /// K values, or nil.
+        public var bias: Tensor?
+        public var stride: Pair
+        public init(kernel: Tensor, bias: Tensor? = nil, stride: Pair = Pair(1)) {
+            self.kernel = kernel; self.bias = bias; self.stride = stride
+        }
+        /// The conv2d parameters of the projection (no padding).
+        public var conv: Conv2DParams { Conv2DParams(stride: stride) }
+    }
 }
 
 /// What an `add` event computes; its raw value is the event's `kernel.c`.
@@ -60,13 +77,14 @@ public enum Add {
     /// The gradient of y = main + skip: dY flows unchanged down both paths.
     ///
     /// Shapes: dY as main → (main gradient, skip gradient), both dY's shape.
-    /// Events: per cell one `grad` (target `input`, a = dY, b = 1) for the main path, then per cell one `add`
-    /// (`split`, a = dY, b = 1) for the skip path.
+    /// Events: per cell one `grad` (target `input`, a = dY, b = 1, flag `selected`: the main path's copy, told
+    /// apart from a projection's input-gradient terms) for the main path, then per cell one `add` (`split`,
+    /// a = dY, b = 1) for the skip path.
     @inlinable
     public static func backward<S: TraceSink>(gradOutput: Tensor, tracer: inout Tracer<S>) -> (main: Tensor, skip: Tensor) {
         for i in 0..<gradOutput.count {
             let d = gradOutput.data[i]
-            tracer.emit(TraceEvent(kind: .grad, target: .input, output: cell(i, gradOutput.shape),
+            tracer.emit(TraceEvent(kind: .grad, target: .input, flags: .selected, output: cell(i, gradOutput.shape),
                                    input: cell(i, gradOutput.shape), a: d, b: 1, product: d, acc: d))
         }
         for i in 0..<gradOutput.count {
@@ -134,13 +152,21 @@ extension Ops {
         receptiveField: { _ in .passes },
         parameters: { layer in
             guard case .add(let p) = layer else { return [] }
-            return [("from", .int(p.from))]
+            guard let q = p.projection else { return [("from", .int(p.from))] }  // headers without a projection unchanged
+            return [("from", .int(p.from)), ("projection_stride", .pair(q.stride)),
+                    ("projection_kernel", .tensor(q.kernel)), ("projection_bias", .optional(q.bias))]
         },
         make: { r in
             let from = try r.double("from")  // an int in trace headers, a number in specs
             guard from >= 0, from < 0x1p31, from.rounded() == from else {
                 throw EngineError("add: from must be the index of an earlier layer (an integer ≥ 0), got \(from)")
             }
-            return .add(AddParams(from: Int(from)))
+            guard let kernel = try r.optionalTensor("projection_kernel") else { return .add(AddParams(from: Int(from))) }
+            guard kernel.rank == 4, kernel.shape[2] == 1, kernel.shape[3] == 1 else {
+                throw EngineError("add: projection_kernel must be K×C×1×1, got shape " + ShapeCheck.shapeText(kernel.shape))
+            }
+            return .add(AddParams(from: Int(from), projection: .init(
+                kernel: kernel, bias: try r.optionalTensor("projection_bias"),
+                stride: r.contains("projection_stride") ? try r.pair("projection_stride") : Pair(1))))
         })
 }

@@ -10,6 +10,7 @@ extension Layer {
         case .conv2d(_, let k, let b): [("kernel", k.shape)] + (b.map { [("bias", $0.shape)] } ?? [])
         case .convTranspose2d(_, let w, let b), .linear(let w, let b): [("weight", w.shape)] + (b.map { [("bias", $0.shape)] } ?? [])
         case .batchNorm2d: [("weight", [channels]), ("bias", [channels])]
+        case .add(let p): p.projection.map { q in [("projection_kernel", q.kernel.shape)] + (q.bias.map { [("projection_bias", $0.shape)] } ?? []) } ?? []
         default: []
         }
     }
@@ -33,6 +34,9 @@ extension Layer {
         case .linear(let w, _):
             guard input.count == 2, w.rank == 2 else { return 0 }
             return input[0] * w.shape[0] * w.shape[1]
+        case .add(let p):  // the projection: one product per output cell and block-input channel
+            guard let q = p.projection, input.count == 4, q.kernel.rank == 4 else { return 0 }
+            return input[0] * q.kernel.shape[0] * input[2] * input[3] * q.kernel.shape[1]
         default:
             return 0
         }

@@ -25,7 +25,11 @@ extension Network {
             try checkInput(x, of: i)
             do {
                 if case .add(let p) = layer {  // a residual join reads an earlier activation too
-                    activations.append(try Add.forward(main: x, skip: activations[p.from], tracer: &tracer))
+                    var skip = activations[p.from]
+                    if let q = p.projection {  // the 1×1 projection's macs, on this layer, before the join
+                        skip = try Conv2D.forward(input: skip, kernel: q.kernel, bias: q.bias, params: q.conv, tracer: &tracer)
+                    }
+                    activations.append(try Add.forward(main: x, skip: skip, tracer: &tracer))
                 } else {
                     activations.append(try Self.forward(layer, input: x, tracer: &tracer))
                 }
@@ -77,11 +81,17 @@ extension Network {
             tracer.layer = i
             do {
                 if case .add(let p) = layers[i] {
-                    let (main, skip) = Add.backward(gradOutput: upstream, tracer: &tracer)
+                    var (main, skip) = Add.backward(gradOutput: upstream, tracer: &tracer)
+                    var projected = LayerGradients(input: skip)
+                    if let q = p.projection {  // back through the projection: its dK, db, and the block input's share
+                        projected = try Conv2D.backward(input: activations[p.from], kernel: q.kernel, bias: q.bias,
+                                                        params: q.conv, gradOutput: skip, tracer: &tracer)
+                        skip = projected.input
+                    }
                     // from == i adds the layer's own input (y = 2x): its fork is right here.
                     let input = p.from == i ? Add.fork(main: main, skip: skip, tracer: &tracer) : main
                     if p.from < i { skipGradients[p.from] = (i, skip) }
-                    perLayer[i] = LayerGradients(input: input)
+                    perLayer[i] = LayerGradients(input: input, kernel: projected.kernel, bias: projected.bias)
                     upstream = input
                     continue
                 }

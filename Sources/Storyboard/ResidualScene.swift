@@ -37,18 +37,26 @@ enum ResidualScene {
         case (.add, .join?):
             let yLabel = ctx.label("y", e.output, shape: shape)
             var main = plane(state.activations[l], "main", .input, "main path F(x)", channel, "F", column: 0, joiner: nil, constant: true)
-            var skip = plane(state.activations[from], "skip", .input, "block input x (skip)", channel, "x", column: 1, joiner: "+", constant: true)
-            var out = plane(state.activations[l + 1], "output", .output, "output y = F(x) + x", channel, "y", column: 2, joiner: "=", constant: false)
-            main.mark(row, col, [.contributor, .current]); skip.mark(row, col, [.contributor, .current]); out.mark(row, col, .written)
-            grids = [main, skip, out]
+            var out = plane(state.activations[l + 1], "output", .output, "output y = F(x) + x", channel, "y",
+                            column: p.projection == nil ? 2 : 1, joiner: "=", constant: false)
+            main.mark(row, col, [.contributor, .current]); out.mark(row, col, .written)
+            grids = [main, out]
+            if p.projection == nil {  // with a projection the skip value is the projection's output, drawn in its own frames
+                var skip = plane(state.activations[from], "skip", .input, "block input x (skip)", channel, "x", column: 1, joiner: "+", constant: true)
+                skip.mark(row, col, [.contributor, .current])
+                grids.insert(skip, at: 1)
+            }
             written = CellRef(grid: "output", row: row, column: col)
             equation = sum(target: Operand(label: yLabel, value: e.acc, text: ctx.text(e.acc), ref: written),
                            Operand(label: ctx.label("F", e.output, shape: shape), value: e.a, text: ctx.text(e.a),
                                    ref: CellRef(grid: "main", row: row, column: col)),
-                           Operand(label: ctx.label("x", e.input, shape: shape), value: e.b, text: ctx.text(e.b),
-                                   ref: CellRef(grid: "skip", row: row, column: col)), e, ctx)
+                           p.projection == nil
+                               ? Operand(label: ctx.label("x", e.input, shape: shape), value: e.b, text: ctx.text(e.b),
+                                         ref: CellRef(grid: "skip", row: row, column: col))
+                               : Operand(label: ctx.label("P", e.input, shape: shape), value: e.b, text: ctx.text(e.b)), e, ctx)
             title = "residual join · layer \(l) (add)"
-            caption = "\(yLabel) adds the main path's value to the block's input (\(blockInput)), unchanged: "
+            caption = "\(yLabel) adds the main path's value to the block's input (\(blockInput)), "
+                + (p.projection == nil ? "unchanged: " : "through its 1×1 projection P: ")
                 + "\(ctx.text(e.a)) + \(Operand.wrapped(ctx.text(e.b))) = \(ctx.text(e.acc))."
         case (.grad, _), (.add, .split?):
             let toSkip = e.kind == .add
@@ -107,6 +115,68 @@ enum ResidualScene {
                      grids: grids, written: written, equation: equation,
                      notes: ["residual block: layers \(from)…\(max(from, l - 1)) are the main path F; layer \(l) adds \(blockInput)"],
                      legend: legend)
+    }
+
+    /// A projection's terms (an add with a 1×1 `projection`): forward, one projected cell P = Σ_c x·w + b from
+    /// the block input; backward, one cell of its dW, db or of the block input's skip share, each term dY·(x or w).
+    static func projectionFrame(_ ctx: SceneContext, group: [TraceEvent], state: TraceState) -> Frame? {
+        guard let e0 = group.first, e0.layer < ctx.geometry.count, case .add(let p) = ctx.geometry[e0.layer].layer,
+              let q = p.projection else { return nil }
+        let l = e0.layer, block = state.activations[p.from], outShape = state.activations[l + 1].shape
+        let w = KnownTensor(final: q.kernel)
+        let macs = group.filter { $0.kind == .mac || $0.kind == .grad }
+        var grids: [Grid] = []
+        let target: Operand, title: String, caption: String
+        var bias: Operand?
+        let last = group.last { $0.kind != .output } ?? e0
+        let result = group.last?.acc ?? 0
+        if e0.phase == .forward {
+            let (n, y, x) = (Int(e0.output.n), Int(e0.output.h), Int(e0.output.w))
+            for c in 0..<block.c {
+                var g = ctx.constantPlane(block, n: n, c: c, id: GridID("block.c\(c)"), role: .input, title: "block input x",
+                                          subtitle: block.c > 1 ? "channel \(c)" : nil, symbol: "x",
+                                          position: GridPosition(row: c, column: 0))
+                g.mark(y * q.stride.y, x * q.stride.x, [.contributor, .current])
+                grids.append(g)
+            }
+            var out = ctx.plane(state.activations[l + 1], n: n, c: Int(e0.output.c), id: "projection", role: .output,
+                                title: "projection P = W·x + b", subtitle: "filter \(e0.output.c) · stride \(q.stride.y)",
+                                symbol: "P", position: GridPosition(row: 0, column: 1), joiner: "→", partialAsDone: true)
+            out.mark(y, x, .written)
+            grids.append(out)
+            target = Operand(label: ctx.label("P", e0.output, shape: outShape), value: result, text: ctx.text(result),
+                             ref: CellRef(grid: "projection", row: y, column: x))
+            if let b = group.first(where: { $0.kind == .bias }) {
+                bias = Operand(label: "b[\(b.kernel.n)]", value: b.b, text: ctx.text(b.b))
+            }
+            title = "residual projection · 1×1 conv on the skip path · layer \(l) (add)"
+            caption = "The block input is projected before the add: \(target.label) sums the \(block.c) channel"
+                + "\(block.c == 1 ? "" : "s") of x at (\(y * q.stride.y), \(x * q.stride.x)) times the 1×1 weights, plus the bias."
+        } else {
+            let what: String
+            switch last.target {
+            case .kernel: what = ctx.label("dW", last.kernel, shape: w.shape)
+            case .bias: what = "db[\(last.kernel.n)]"
+            default: what = ctx.label("dx", last.input, shape: block.shape) + " (skip share)"
+            }
+            target = Operand(label: what, value: result, text: ctx.text(result))
+            title = "residual projection backward · layer \(l) (add)"
+            caption = "\(what): the skip path's dY back through the 1×1 projection, one term per projected cell"
+                + (last.target == .input ? "; the fork adds it to the main path's gradient." : ".")
+        }
+        let terms = macs.map { e in
+            Term(operands: [Operand(label: e.phase == .forward ? ctx.label("x", e.input, shape: block.shape)
+                                        : ctx.label("dY", e.output, shape: outShape), value: e.a, text: ctx.text(e.a)),
+                            Operand(label: e.phase == .forward || e.target == .input ? ctx.label("w", e.kernel, shape: w.shape)
+                                        : (e.target == .bias ? "1" : ctx.label("x", e.input, shape: block.shape)),
+                                    value: e.b, text: ctx.text(e.b))],
+                 product: e.product, productText: ctx.text(e.product), traceStep: e.step)
+        }
+        let equation = Equation(target: target, terms: terms, bias: bias, result: result, resultText: ctx.text(result))
+        return Frame(scene: .residual, phase: e0.phase, layer: l, traceSteps: stepsRange(group, nil), title: title,
+                     caption: caption, grids: grids, equation: equation,
+                     legend: [LegendEntry(swatch: .contributor, label: "the cells read"),
+                              LegendEntry(swatch: .written, label: "being written")])
     }
 
     /// target = a + b as two one-operand terms (a sum, not products).

@@ -116,6 +116,7 @@ struct TraceState: Sendable {
             case .conv2d(_, let k, _): KnownTensor(shape: k.shape)
             case .convTranspose2d(_, let k, _): KnownTensor(shape: k.shape)
             case .linear(let wt, _): KnownTensor(shape: wt.shape)
+            case .add(let p): p.projection.map { KnownTensor(shape: $0.kernel.shape) }
             case .batchNorm2d: KnownTensor(shape: [g.inShape.count > 1 ? g.inShape[1] : 1, 1, 1, 1])  // γ: (c, 0, 0, 0)
             default: nil
             }
@@ -127,6 +128,7 @@ struct TraceState: Sendable {
             switch g.layer {
             case .conv2d(_, _, let b?), .convTranspose2d(_, _, let b?), .linear(_, let b?):
                 KnownTensor(shape: [1, b.count, 1, 1])
+            case .add(let p): p.projection?.bias.map { KnownTensor(shape: [1, $0.count, 1, 1]) }
             case .batchNorm2d: KnownTensor(shape: [1, g.inShape.count > 1 ? g.inShape[1] : 1, 1, 1])
             default: nil
             }
@@ -192,7 +194,12 @@ struct TraceState: Sendable {
             }
         case .grad:
             switch e.target {
-            case .input: write(.gradInput(l), e.input, e.acc, 1, &undo)
+            case .input:
+                // An add with a projection: only the main path's copies (flagged) are this layer's input gradient;
+                // the projection's terms are the block input's skip share, which the fork adds.
+                if l < geometry.count, case .add(let p) = geometry[l].layer, p.projection != nil,
+                   !e.flags.contains(.selected) { return }
+                write(.gradInput(l), e.input, e.acc, 1, &undo)
             case .kernel: write(.gradKernel(l), e.kernel, e.acc, 1, &undo)
             case .bias: write(.gradBias(l), Index4(0, Int(e.kernel.n), 0, 0), e.acc, 1, &undo)
             case .none: break

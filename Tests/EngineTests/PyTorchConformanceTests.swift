@@ -21,7 +21,7 @@ import Testing
         }
         #expect(try Fixtures.networkFile("networks").cases.count == 5)
         #expect(try Fixtures.networkFile("grouped_networks").cases.count == 1)
-        #expect(try Fixtures.networkFile("residual_networks").cases.count == 2)
+        #expect(try Fixtures.networkFile("residual_networks").cases.count == 3)
         let examples = try Fixtures.networkFile("example_networks").cases
         #expect(examples.map(\.name) == ["cnn-basics-backprop", "lenet5"])
     }

@@ -155,7 +155,9 @@ struct FixtureLayer: Decodable, Sendable {
             return .dropout(DropoutParams(p: p.p ?? 0.5, training: p.training ?? true, mask: mask?.tensor))
         case "add":
             guard let from = p.from else { throw FixtureError("add layer without from") }
-            return .add(AddParams(from: from))
+            return .add(AddParams(from: from, projection: kernel.map {
+                AddParams.Projection(kernel: $0.tensor, bias: bias?.tensor, stride: p.pair(p.stride, default: 1))
+            }))
         default: throw FixtureError("unknown layer op \(op)")
         }
     }

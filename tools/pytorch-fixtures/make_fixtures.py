@@ -285,6 +285,18 @@ def residual_networks():
              {"op": "add", "from": 5},
              {"op": "max_pool2d", "kernel_size": 2}],
             loss={"op": "mse", "target": v.normal(1, 3, 2, 2)}),
+        Net("downsampling_block_projection_stride2_bn_ce_batch2", v.normal(2, 2, 5, 5),
+            [{"op": "conv2d", "kernel": v.normal(4, 2, 3, 3), "bias": None, "stride": 2, "padding": (1, 1, 1, 1)},
+             {"op": "batch_norm2d", "weight": v.normal(4), "bias": v.normal(4)},
+             {"op": "relu"},
+             {"op": "conv2d", "kernel": v.normal(4, 4, 3, 3), "bias": None, "padding": (1, 1, 1, 1)},
+             {"op": "batch_norm2d"},
+             {"op": "add", "from": 0, "kernel": v.normal(4, 2, 1, 1), "bias": v.normal(4), "stride": 2},
+             {"op": "relu"},
+             {"op": "global_avg_pool"},
+             {"op": "flatten"},
+             {"op": "linear", "weight": v.normal(3, 4), "bias": None}],
+            loss={"op": "softmax_cross_entropy", "target": [1, 2]}),
     ]
 
 
@@ -616,7 +628,13 @@ class Net:
             p = {}
             inputs.append(h)
             if op == "add":
-                h = h + inputs[layer["from"]]
+                skip = inputs[layer["from"]]
+                if layer.get("kernel") is not None:  # a 1×1 projection on the skip path
+                    K = leaf(layer["kernel"])
+                    B = leaf(layer["bias"]) if layer.get("bias") is not None else None
+                    p = {"kernel": K, "bias": B}
+                    skip = F.conv2d(skip, K, B, stride=pair(layer.get("stride", 1)))
+                h = h + skip
             elif op == "conv2d":
                 K = leaf(layer["kernel"])
                 B = leaf(layer["bias"]) if layer.get("bias") is not None else None
@@ -732,6 +750,8 @@ class Net:
                 lj["mask"] = enc(layer["mask"])
             elif layer["op"] == "add":
                 prm = {"from": layer["from"]}
+                if layer.get("kernel") is not None:
+                    prm["stride"] = pair(layer.get("stride", 1))
             lj["params"] = prm
             g = {}
             for key, t in p.items():
