@@ -304,6 +304,11 @@ extension Ops {
                     ("running_mean", .optional(p.runningMean)), ("running_var", .optional(p.runningVar))]
         },
         learnable: ["weight", "bias"],
+        learnedDefaults: { layer, input in
+            // γ and β not given are 1 and 0 per channel, and training learns them all the same (as PyTorch's affine default).
+            guard case .batchNorm2d(let p) = layer, input.count >= 2 else { return 0 }
+            return (p.weight == nil ? input[1] : 0) + (p.bias == nil ? input[1] : 0)
+        },
         make: { r in
             let p = BatchNorm2DParams(
                 weight: try r.optionalTensor("weight").map(flat), bias: try r.optionalTensor("bias").map(flat),

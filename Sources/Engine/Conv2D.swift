@@ -2,9 +2,11 @@
 
 /// 2-D convolution as PyTorch computes it (cross-correlation unless `params.flip`).
 ///
-/// Output cell (n, k, y, x) = bias[k] + Σ_{c,i,j} X̃[n, c, y·sy + i·dy, x·sx + j·dx] · K̃[k, c, i, j], where
-/// X̃ is the input padded by `params.padding` under `params.paddingMode` and K̃ is the kernel, rotated
-/// 180° when `params.flip` (K̃[k, c, i, j] = K[k, c, Fh−1−i, Fw−1−j]).
+/// Output cell (n, k, y, x) = bias[k] + Σ_{c,i,j} X̃[n, c0 + c, y·sy + i·dy, x·sx + j·dx] · K̃[k, c, i, j], where
+/// X̃ is the input padded by `params.padding` under `params.paddingMode`, K̃ is the kernel, rotated
+/// 180° when `params.flip` (K̃[k, c, i, j] = K[k, c, Fh−1−i, Fw−1−j]), c runs over the C/G channels of
+/// filter k's group and c0 = (k / (K/G))·(C/G) is that group's first input channel (G = `params.groups`;
+/// c0 = 0 for an ordinary conv).
 ///
 /// Shapes are checked once by `Conv2DGeometry`; the loops then run over raw buffers. With `NullSink`
 /// every `tracer.emit` is compiled away; for stride 1 and dilation 1 the untraced run takes the
@@ -12,9 +14,10 @@
 public enum Conv2D {
     /// Output of conv2d.
     ///
-    /// Shapes: input N×C×H×W, kernel K×C×Fh×Fw, bias K → output N×K×Ho×Wo.
+    /// Shapes: input N×C×H×W, kernel K×(C/G)×Fh×Fw, bias K → output N×K×Ho×Wo.
     ///
-    /// Events, per output cell (n, k, y, x) in row-major order: for c, i, j (the window row-major) one
+    /// Events, per output cell (n, k, y, x) in row-major order: for c, i, j (c the kernel channel within
+    /// the group, i, j the window row-major) one
     /// `mac` (`input` = source cell — the virtual out-of-range cell for zeros padding, the real cell the
     /// mode reads otherwise —, `padded` = the cell in the padded grid, `kernel` = the kernel cell as
     /// given, i.e. rotated with `flip`, a = value read, b = weight, acc = running sum, `flags.padding` on
@@ -54,7 +57,7 @@ public enum Conv2D {
         _ B: UnsafeBufferPointer<Double>?, _ rowSource: UnsafeBufferPointer<Int>, _ colSource: UnsafeBufferPointer<Int>,
         _ Y: UnsafeMutableBufferPointer<Double>, _ tracer: inout Tracer<S>
     ) {
-        let (C, H, W, Fh, Fw) = (g.channels, g.height, g.width, g.kernelHeight, g.kernelWidth)
+        let (C, Cg, H, W, Fh, Fw) = (g.channels, g.groupChannels, g.height, g.width, g.kernelHeight, g.kernelWidth)
         let p = g.params
         let (sy, sx, dy, dx) = (p.stride.y, p.stride.x, p.dilation.y, p.dilation.x)
         let (top, left) = (p.padding.top, p.padding.left)
@@ -62,12 +65,14 @@ public enum Conv2D {
         var o = 0
         for n in 0..<g.batch {
             for k in 0..<g.filters {
+                let c0 = g.firstChannel(ofFilter: k)
                 for y in 0..<g.outHeight {
                     for x in 0..<g.outWidth {
                         var acc = 0.0
-                        for c in 0..<C {
-                            let xPlane = (n * C + c) * H * W
-                            let kPlane = (k * C + c) * Fh * Fw
+                        for c in 0..<Cg {
+                            let xc = c0 + c  // the input channel kernel channel c reads
+                            let xPlane = (n * C + xc) * H * W
+                            let kPlane = (k * Cg + c) * Fh * Fw
                             for i in 0..<Fh {
                                 let hp = y * sy + i * dy
                                 let sh = rowSource[hp]
@@ -85,8 +90,8 @@ public enum Conv2D {
                                         kind: .mac, flags: isPadding(hp, wp, g) ? .padding : [],
                                         output: Index4(n, k, y, x),
                                         input: zeros || !isPadding(hp, wp, g)
-                                            ? Index4(n, c, hp - top, wp - left) : Index4(n, c, sh, sw),
-                                        padded: Index4(n, c, hp, wp), kernel: Index4(k, c, ki, kj),
+                                            ? Index4(n, xc, hp - top, wp - left) : Index4(n, xc, sh, sw),
+                                        padded: Index4(n, xc, hp, wp), kernel: Index4(k, c, ki, kj),
                                         a: a, b: b, product: product, acc: acc))
                                 }
                             }
@@ -114,7 +119,7 @@ public enum Conv2D {
         return hp < top || hp >= top + g.height || wp < left || wp >= left + g.width
     }
 
-    /// Gradients of conv2d given dY (N×K×Ho×Wo): dX (N×C×H×W), dK (K×C×Fh×Fw), db (K, when there is a bias).
+    /// Gradients of conv2d given dY (N×K×Ho×Wo): dX (N×C×H×W), dK (K×(C/G)×Fh×Fw), db (K, when there is a bias).
     ///
     /// dK[k,c,i,j] = Σ_{n,y,x} dY[n,k,y,x] · X̃[n, c, y·sy + i'·dy, x·sx + j'·dx] (i', j' the window tap the
     /// kernel cell sits at: (i, j), or (Fh−1−i, Fw−1−j) with flip); dX[n,c,h,w] = Σ dY · K over every
@@ -123,7 +128,8 @@ public enum Conv2D {
     ///
     /// Events (`grad`), in this order: kernel terms grouped by dK cell (k, c, i, j outer; n, y, x inner),
     /// a = dY, b = the input value read (0 for a zero padding cell), one per `mac`; input terms grouped by
-    /// dX cell (n, c, h, w outer; k, then y, x, i, j inner — the `mac` order), a = dY, b = weight; bias
+    /// dX cell (n, c, h, w outer; k over the filters of c's group, then y, x, i, j inner — the `mac` order),
+    /// a = dY, b = weight; bias
     /// terms (k outer; n, y, x inner), `kernel` = (k, 0, 0, 0), a = dY, b = 1. `acc` is the running value
     /// of the target cell; the gradients are exactly the last `acc` of each cell.
     /// - Throws: `EngineError` for bad shapes or parameters, or a `gradOutput` not shaped N×K×Ho×Wo.
@@ -185,21 +191,22 @@ public enum Conv2D {
         _ colSource: UnsafeBufferPointer<Int>, _ dK: UnsafeMutableBufferPointer<Double>,
         _ dX: UnsafeMutableBufferPointer<Double>, _ db: UnsafeMutableBufferPointer<Double>?
     ) {
-        let (C, H, W, Fh, Fw) = (g.channels, g.height, g.width, g.kernelHeight, g.kernelWidth)
+        let (C, Cg, H, W, Fh, Fw) = (g.channels, g.groupChannels, g.height, g.width, g.kernelHeight, g.kernelWidth)
         let p = g.params
         let (sy, sx, dy, dx) = (p.stride.y, p.stride.x, p.dilation.y, p.dilation.x)
         let flip = p.flip
         var o = 0
         for n in 0..<g.batch {
             for k in 0..<g.filters {
+                let c0 = g.firstChannel(ofFilter: k)
                 for y in 0..<g.outHeight {
                     for x in 0..<g.outWidth {
                         let d = dY[o]
                         o += 1
                         if let db { db[k] += d }
-                        for c in 0..<C {
-                            let xPlane = (n * C + c) * H * W
-                            let kPlane = (k * C + c) * Fh * Fw
+                        for c in 0..<Cg {
+                            let xPlane = (n * C + c0 + c) * H * W
+                            let kPlane = (k * Cg + c) * Fh * Fw
                             for i in 0..<Fh {
                                 let hp = y * sy + i * dy
                                 let sh = rowSource[hp]
@@ -229,7 +236,7 @@ public enum Conv2D {
         _ rowSource: UnsafeBufferPointer<Int>, _ colSource: UnsafeBufferPointer<Int>,
         _ dK: UnsafeMutableBufferPointer<Double>, _ tracer: inout Tracer<S>
     ) {
-        let (N, K, C, H, W) = (g.batch, g.filters, g.channels, g.height, g.width)
+        let (N, K, C, Cg, H, W) = (g.batch, g.filters, g.channels, g.groupChannels, g.height, g.width)
         let (Fh, Fw, Ho, Wo) = (g.kernelHeight, g.kernelWidth, g.outHeight, g.outWidth)
         let p = g.params
         let (sy, sx, dy, dx) = (p.stride.y, p.stride.x, p.dilation.y, p.dilation.x)
@@ -237,14 +244,16 @@ public enum Conv2D {
         let zeros = p.paddingMode == .zeros, flip = p.flip
         var cell = 0
         for k in 0..<K {
-            for c in 0..<C {
+            let c0 = g.firstChannel(ofFilter: k)
+            for c in 0..<Cg {
+                let xc = c0 + c
                 for ki in 0..<Fh {
                     let i = flip ? Fh - 1 - ki : ki
                     for kj in 0..<Fw {
                         let j = flip ? Fw - 1 - kj : kj
                         var acc = 0.0
                         for n in 0..<N {
-                            let xPlane = (n * C + c) * H * W
+                            let xPlane = (n * C + xc) * H * W
                             let yPlane = (n * K + k) * Ho * Wo
                             for y in 0..<Ho {
                                 let hp = y * sy + i * dy
@@ -261,8 +270,8 @@ public enum Conv2D {
                                         kind: .grad, target: .kernel, flags: isPadding(hp, wp, g) ? .padding : [],
                                         output: Index4(n, k, y, x),
                                         input: zeros || !isPadding(hp, wp, g)
-                                            ? Index4(n, c, hp - top, wp - left) : Index4(n, c, sh, sw),
-                                        padded: Index4(n, c, hp, wp), kernel: Index4(k, c, ki, kj),
+                                            ? Index4(n, xc, hp - top, wp - left) : Index4(n, xc, sh, sw),
+                                        padded: Index4(n, xc, hp, wp), kernel: Index4(k, c, ki, kj),
                                         a: a, b: b, product: product, acc: acc))
                                 }
                             }
@@ -282,7 +291,7 @@ public enum Conv2D {
         _ rows: Conv2DGeometry.Taps, _ cols: Conv2DGeometry.Taps,
         _ dX: UnsafeMutableBufferPointer<Double>, _ tracer: inout Tracer<S>
     ) {
-        let (N, K, C, H, W) = (g.batch, g.filters, g.channels, g.height, g.width)
+        let (N, K, C, Cg, H, W) = (g.batch, g.filters, g.channels, g.groupChannels, g.height, g.width)
         let (Fh, Fw, Ho, Wo) = (g.kernelHeight, g.kernelWidth, g.outHeight, g.outWidth)
         let p = g.params
         let (sy, sx, dy, dx) = (p.stride.y, p.stride.x, p.dilation.y, p.dilation.x)
@@ -290,12 +299,14 @@ public enum Conv2D {
         var cell = 0
         for n in 0..<N {
             for c in 0..<C {
+                // Only the filters of c's group read it, through their kernel channel c − group·(C/G).
+                let group = c / Cg, kc = c - group * Cg
                 for h in 0..<H {
                     for w in 0..<W {
                         var acc = 0.0
-                        for k in 0..<K {
+                        for k in (group * g.groupFilters)..<((group + 1) * g.groupFilters) {
                             let yPlane = (n * K + k) * Ho * Wo
-                            let kPlane = (k * C + c) * Fh * Fw
+                            let kPlane = (k * Cg + kc) * Fh * Fw
                             for gy in rows.groupStart[h]..<rows.groupStart[h + 1] {
                                 let y = rows.groupOut[gy]
                                 for gx in cols.groupStart[w]..<cols.groupStart[w + 1] {
@@ -315,7 +326,7 @@ public enum Conv2D {
                                                 flags: isPadding(y * sy + i * dy, x * sx + j * dx, g) ? .padding : [],
                                                 output: Index4(n, k, y, x), input: Index4(n, c, h, w),
                                                 padded: Index4(n, c, y * sy + i * dy, x * sx + j * dx),
-                                                kernel: Index4(k, c, flip ? Fh - 1 - i : i, kj),
+                                                kernel: Index4(k, kc, flip ? Fh - 1 - i : i, kj),
                                                 a: a, b: b, product: product, acc: acc))
                                         }
                                     }
@@ -376,6 +387,9 @@ extension Ops {
             .dilation,
             .optional("flip", .bool, default: .bool(false), shown: "`false`",
                       meaning: "`true`: true convolution (kernel rotated 180°, as `scipy.signal.convolve2d`)"),
+            .optional("groups", .number(expected: "an integer ≥ 1 that divides C and K, e.g. 2"), default: .int(1),
+                      shown: "1", meaning: "channel groups (PyTorch's `groups`): the kernel is `K×C/groups×Fh×Fw`; "
+                          + "`groups = C` is depthwise"),
         ],
         input: .image,
         shapeRule: "N×C×H×W → N×K×Ho×Wo",
@@ -389,6 +403,7 @@ extension Ops {
             return "\(kernel.shape[0])@\(kernel.shape[2])×\(kernel.shape[3])"
                 + ParameterText.pair(", stride", p.stride, hideIf: 1) + ParameterText.padding(p.padding)
                 + ParameterText.pair(", dilation", p.dilation, hideIf: 1)
+                + (p.groups == 1 ? "" : ", groups \(p.groups)")
         },
         sizes: { layer, input in
             guard case .conv2d(let p, let kernel, _) = layer else { return nil }
@@ -408,14 +423,16 @@ extension Ops {
         },
         parameters: { layer in
             guard case .conv2d(let p, let kernel, let bias) = layer else { return [] }
+            // `groups` only when it is not 1, so the headers of ungrouped convs stay as they were.
             return [("stride", .pair(p.stride)),
                     ("padding", .ints([p.padding.top, p.padding.bottom, p.padding.left, p.padding.right])),
                     ("padding_mode", .string(p.paddingMode.rawValue)),
                     ("dilation", .pair(p.dilation)),
-                    ("flip", .bool(p.flip)),
-                    ("kernel_size", kernel.rank == 4 ? .ints([kernel.shape[2], kernel.shape[3]]) : .none),
-                    ("kernel", .tensor(kernel)),
-                    ("bias", .optional(bias))]
+                    ("flip", .bool(p.flip))]
+                + (p.groups == 1 ? [] : [("groups", .int(p.groups))])
+                + [("kernel_size", kernel.rank == 4 ? .ints([kernel.shape[2], kernel.shape[3]]) : .none),
+                   ("kernel", .tensor(kernel)),
+                   ("bias", .optional(bias))]
         },
         learnable: ["kernel", "bias"],
         multiplyAccumulates: { layer, input in
@@ -429,7 +446,9 @@ extension Ops {
             let mode = PaddingMode(rawValue: try r.name("padding_mode", oneOf: PaddingMode.allCases.map(\.rawValue)))!
             let params = Conv2DParams(stride: try r.pair("stride"),
                                       padding: Padding(top: p[0], bottom: p[1], left: p[2], right: p[3]),
-                                      paddingMode: mode, dilation: try r.pair("dilation"), flip: try r.bool("flip"))
+                                      paddingMode: mode, dilation: try r.pair("dilation"), flip: try r.bool("flip"),
+                                      groups: r.contains("groups") ? try r.int("groups") : 1)  // traces before groups: 1
+            guard params.groups >= 1 else { throw EngineError("conv2d: groups must be at least 1, got \(params.groups)") }
             return .conv2d(params, kernel: try r.tensor("kernel"), bias: try r.optionalTensor("bias"))
         })
 }

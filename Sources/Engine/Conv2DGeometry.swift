@@ -2,12 +2,20 @@
 
 /// Everything conv2d needs to know about its operands' shapes, validated with actionable messages.
 ///
-/// Shapes: input N×C×H×W, kernel K×C×Fh×Fw, bias K → output N×K×Ho×Wo. The padded grid is
+/// Shapes: input N×C×H×W, kernel K×(C/G)×Fh×Fw (G = `params.groups`), bias K → output N×K×Ho×Wo.
+/// Filter k belongs to group k / (K/G) and reads input channels group·(C/G) ..< (group+1)·(C/G);
+/// its kernel channel c is input channel group·(C/G) + c. The padded grid is
 /// (H + top + bottom)×(W + left + right); `rowSource[hp]` / `colSource[wp]` give the input row/column a
 /// padded coordinate reads under the padding mode (−1 for a zero padding cell).
 public struct Conv2DGeometry: Equatable, Sendable {
     public let batch: Int, channels: Int, height: Int, width: Int
     public let filters: Int, kernelHeight: Int, kernelWidth: Int
+    /// G, the number of channel groups (1: every filter sees every channel).
+    public let groups: Int
+    /// C/G: input channels per group, the kernel's channel axis.
+    public let groupChannels: Int
+    /// K/G: filters per group.
+    public let groupFilters: Int
     public let outHeight: Int, outWidth: Int
     public let params: Conv2DParams
     /// The output-size computations with their formulas.
@@ -24,19 +32,21 @@ public struct Conv2DGeometry: Equatable, Sendable {
 
     /// N×K×Ho×Wo.
     @inlinable public var outputShape: [Int] { [batch, filters, outHeight, outWidth] }
-    /// Number of `mac` events of a forward pass: N·K·Ho·Wo·C·Fh·Fw.
-    @inlinable public var macCount: Int { batch * filters * outHeight * outWidth * channels * kernelHeight * kernelWidth }
+    /// Number of `mac` events of a forward pass: N·K·Ho·Wo·(C/G)·Fh·Fw.
+    @inlinable public var macCount: Int { batch * filters * outHeight * outWidth * groupChannels * kernelHeight * kernelWidth }
+    /// The first input channel filter k reads: (k / (K/G))·(C/G).
+    @inlinable public func firstChannel(ofFilter k: Int) -> Int { (k / groupFilters) * groupChannels }
 
     /// Checks the shapes and parameters and resolves the output size.
     ///
     /// - Parameters:
     ///   - input: input shape, N×C×H×W.
-    ///   - kernel: kernel shape, K×C×Fh×Fw.
+    ///   - kernel: kernel shape, K×(C/G)×Fh×Fw.
     ///   - bias: bias shape (K), or nil.
-    ///   - params: stride, padding, padding mode, dilation, flip.
+    ///   - params: stride, padding, padding mode, dilation, flip, groups.
     ///   - op: op name for messages.
     /// - Throws: `EngineError` naming the problem and what would be valid: wrong rank, empty axis, channel
-    ///   mismatch, bias size, stride or dilation below 1, negative padding, a padding the mode cannot supply,
+    ///   mismatch, groups that do not divide C and K, bias size, stride or dilation below 1, negative padding, a padding the mode cannot supply,
     ///   a kernel larger than the padded input, or an output too large to allocate.
     public init(input: [Int], kernel: [Int], bias: [Int]?, params: Conv2DParams, op: String = "conv2d") throws {
         let shape = ShapeCheck.shapeText
@@ -47,7 +57,21 @@ public struct Conv2DGeometry: Equatable, Sendable {
             throw EngineError(
                 "\(op): the kernel must be K×C×Fh×Fw with every axis at least 1, got shape \(shape(kernel))")
         }
-        guard input[1] == kernel[1] else {
+        let groups = params.groups
+        guard groups >= 1, input[1] % groups == 0, kernel[0] % groups == 0 else {
+            throw EngineError(
+                "\(op): groups = \(groups) must be at least 1 and divide both the input channels C = \(input[1]) and "
+                    + "the filters K = \(kernel[0]) (kernel shape K×C/groups×Fh×Fw = \(shape(kernel))); valid groups: "
+                    + Self.commonDivisors(input[1], kernel[0]).map(String.init).joined(separator: ", "))
+        }
+        guard input[1] == kernel[1] * groups else {
+            if groups > 1 {
+                throw EngineError(
+                    "\(op): with groups = \(groups) each filter sees C/groups = \(input[1] / groups) channel"
+                        + "\(input[1] / groups == 1 ? "" : "s") but the kernel has \(kernel[1]) (kernel shape "
+                        + "K×C/groups×Fh×Fw = \(shape(kernel)), input shape N×C×H×W = \(shape(input))); give the "
+                        + "kernel \(input[1] / groups) channel\(input[1] / groups == 1 ? "" : "s") per filter")
+            }
             throw EngineError(
                 "\(op): input has \(input[1]) channel\(input[1] == 1 ? "" : "s") but the kernel expects \(kernel[1]) "
                     + "(kernel shape K×C×Fh×Fw = \(shape(kernel)), input shape N×C×H×W = \(shape(input))); give "
@@ -81,12 +105,18 @@ public struct Conv2DGeometry: Equatable, Sendable {
 
         batch = input[0]; channels = input[1]; height = input[2]; width = input[3]
         filters = kernel[0]; kernelHeight = kernel[2]; kernelWidth = kernel[3]
+        self.groups = groups; groupChannels = input[1] / groups; groupFilters = kernel[0] / groups
         outHeight = hs.value; outWidth = ws.value
         self.params = params
         heightSize = hs; widthSize = ws
         let mode = params.paddingMode
         rowSource = (0..<(hs.input + hs.totalPadding)).map { mode.sourceIndex($0 - p.top, size: input[2]) ?? -1 }
         colSource = (0..<(ws.input + ws.totalPadding)).map { mode.sourceIndex($0 - p.left, size: input[3]) ?? -1 }
+    }
+
+    /// The numbers that divide both a and b, ascending (the valid `groups` for C = a, K = b).
+    public static func commonDivisors(_ a: Int, _ b: Int) -> [Int] {
+        (1...max(1, min(a, b))).filter { a % $0 == 0 && b % $0 == 0 }
     }
 
     /// Refuses a shape whose element count overflows or exceeds `maxElements`, before anything is allocated.

@@ -14,9 +14,10 @@ public enum Conv2DReference {
         var out = Tensor(shape: g.outputShape)
         for n in 0..<g.batch { for k in 0..<g.filters { for y in 0..<g.outHeight { for x in 0..<g.outWidth {
             var s = bias?.data[k] ?? 0
-            for c in 0..<g.channels { for i in 0..<g.kernelHeight { for j in 0..<g.kernelWidth {
+            let c0 = g.firstChannel(ofFilter: k)  // groups: filter k reads channels c0 ..< c0 + C/G
+            for c in 0..<g.groupChannels { for i in 0..<g.kernelHeight { for j in 0..<g.kernelWidth {
                 let r = y * params.stride.y + i * params.dilation.y, q = x * params.stride.x + j * params.dilation.x
-                s += xp[((n * g.channels + c) * hp + r) * wp + q] * kf[k, c, i, j]
+                s += xp[((n * g.channels + c0 + c) * hp + r) * wp + q] * kf[k, c, i, j]
             } } }
             out[n, k, y, x] = s
         } } } }
@@ -38,9 +39,10 @@ public enum Conv2DReference {
         for n in 0..<g.batch { for k in 0..<g.filters { for y in 0..<g.outHeight { for x in 0..<g.outWidth {
             let d = gradOutput[n, k, y, x]
             db[k] += d
-            for c in 0..<g.channels { for i in 0..<g.kernelHeight { for j in 0..<g.kernelWidth {
+            let c0 = g.firstChannel(ofFilter: k)
+            for c in 0..<g.groupChannels { for i in 0..<g.kernelHeight { for j in 0..<g.kernelWidth {
                 let r = y * params.stride.y + i * params.dilation.y, q = x * params.stride.x + j * params.dilation.x
-                let p = ((n * g.channels + c) * hp + r) * wp + q
+                let p = ((n * g.channels + c0 + c) * hp + r) * wp + q
                 dXp[p] += d * kf[k, c, i, j]
                 dKf[k, c, i, j] += d * xp[p]
             } } }

@@ -22,11 +22,11 @@ enum Conv2DRowKernels {
     /// Extra elements after every buffer that is read eight at a time.
     @usableFromInline static let slack = 8
 
-    /// Whether the row kernels compute this forward pass (stride 1, dilation 1, any padding mode).
+    /// Whether the row kernels compute this forward pass (stride 1, dilation 1, any padding mode, one group).
     @inlinable
     static func supportsForward(_ g: Conv2DGeometry) -> Bool {
         let p = g.params
-        return p.stride.y == 1 && p.stride.x == 1 && p.dilation.y == 1 && p.dilation.x == 1
+        return g.groups == 1 && p.stride.y == 1 && p.stride.x == 1 && p.dilation.y == 1 && p.dilation.x == 1
             && g.rowSource.count == g.outHeight + g.kernelHeight - 1
             && g.colSource.count == g.outWidth + g.kernelWidth - 1
     }

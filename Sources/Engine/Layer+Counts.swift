@@ -1,13 +1,15 @@
 // Engine — how many numbers a layer learns and how many multiply-accumulates its forward pass makes.
 
 extension Layer {
-    /// The number of values training learns in this layer: the element counts of the tensors its
-    /// descriptor names `learnable` (a conv's kernel K×C×Fh×Fw and bias K, a linear layer's weight
-    /// F_out×F_in and bias F_out, batch norm's γ and β), read from the tensors the layer actually holds.
+    /// The number of values training learns in this layer on an input of shape `input` (engine rank): the
+    /// element counts of the tensors its descriptor names `learnable` (a conv's kernel K×C/groups×Fh×Fw and
+    /// bias K, a linear layer's weight F_out×F_in and bias F_out, a projection's kernel and bias), read from
+    /// the tensors the layer holds, plus what it learns without holding it yet (batch norm's γ and β left at
+    /// their defaults: C each, as PyTorch counts them).
     /// - Returns: 0 for layers without weights (pools, activations, flatten, dropout).
-    public var parameterCount: Int {
+    public func parameterCount(input: [Int]) -> Int {
         let names = Set(descriptor.learnable)
-        var count = 0
+        var count = descriptor.learnedDefaults(self, input)
         for (name, value) in descriptor.parameters(self) where names.contains(name) {
             if case .tensor(let t) = value { count += t.count }
         }

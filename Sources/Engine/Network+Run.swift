@@ -24,7 +24,15 @@ extension Network {
             let x = activations[i]
             try checkInput(x, of: i)
             do {
-                activations.append(try Self.forward(layer, input: x, tracer: &tracer))
+                if case .add(let p) = layer {  // a residual join reads an earlier activation too
+                    var skip = activations[p.from]
+                    if let q = p.projection {  // the 1×1 projection's macs, on this layer, before the join
+                        skip = try Conv2D.forward(input: skip, kernel: q.kernel, bias: q.bias, params: q.conv, tracer: &tracer)
+                    }
+                    activations.append(try Add.forward(main: x, skip: skip, tracer: &tracer))
+                } else {
+                    activations.append(try Self.forward(layer, input: x, tracer: &tracer))
+                }
             } catch let error as EngineError {
                 throw Self.located(error, layer: i, op: layer.opName)
             }
@@ -66,10 +74,32 @@ extension Network {
             upstream = gradOutput
         }
         var perLayer = [LayerGradients?](repeating: nil, count: layers.count)
+        // Residual blocks: the skip path's gradient of activation f waits here (with the add layer that
+        // sent it) until layer f has run backward, then the two are added at the fork.
+        var skipGradients: [Int: (add: Int, gradient: Tensor)] = [:]
         for i in stride(from: layers.count - 1, through: 0, by: -1) {
             tracer.layer = i
             do {
-                let g = try Self.backward(layers[i], input: activations[i], gradOutput: upstream, tracer: &tracer)
+                if case .add(let p) = layers[i] {
+                    var (main, skip) = Add.backward(gradOutput: upstream, tracer: &tracer)
+                    var projected = LayerGradients(input: skip)
+                    if let q = p.projection {  // back through the projection: its dK, db, and the block input's share
+                        projected = try Conv2D.backward(input: activations[p.from], kernel: q.kernel, bias: q.bias,
+                                                        params: q.conv, gradOutput: skip, tracer: &tracer)
+                        skip = projected.input
+                    }
+                    // from == i adds the layer's own input (y = 2x): its fork is right here.
+                    let input = p.from == i ? Add.fork(main: main, skip: skip, tracer: &tracer) : main
+                    if p.from < i { skipGradients[p.from] = (i, skip) }
+                    perLayer[i] = LayerGradients(input: input, kernel: projected.kernel, bias: projected.bias)
+                    upstream = input
+                    continue
+                }
+                var g = try Self.backward(layers[i], input: activations[i], gradOutput: upstream, tracer: &tracer)
+                if let (addLayer, skip) = skipGradients.removeValue(forKey: i) {
+                    tracer.layer = addLayer  // the fork's sums belong to the add layer that split the gradient
+                    g.input = Add.fork(main: g.input, skip: skip, tracer: &tracer)
+                }
                 perLayer[i] = g
                 upstream = g.input
             } catch let error as EngineError {
@@ -105,6 +135,8 @@ extension Network {
         case .flatten: return try Flatten.forward(input: x)
         case .batchNorm2d(let p): return try BatchNorm2D.forward(input: x, params: p, tracer: &tracer)
         case .dropout(let p): return try Dropout.forward(input: x, params: p, tracer: &tracer)
+        case .add:  // `run` joins residual blocks itself (it holds the earlier activation); alone, add is x + x
+            return try Add.forward(main: x, skip: x, tracer: &tracer)
         }
     }
 
@@ -134,6 +166,7 @@ extension Network {
         case .flatten: return try Flatten.backward(input: x, gradOutput: g)
         case .batchNorm2d(let p): return try BatchNorm2D.backward(input: x, params: p, gradOutput: g, tracer: &tracer)
         case .dropout(let p): return try Dropout.backward(input: x, params: p, gradOutput: g, tracer: &tracer)
+        case .add: return LayerGradients(input: Add.backward(gradOutput: g, tracer: &tracer).main)  // `run` handles the skip
         }
     }
 
@@ -157,12 +190,12 @@ extension Network {
             }
         }
         switch layer {
-        case .conv2d(_, let kernel, _):
+        case .conv2d(let p, let kernel, _):
             try needRank4()
-            if kernel.rank == 4, kernel.shape[1] != x.shape[1] {
+            if kernel.rank == 4, kernel.shape[1] * p.groups != x.shape[1] {
                 throw EngineError(
-                    "\(here) expects \(kernel.shape[1]) input channels (kernel \(ShapeCheck.shapeText(kernel.shape))) "
-                        + "but \(source) gives \(x.shape[1]) (shape \(shape))")
+                    "\(here) expects \(kernel.shape[1] * p.groups) input channels (kernel \(ShapeCheck.shapeText(kernel.shape))"
+                        + (p.groups == 1 ? "" : ", groups \(p.groups)") + ") but \(source) gives \(x.shape[1]) (shape \(shape))")
             }
         case .convTranspose2d(_, let weight, _):
             try needRank4()
@@ -190,6 +223,17 @@ extension Network {
         case .softmax:
             guard x.rank == 2 || x.rank == 4 else {
                 throw EngineError("\(here) expects N×classes or N×C×H×W but \(source) gives \(shape)")
+            }
+        case .add(let p):
+            guard p.from <= i else {
+                throw EngineError("\(here) adds the input of layer \(p.from), which comes after it; "
+                                  + "from must be this layer or an earlier one (0…\(i))")
+            }
+            for (j, other) in layers.enumerated() where j != i {
+                if case .add(let q) = other, q.from == p.from {
+                    throw EngineError("\(here) and layer \(j) (add) both add the input of layer \(p.from); "
+                                      + "give each residual block its own first layer")
+                }
             }
         case .relu, .leakyRelu, .sigmoid, .tanh, .flatten:
             break

@@ -39,6 +39,9 @@ public struct OpDescriptor<Op>: Sendable {
     /// The forward pass's multiply-accumulates for an input shape — exactly the `mac` events it emits
     /// (`Layer.multiplyAccumulates`); nil for ops that multiply no weights.
     public var multiplyAccumulates: @Sendable (Op, [Int]) throws -> Int?
+    /// Values training learns that the op does not hold as tensors until it is trained, for an input shape
+    /// (batch norm's γ and β when the spec leaves them at 1 and 0: C each); 0 for most ops.
+    public var learnedDefaults: @Sendable (Op, [Int]) -> Int
 
     public init(
         name: String, summary: String, keys: [OpKey] = [], input: InputKind = .any, shapeRule: String,
@@ -50,6 +53,7 @@ public struct OpDescriptor<Op>: Sendable {
         parameters: @escaping @Sendable (Op) -> [(String, ParameterValue)] = { _ in [] },
         learnable: [String] = [],
         multiplyAccumulates: @escaping @Sendable (Op, [Int]) throws -> Int? = { _, _ in nil },
+        learnedDefaults: @escaping @Sendable (Op, [Int]) -> Int = { _, _ in 0 },
         make: @escaping @Sendable (ParameterReader) throws -> Op
     ) {
         self.name = name; self.summary = summary; self.keys = keys; self.input = input
@@ -57,6 +61,7 @@ public struct OpDescriptor<Op>: Sendable {
         self.describe = describe; self.sizes = sizes; self.receptiveField = receptiveField
         self.parameters = parameters; self.make = make
         self.learnable = learnable; self.multiplyAccumulates = multiplyAccumulates
+        self.learnedDefaults = learnedDefaults
     }
 
     /// The key named `name`, if the op has one.

@@ -6,7 +6,7 @@ public enum Ops {
     /// Ops usable as a layer of a network (and as a single op), in the order specs and docs list them.
     public static let layers: [OpDescriptor<Layer>] = [
         conv2d, convTranspose2d, maxPool2d, avgPool2d, globalMaxPool, globalAvgPool,
-        relu, leakyRelu, sigmoid, tanh, softmax, linear, flatten, batchNorm2d, dropout,
+        relu, leakyRelu, sigmoid, tanh, softmax, linear, flatten, batchNorm2d, dropout, add,
     ]
 
     /// Losses: the last layer of a network, or a single op.

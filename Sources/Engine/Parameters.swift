@@ -45,10 +45,13 @@ public struct Conv2DParams: Equatable, Hashable, Sendable {
     public var dilation: Pair
     /// True convolution: the kernel is rotated 180° before the cross-correlation.
     public var flip: Bool
+    /// Channel groups (PyTorch's `groups`): filter k sees only the C/groups input channels of its group
+    /// (k / (K/groups)); the kernel is K×(C/groups)×Fh×Fw. 1 is an ordinary conv, C a depthwise one.
+    public var groups: Int
     public init(stride: Pair = Pair(1), padding: Padding = .zero, paddingMode: PaddingMode = .zeros,
-                dilation: Pair = Pair(1), flip: Bool = false) {
+                dilation: Pair = Pair(1), flip: Bool = false, groups: Int = 1) {
         self.stride = stride; self.padding = padding; self.paddingMode = paddingMode
-        self.dilation = dilation; self.flip = flip
+        self.dilation = dilation; self.flip = flip; self.groups = groups
     }
 }
 
@@ -142,6 +145,8 @@ public enum Layer: Equatable, Sendable {
     case batchNorm2d(BatchNorm2DParams)
     /// Inverted dropout: kept units scaled by 1/(1−p) in training, the identity in evaluation.
     case dropout(DropoutParams)
+    /// A residual join: this layer's input plus the input of layer `from` (`Add`).
+    case add(AddParams)
 
     /// This layer's op: its name, keys, shape rule and trace-header coding.
     public var descriptor: OpDescriptor<Layer> {
@@ -161,6 +166,7 @@ public enum Layer: Equatable, Sendable {
         case .flatten: Ops.flatten
         case .batchNorm2d: Ops.batchNorm2d
         case .dropout: Ops.dropout
+        case .add: Ops.add
         }
     }
 

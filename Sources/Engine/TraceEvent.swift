@@ -39,6 +39,9 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
     /// One step of a batch normalisation (`batch_norm2d`): `kernel` = (channel, part, 0, 0) with the part a
     /// `NormPart` (a term of the mean or the variance, a running-statistics update, or one cell normalised).
     case norm = 7
+    /// One cell of a residual join (`add`): `kernel.c` is the `AddPart` (the forward sum, the backward split
+    /// onto the skip path, or the two gradients summed at the fork).
+    case add = 8
     /// One term of an optimizer's parameter update (phase `update`): `output` = (training step, part, 0, 0)
     /// with the part an `UpdatePart` (the gradient, the decay, a buffer, the denominator, the step, the new
     /// value); `kernel` the parameter element and `target` its tensor (kernel / weight / γ, or bias / β).
@@ -55,6 +58,7 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
         case .grad: "grad"
         case .loss: "loss"
         case .norm: "norm"
+        case .add: "add"
         case .update: "update"
         }
     }

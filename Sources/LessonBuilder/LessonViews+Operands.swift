@@ -163,9 +163,9 @@ extension LessonViews {
                 let filters = k.shape[0] > 1 ? ", \(k.shape[0]) filters" : ""
                 let kind = p.flip ? "true convolution, " : ""
                 return "conv2d \(size(k))\(filters) (\(kind)stride \(p.stride.y == p.stride.x ? "\(p.stride.y)" : "\(p.stride.y)×\(p.stride.x)"), "
-                    + "padding \(p.padding.top), dilation \(p.dilation.y))"
-            case .conv2d(_, let k, _) where k.shape.count == 4:
-                return "conv2d \(size(k)) (\(flags))"
+                    + "padding \(p.padding.top), dilation \(p.dilation.y)" + (p.groups == 1 ? "" : ", groups \(p.groups)") + ")"
+            case .conv2d(let p, let k, _) where k.shape.count == 4:
+                return "conv2d \(size(k)) (\(flags)" + (p.groups == 1 ? "" : ", groups \(p.groups)") + ")"
             case .convTranspose2d(_, let k, _) where k.shape.count == 4:
                 return "conv_transpose2d \(size(k)) (\(flags))"
             default:

@@ -37,8 +37,13 @@ public enum LessonViews {
         case "output":
             selected = outcome.events.filter { e in
                 e.phase == .forward && e.layer == layer && e.output == target
-                    && (e.kind == .mac || e.kind == .bias || e.kind == .pool || e.kind == .output || e.kind == .activation)
+                    && (e.kind == .mac || e.kind == .bias || e.kind == .pool || e.kind == .output || e.kind == .activation
+                        || (e.kind == .add && e.kernel.c == AddPart.join.rawValue))
             }
+        case "grad_input" where layer < outcome.network.layers.count && outcome.network.layers[layer].opName == Ops.add.name:
+            // A residual join's input gradient as a picture: the sum at the fork (the block input's gradient).
+            selected = outcome.events.filter { $0.phase == .backward && $0.layer == layer && $0.kind == .add
+                && $0.kernel.c == AddPart.fork.rawValue && $0.input == target }
         case "grad_input":
             selected = outcome.events.filter { $0.phase == .backward && $0.layer == layer && $0.kind == .grad && $0.target == .input && $0.input == target }
         case "grad_kernel", "grad_weight":

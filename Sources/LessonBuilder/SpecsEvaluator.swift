@@ -75,9 +75,10 @@ public struct SpecsEvaluator: BlockEvaluator {
         var parameters = 0, multiplyAccumulates = 0
         for (i, layer) in problem.network.layers.enumerated() where i < result.activations.count {
             let macs = (try? layer.multiplyAccumulates(input: result.activations[i].shape)).flatMap { $0 } ?? 0
-            values["layer\(i).parameters"] = .scalar(Double(layer.parameterCount))
+            let learned = layer.parameterCount(input: result.activations[i].shape)
+            values["layer\(i).parameters"] = .scalar(Double(learned))
             values["layer\(i).multiply_accumulates"] = .scalar(Double(macs))
-            parameters += layer.parameterCount
+            parameters += learned
             multiplyAccumulates += macs
         }
         values["parameters"] = .scalar(Double(parameters))

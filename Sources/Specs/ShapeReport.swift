@@ -159,7 +159,7 @@ extension Problem {
                                       outputShape: info.outputShape)
             do {
                 row.summary = layer.descriptor.describe(layer)
-                row.parameters = layer.parameterCount
+                row.parameters = layer.parameterCount(input: info.inputShape)
                 row.multiplyAccumulates = try layer.multiplyAccumulates(input: info.inputShape)
                 if let sizes = try layer.descriptor.sizes(layer, info.inputShape) {
                     (row.height, row.width) = (sizes.height, sizes.width)

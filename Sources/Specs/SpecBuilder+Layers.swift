@@ -117,7 +117,13 @@ extension SpecBuilder {
         default: kShape = k.shape
         }
         let (kCount, kChannels, fh, fw) = (kShape[0], kShape[1], kShape[2], kShape[3])
-        guard kChannels == input[1] else {
+        let groups = try convGroups(keys, channels: input[1], filters: kCount, kernelShape: kShape)
+        guard groups == 1 || kChannels * groups == input[1] else {
+            throw kernelNode.error(
+                "channel mismatch: with groups = \(groups) each filter sees C/groups = \(input[1] / groups) of the input's \(input[1]) channels, but the kernel (K×C/groups×Fh×Fw = \(ShapeText.join(kShape))) has \(kChannels)",
+                valid: "a kernel of shape \(kCount)×\(input[1] / groups)×\(fh)×\(fw)")
+        }
+        guard groups > 1 || kChannels == input[1] else {
             let form = k.rank <= 2 ? "a \(k.rank)-D kernel has 1 channel" : "the kernel (\(k.rank == 3 ? "C×Fh×Fw" : "K×C×Fh×Fw") = \(k.shapeText)) has \(kChannels) channel\(kChannels == 1 ? "" : "s")"
             throw kernelNode.error("channel mismatch: \(form) but its input has \(input[1]) (input \(ShapeText.join(input)))",
                                    valid: "a kernel of shape \(input[1])×\(fh)×\(fw) or K×\(input[1])×\(fh)×\(fw)")
@@ -158,9 +164,27 @@ extension SpecBuilder {
         }
         let ho = (hp - ey) / stride.y + 1
         let wo = (wp - ex) / stride.x + 1
-        let params = Conv2DParams(stride: stride, padding: padding, paddingMode: mode, dilation: dilation, flip: flip)
+        let params = Conv2DParams(stride: stride, padding: padding, paddingMode: mode, dilation: dilation, flip: flip,
+                                  groups: groups)
         return BuiltLayer(layer: .conv2d(params, kernel: Tensor(shape: kShape, data: k.data), bias: bias),
                           output: [input[0], kCount, ho, wo], kernelShape: k.shape, biasShape: biasShape)
+    }
+
+    /// conv2d's `groups`: an integer ≥ 1 dividing both the input channels and the filters (PyTorch's rule), 1 when absent.
+    func convGroups(_ keys: Keys, channels: Int, filters: Int, kernelShape: [Int]) throws(SpecError) -> Int {
+        guard let (_, node) = keys["groups"] else { return 1 }
+        let valid = "an integer ≥ 1 that divides both C = \(channels) and K = \(filters): "
+            + Conv2DGeometry.commonDivisors(channels, filters).map(String.init).joined(separator: ", ")
+        let groups = try node.int(expected: valid)
+        guard groups >= 1, channels % groups == 0, filters % groups == 0 else {
+            let fails = [channels % Swift.max(groups, 1) != 0 ? "the input's \(channels) channels" : nil,
+                         filters % Swift.max(groups, 1) != 0 ? "the kernel's \(filters) filters (K×C/groups×Fh×Fw = \(ShapeText.join(kernelShape)))" : nil]
+                .compactMap { $0 }
+            throw node.error(groups < 1 ? "groups = \(groups) must be at least 1"
+                                 : "groups = \(groups) does not divide " + fails.joined(separator: " nor "),
+                             valid: valid)
+        }
+        return groups
     }
 
     // MARK: - conv_transpose2d

@@ -27,7 +27,8 @@ struct SpecBuilder {
 
         // The layer list (a single op is one layer, a single loss is none) — first only the ops,
         // to know how to read the input.
-        var layerNodes: [(op: String, node: SpecNode, keys: Keys)] = []
+        // `from`: for the join a `residual:` block adds after its layers, the index of the block's first layer.
+        var layerNodes: [(op: String, node: SpecNode, keys: Keys, from: Int?)] = []
         if op == "network" {
             let layersNode = keys["layers"]!.value
             guard let items = layersNode.items() else {
@@ -41,6 +42,10 @@ struct SpecBuilder {
                 let itemPairs = try item.mappingPairs(what: "a layer mapping like {op: relu}")
                 var itemKeys: Keys = [:]
                 for p in itemPairs { itemKeys[p.key] = (p.keyNode, p.value) }
+                if itemKeys["residual"] != nil {
+                    try residualBlock(item, itemPairs, itemKeys, into: &layerNodes)
+                    continue
+                }
                 let layerOp = try opName(itemKeys, at: item, allowed: OpCatalog.layerOps + OpCatalog.lossOps,
                                          context: "a layer")
                 if OpCatalog.lossOps.contains(layerOp), i != items.count - 1 {
@@ -49,10 +54,10 @@ struct SpecBuilder {
                 }
                 try checkKeys(itemPairs, valid: OpCatalog.layerKeys(op: layerOp), op: layerOp, inLayer: true)
                 try requireKeys(itemKeys, OpCatalog.requiredKeys[layerOp] ?? [], op: layerOp, at: item)
-                layerNodes.append((layerOp, item, itemKeys))
+                layerNodes.append((layerOp, item, itemKeys, nil))
             }
         } else {
-            layerNodes.append((op, root, keys))
+            layerNodes.append((op, root, keys, nil))
         }
 
         // The input, expanded to engine rank.
@@ -96,7 +101,9 @@ struct SpecBuilder {
                 infos.append(LayerInfo(op: entry.op, path: path, line: entry.node.line, inputShape: shape,
                                        outputShape: [], isLoss: true))
             } else {
-                let built = try buildLayer(entry.op, keys: entry.keys, at: entry.node, input: shape)
+                let built = entry.op == Ops.add.name
+                    ? try buildAdd(entry.keys, from: entry.from, at: entry.node, input: shape, layerInputs: infos.map(\.inputShape))
+                    : try buildLayer(entry.op, keys: entry.keys, at: entry.node, input: shape)
                 try checkSize(built.output, at: entry.node, what: "the output of \(entry.op)")
                 layers.append(built.layer)
                 infos.append(LayerInfo(op: entry.op, path: path, line: entry.node.line, inputShape: shape,

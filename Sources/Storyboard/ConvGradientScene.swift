@@ -36,7 +36,8 @@ enum ConvGradientScene {
         let X = state.activations[l]
         let Kt = KnownTensor(final: kernelTensor)
         guard let dY = state.gradOutput(of: l), let dK = state.gradKernel[l] else { return nil }
-        let k = Int(e0.kernel.n), c = Int(e0.kernel.c)
+        // With groups the kernel channel c is within filter k's group; xc is the input channel it reads.
+        let k = Int(e0.kernel.n), c = Int(e0.kernel.c), xc = Int(e0.padded.c)
         let padded = p.padding != .zero
         // dK sums over the batch: one input and one dY grid per sample the sum reads, one row each. The first
         // sample keeps the plain ids (`input`, `grad_output`), so a single-sample frame is as it always was.
@@ -48,13 +49,13 @@ enum ConvGradientScene {
         var inputs: [Grid] = [], dYGrids: [Grid] = []
         for (row, n) in samples.enumerated() {
             let sample = batch ? "sample \(n)" : nil
-            let channel = X.c > 1 ? "channel \(c)" : nil
+            let channel = X.c > 1 ? "channel \(xc)" : nil
             let inputSubtitle = [sample, channel].compactMap { $0 }.joined(separator: " · ")
             inputs.append(padded
-                ? ctx.paddedPlane(X, n: n, c: c, padding: p.padding, mode: p.paddingMode, id: inputID(n), role: .paddedInput,
+                ? ctx.paddedPlane(X, n: n, c: xc, padding: p.padding, mode: p.paddingMode, id: inputID(n), role: .paddedInput,
                                   title: "padded input x", subtitle: inputSubtitle.isEmpty ? nil : inputSubtitle,
                                   symbol: "x", position: GridPosition(row: row, column: 0))
-                : ctx.constantPlane(X, n: n, c: c, id: inputID(n), role: .input, title: "input x",
+                : ctx.constantPlane(X, n: n, c: xc, id: inputID(n), role: .input, title: "input x",
                                     subtitle: inputSubtitle.isEmpty ? nil : inputSubtitle, symbol: "x",
                                     position: GridPosition(row: row, column: 0)))
             let filter = dY.c > 1 ? "filter \(k)" : nil
@@ -131,17 +132,20 @@ enum ConvGradientScene {
         let canvas = ZeroInsertedCanvas(source: (dY.h, dY.w), target: (dX.h, dX.w), kernel: (Fh, Fw), stride: s, dilation: d,
                                         padBefore: (p.padding.top, p.padding.left))
 
+        // groups: only the filters of c's group read input channel c, through their kernel channel kc.
+        let groupFilters = K / max(p.groups, 1), kc = c % max(Kt.c, 1)
+        let filters = p.groups == 1 ? 0..<K : (c / max(Kt.c, 1)) * groupFilters..<(c / max(Kt.c, 1) + 1) * groupFilters
         var grids: [Grid] = []
-        for kk in 0..<K {
+        for (row, kk) in filters.enumerated() {
             let sub = (K > 1 ? "filter \(kk) · " : "") + "padded" + (s != Pair(1) ? ", zeros between (stride)" : "")
             grids.append(canvas.grid(ctx, dY, n: n, c: kk, id: GridID("grad_output.k\(kk)"), role: .paddedGradOutput,
                                      title: "dY (gradient of y)", subtitle: sub, symbol: "dY",
-                                     position: GridPosition(row: kk, column: 0)))
+                                     position: GridPosition(row: row, column: 0)))
             // The kernel the forward pass slid (rotated if flip), rotated 180° again for the backward view.
-            grids.append(ctx.constantPlane(Kt, n: kk, c: c, id: GridID("rotated.k\(kk)"), role: .rotatedKernel,
+            grids.append(ctx.constantPlane(Kt, n: kk, c: kc, id: GridID("rotated.k\(kk)"), role: .rotatedKernel,
                                            title: p.flip ? "kernel k (= flipped kernel rotated back)" : "kernel rotated 180°",
-                                           subtitle: K > 1 || Kt.c > 1 ? "filter \(kk) · channel \(c)" : nil, symbol: "k",
-                                           position: GridPosition(row: kk, column: 1), joiner: "⋆", rotated: !p.flip))
+                                           subtitle: K > 1 || Kt.c > 1 ? "filter \(kk) · channel \(kc)" : nil, symbol: "k",
+                                           position: GridPosition(row: row, column: 1), joiner: "⋆", rotated: !p.flip))
         }
         var dXGrid = ctx.plane(dX, n: n, c: c, id: "grad_input", role: .gradInput, title: "dX (input gradient)",
                                subtitle: dX.c > 1 ? "channel \(c)" : nil, symbol: "dX",
@@ -151,7 +155,7 @@ enum ConvGradientScene {
 
         var windowCells: [CellRef] = []
         var bounds: [CellRect] = []
-        for kk in 0..<K {
+        for kk in filters {
             guard let gi = grids.firstIndex(where: { $0.id == GridID("grad_output.k\(kk)") }),
                   let ri = grids.firstIndex(where: { $0.id == GridID("rotated.k\(kk)") }) else { continue }
             let window = canvas.markWindow(target: h, w, on: &grids[gi], weights: grids[ri])
@@ -184,6 +188,10 @@ enum ConvGradientScene {
         let caption = "\(label): slide the kernel rotated 180° over dY padded by d·(F−1)"
             + (s != Pair(1) ? " with \(s.y == s.x ? s.y - 1 : max(s.y, s.x) - 1) zero(s) inserted between cells (stride)" : "")
             + " — a full convolution; only the \(group.count) real dY cell(s) under the window add to it."
+            + (p.groups == 1 ? "" : " groups = \(p.groups): only "
+                + (filters.count == 1 ? "filter \(filters.lowerBound) (channel \(c)'s group) reads channel \(c), so only its dY"
+                    : "filters \(filters.lowerBound)…\(filters.upperBound - 1) (channel \(c)'s group) read channel \(c), so only their dY")
+                + " flows back to it.")
         var legend = [LegendEntry(swatch: .window, label: "window over padded dY (×rotated weight)"),
                       LegendEntry(swatch: .contributor, label: "dY cells and weights in the sum"),
                       LegendEntry(swatch: .padding, label: "padding (zeros)")]

@@ -17,6 +17,9 @@ enum ConvScene {
         let Kt = KnownTensor(final: kernelTensor)
         let n = Int(e0.output.n), k = Int(e0.output.c)
         let C = X.c, K = Kt.n, Fh = Kt.h, Fw = Kt.w
+        // groups: filter k sees only input channels `seen`; its kernel channel kc reads channel seen.lowerBound + kc.
+        let Cg = Kt.c, grouped = p.groups > 1
+        let seen = grouped ? (k / max(K / p.groups, 1)) * Cg..<(k / max(K / p.groups, 1) + 1) * Cg : 0..<C
         let macs = group.indices.filter { group[$0].kind == .mac }
         let biasIndex = group.firstIndex { $0.kind == .bias }
         let outEvent = group.last { $0.kind == .output }
@@ -33,7 +36,8 @@ enum ConvScene {
         var grids: [Grid] = []
         let inputTitle = padded ? "padded input x" : "input x"
         for c in 0..<C {
-            let sub = C > 1 ? "channel \(c)" : (padded ? "padding \(ctx.paddingWord(ctx.shownPadding(p.padding))) · \(p.paddingMode.rawValue)" : nil)
+            var sub = C > 1 ? "channel \(c)" : (padded ? "padding \(ctx.paddingWord(ctx.shownPadding(p.padding))) · \(p.paddingMode.rawValue)" : nil)
+            if grouped && !seen.contains(c) { sub = (sub ?? "") + " · not seen by filter \(k)" }
             let id = GridID("input.c\(c)")
             if padded {
                 grids.append(ctx.paddedPlane(X, n: n, c: c, padding: p.padding, mode: p.paddingMode, id: id,
@@ -45,14 +49,15 @@ enum ConvScene {
             }
         }
         let kTitle = K > 1 ? "kernel k[\(k)]" : "kernel k"
-        for c in 0..<C {
-            var sub: String? = C > 1 ? "channel \(c)" : nil
+        for c in seen {
+            let kc = c - seen.lowerBound  // the kernel's own channel index; the grid sits beside input channel c
+            var sub: String? = C > 1 ? (grouped ? "channel \(kc) · reads x channel \(c)" : "channel \(c)") : nil
             if p.flip { sub = (sub.map { $0 + " · " } ?? "") + "as given" }
-            grids.append(ctx.constantPlane(Kt, n: k, c: c, id: GridID("kernel.c\(c)"), role: .kernel, title: kTitle,
+            grids.append(ctx.constantPlane(Kt, n: k, c: kc, id: GridID("kernel.c\(c)"), role: .kernel, title: kTitle,
                                            subtitle: sub, symbol: "k", position: GridPosition(row: c, column: colKernel),
                                            joiner: p.flip ? "∗" : "⋆"))
             if p.flip {
-                grids.append(ctx.constantPlane(Kt, n: k, c: c, id: GridID("rotated.c\(c)"), role: .rotatedKernel,
+                grids.append(ctx.constantPlane(Kt, n: k, c: kc, id: GridID("rotated.c\(c)"), role: .rotatedKernel,
                                                title: "rotated 180°", subtitle: C > 1 ? "channel \(c)" : "what slides",
                                                symbol: "k", position: GridPosition(row: c, column: colRot),
                                                joiner: "↻", rotated: true))
@@ -214,6 +219,7 @@ enum ConvScene {
         let params = SceneContext.paramText(stride: ctx.shownPair(p.stride), padding: ctx.shownPadding(p.padding), mode: p.paddingMode,
                                             dilation: ctx.shownPair(p.dilation))
         if !params.isEmpty { title += " · " + params }
+        if grouped { title += " · groups \(p.groups)" + (p.groups == C ? " (depthwise)" : "") }
         if compare != nil { title = "cross-correlation vs convolution" + (params.isEmpty ? "" : " · " + params) }
         let yLabel = target.label
         var caption: String
@@ -228,9 +234,14 @@ enum ConvScene {
                 }
             }
         } else {
-            let taps = Fh * Fw * C
+            let taps = Fh * Fw * Cg
             caption = "\(yLabel) is the sum of the \(taps) products of the window and the kernel"
             caption += biasTensor != nil ? ", plus the bias." : "."
+            if grouped {
+                caption += " groups = \(p.groups): filter \(k) sees only input "
+                    + (Cg == 1 ? "channel \(seen.lowerBound)" : "channels \(seen.lowerBound)…\(seen.upperBound - 1)")
+                    + " (its group), so it adds \(Cg) channel\(Cg == 1 ? "" : "s") of products, not \(C)."
+            }
             if paddingReads > 0 {
                 caption += " \(paddingReads) of the window's cells are padding (\(p.paddingMode == .zeros ? "they read 0" : p.paddingMode.rawValue))."
             }
@@ -238,6 +249,20 @@ enum ConvScene {
             if compare != nil { caption += " Right: the same window with the kernel rotated 180° (true convolution)." }
         }
         var notes: [String] = []
+        if grouped {
+            let kg = K / p.groups
+            let first = (k / kg) * kg
+            notes.append("groups = \(p.groups): " + (kg == 1 ? "filter \(first) sees " : "filters \(first)…\(first + kg - 1) see ")
+                + (Cg == 1 ? "channel \(seen.lowerBound)" : "channels \(seen.lowerBound)…\(seen.upperBound - 1)")
+                + "; the kernel is K×C/groups×Fh×Fw = \(K)×\(Cg)×\(Fh)×\(Fw)")
+        }
+        let linearMap = Fh == 1 && Fw == 1 && Cg > 1 && compare == nil
+        if linearMap {
+            grids += pointwiseGrids(ctx, group: group, current: current, X: X, Y: Y, Kt: Kt, n: n, k: k,
+                                    seen: seen, column: colOut + 1)
+            notes.append("1×1 kernel: at every pixel, y[:, h, w] = W · x[:, h, w] + b — one \(K)×\(Cg) matrix W "
+                + "(the kernel's K×C\(grouped ? "/groups" : "") weights) applied to the pixel's vector of channels")
+        }
         notes.append(contentsOf: ctx.outputSizeNotes(inH: X.h, inW: X.w, f: Pair(Fh, Fw), padding: p.padding,
                                                      stride: p.stride, dilation: p.dilation, outH: Y.h, outW: Y.w))
         var legend: [LegendEntry] = [LegendEntry(swatch: .window, label: "window: the cells read (×weight)"),
@@ -264,6 +289,54 @@ enum ConvScene {
                           legend: legend)
         frame.extraEquations = extra
         return frame
+    }
+
+    /// A 1×1 conv as a per-pixel linear map: the weight matrix W (K×C/groups, row k marked), the pixel's
+    /// channel vector x[n, :, h, w] (the channels filter k reads), and the output vector y[n, :, h, w].
+    static func pointwiseGrids(_ ctx: SceneContext, group: [TraceEvent], current: Int?, X: KnownTensor, Y: KnownTensor,
+                               Kt: KnownTensor, n: Int, k: Int, seen: Range<Int>, column: Int) -> [Grid] {
+        guard let e0 = group.first(where: { $0.kind == .mac }) else { return [] }
+        let (h, w) = (Int(e0.output.h), Int(e0.output.w))
+        let curIndex = current ?? Int.max
+        let curChannel = current.map { Int(group[$0].kernel.c) }
+        var weights: [Cell] = []
+        for kk in 0..<Kt.n {
+            for c in 0..<Kt.c {
+                let v = Kt.values[Kt.offset(kk, c, 0, 0)]
+                var marks: CellMarks = kk == k ? .contributor : []
+                if kk == k, c == curChannel { marks.insert(.current) }
+                weights.append(Cell(value: v, text: ctx.text(v), marks: marks))
+            }
+        }
+        var pixel: [Cell] = []
+        for (gi, e) in group.enumerated() where e.kind == .mac {
+            var marks: CellMarks = .window
+            if gi == curIndex { marks.insert(.current) }
+            pixel.append(Cell(value: e.a, text: ctx.text(e.a), marks: marks))
+        }
+        var outputs: [Cell] = []
+        for kk in 0..<Y.c {
+            let o = Y.offset(n, kk, h, w)
+            if kk == k {
+                let v = current.map { group[min($0, group.count - 1)].acc } ?? group.last?.acc ?? 0
+                outputs.append(Cell(value: v, text: ctx.text(v), marks: .written))
+            } else if Y.state[o] == 2 {
+                outputs.append(Cell(value: Y.values[o], text: ctx.text(Y.values[o]), marks: .done))
+            } else {
+                outputs.append(Cell(value: nil, text: "", marks: .pending))
+            }
+        }
+        let where_ = "pixel (\(h), \(w))"
+        return [
+            Grid(id: "pointwise.weights", role: .kernel, title: "W = 1×1 weights", subtitle: "\(Kt.n)×\(Kt.c) · row \(k) = filter \(k)",
+                 symbol: "k", rows: Kt.n, columns: Kt.c, cells: weights, position: GridPosition(row: 0, column: column)),
+            Grid(id: "pointwise.x", role: .input, title: "x[:, \(h), \(w)]",
+                 subtitle: "channels \(seen.lowerBound)…\(seen.upperBound - 1) at \(where_)", symbol: "x",
+                 rows: pixel.count, columns: 1, cells: pixel, position: GridPosition(row: 0, column: column + 1), joiner: "·"),
+            Grid(id: "pointwise.y", role: .output, title: "y[:, \(h), \(w)]", subtitle: "\(Y.c) filters at \(where_)",
+                 symbol: "y", rows: outputs.count, columns: 1, cells: outputs,
+                 position: GridPosition(row: 0, column: column + 2), joiner: "="),
+        ]
     }
 }
 

@@ -19,6 +19,9 @@ struct FrameGrouper: Sendable {
         case update(layer: Int, target: UInt8, cell: Index4, step: Int32)
     }
 
+    /// `Key.grad` targets of a residual join's backward cells (beyond `GradTarget`'s raw values).
+    static let addSplitTarget: UInt8 = 8, addForkTarget: UInt8 = 9
+
     /// Layers whose backward input-gradient terms are grouped by dY cell (pooling: routing view).
     let groupInputGradByOutput: LayerFlags
     /// Transposed-conv layers drawn as a scatter: forward macs grouped by input cell.
@@ -69,6 +72,12 @@ struct FrameGrouper: Sendable {
             case .normalize: return .forwardCell(layer: e.layer, output: e.output)
             case .mean, .variance: return .statistic(layer: e.layer, channel: e.kernel.n, part: e.kernel.c)
             default: return .single(step: e.step)
+            }
+        case .add:  // one event per cell: the join is the output cell; the split and the fork are block-input cells
+            switch AddPart(rawValue: e.kernel.c) {
+            case .join: return .forwardCell(layer: e.layer, output: e.output)
+            case .split: return .grad(layer: e.layer, target: Self.addSplitTarget, cell: e.input)
+            default: return .grad(layer: e.layer, target: Self.addForkTarget, cell: e.input)
             }
         case .grad:
             switch e.target {
@@ -132,7 +141,7 @@ struct FrameGrouper: Sendable {
     func closesGroup(_ e: TraceEvent) -> Bool {
         switch e.kind {
         case .output: !scatterLayers.contains(e.layer)
-        case .activation, .loss: true
+        case .activation, .loss, .add: true
         case .norm: e.kernel.c == NormPart.runningMean.rawValue || e.kernel.c == NormPart.runningVar.rawValue
         case .grad: e.target == .none
         case .update: e.output.c == UpdatePart.value.rawValue

@@ -32,4 +32,6 @@ public struct SceneKind: RawRepresentable, Equatable, Hashable, Sendable, Custom
     public static let loss = SceneKind(rawValue: "loss")
     /// Anything else (a generic grid view of the event).
     public static let generic = SceneKind(rawValue: "generic")
+    /// A residual block's join (forward), the gradient split onto both paths, and the sum at the fork.
+    public static let residual = SceneKind(rawValue: "residual")
 }

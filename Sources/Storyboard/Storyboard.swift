@@ -273,6 +273,12 @@ public struct FrameBuilder: Sendable {
             return ConvGradientScene.frame(ctx, group: group, current: current, state: state)
         case (.maxPool2d, _), (.avgPool2d, _), (.globalMaxPool, _), (.globalAvgPool, _):
             return PoolScene.frame(ctx, group: group, current: current, state: state)
+        case (.add, .add):
+            return ResidualScene.frame(ctx, group: group, state: state)
+        case (.add, .grad) where e0.target == .input && e0.flags.contains(.selected):
+            return ResidualScene.frame(ctx, group: group, state: state)
+        case (.add, _):  // a projection's 1×1 conv terms, forward and backward
+            return ResidualScene.projectionFrame(ctx, group: group, state: state)
         default:
             return GenericScene.frame(ctx, group: group, current: current, state: state)
         }

@@ -116,6 +116,7 @@ struct TraceState: Sendable {
             case .conv2d(_, let k, _): KnownTensor(shape: k.shape)
             case .convTranspose2d(_, let k, _): KnownTensor(shape: k.shape)
             case .linear(let wt, _): KnownTensor(shape: wt.shape)
+            case .add(let p): p.projection.map { KnownTensor(shape: $0.kernel.shape) }
             case .batchNorm2d: KnownTensor(shape: [g.inShape.count > 1 ? g.inShape[1] : 1, 1, 1, 1])  // γ: (c, 0, 0, 0)
             default: nil
             }
@@ -127,6 +128,7 @@ struct TraceState: Sendable {
             switch g.layer {
             case .conv2d(_, _, let b?), .convTranspose2d(_, _, let b?), .linear(_, let b?):
                 KnownTensor(shape: [1, b.count, 1, 1])
+            case .add(let p): p.projection?.bias.map { KnownTensor(shape: [1, $0.count, 1, 1]) }
             case .batchNorm2d: KnownTensor(shape: [1, g.inShape.count > 1 ? g.inShape[1] : 1, 1, 1])
             default: nil
             }
@@ -182,9 +184,22 @@ struct TraceState: Sendable {
         case .norm:  // statistics have no tensor of their own; a normalised cell is the output in progress
             guard l < geometry.count, e.kernel.c == NormPart.normalize.rawValue else { return }
             write(.activation(l + 1), e.output, e.acc, 1, &undo)
+        case .add:
+            guard l < geometry.count else { return }
+            switch AddPart(rawValue: e.kernel.c) {
+            case .join: write(.activation(l + 1), e.output, e.acc, 2, &undo)
+            case .fork:  // the block input's gradient, complete: main path + skip path
+                if case .add(let p) = geometry[l].layer { write(.gradInput(p.from), e.input, e.acc, 2, &undo) }
+            default: break  // the split copies dY; nothing new is known
+            }
         case .grad:
             switch e.target {
-            case .input: write(.gradInput(l), e.input, e.acc, 1, &undo)
+            case .input:
+                // An add with a projection: only the main path's copies (flagged) are this layer's input gradient;
+                // the projection's terms are the block input's skip share, which the fork adds.
+                if l < geometry.count, case .add(let p) = geometry[l].layer, p.projection != nil,
+                   !e.flags.contains(.selected) { return }
+                write(.gradInput(l), e.input, e.acc, 1, &undo)
             case .kernel: write(.gradKernel(l), e.kernel, e.acc, 1, &undo)
             case .bias: write(.gradBias(l), Index4(0, Int(e.kernel.n), 0, 0), e.acc, 1, &undo)
             case .none: break

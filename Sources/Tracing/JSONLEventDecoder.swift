@@ -154,6 +154,7 @@ struct JSONLEventDecoder {
                 else if equals(v, "pool") { e.kind = .pool } else if equals(v, "activation") { e.kind = .activation }
                 else if equals(v, "loss") { e.kind = .loss } else if equals(v, "norm") { e.kind = .norm }
                 else if equals(v, "update") { e.kind = .update }
+                else if equals(v, "add") { e.kind = .add }
                 else { throw fail("unknown kind \"\(text(v))\"; valid kinds: \(EventKind.allCases.map(\.name).joined(separator: ", "))") }
                 bit = 1 << 3
             }

@@ -116,6 +116,7 @@ struct JSONLEventEncoder: ~Copyable {
         case .loss: Self.put(",\"kind\":\"loss\"", p, &n)
         case .norm: Self.put(",\"kind\":\"norm\"", p, &n)
         case .update: Self.put(",\"kind\":\"update\"", p, &n)
+        case .add: Self.put(",\"kind\":\"add\"", p, &n)
         }
         switch e.target {
         case .none: break

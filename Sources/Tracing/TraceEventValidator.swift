@@ -38,13 +38,23 @@ public struct TraceEventValidator: Sendable {
 
     public init(header: TraceHeader) {
         layerCount = header.network.layers.count + (header.network.loss == nil ? 0 : 1)
-        outputs = header.layerShapes.map { $0.flatMap { Extent($0.output) } }
-        inputs = header.layerShapes.map { $0.flatMap { Extent($0.input) } }
+        // An add with a projection also reads (and, backward, writes: the projection's terms, the fork) the
+        // block input, shaped as layer `from`'s input: its extents cover both.
+        func widened(_ i: Int, _ shape: [Int]) -> Extent? {
+            if i < header.network.layers.count, case .add(let p) = header.network.layers[i], p.projection != nil,
+               p.from < header.layerShapes.count, let block = header.layerShapes[p.from]?.input, block.count == shape.count {
+                return Extent(zip(block, shape).map { Swift.max($0, $1) })
+            }
+            return Extent(shape)
+        }
+        outputs = header.layerShapes.enumerated().map { i, s in s.flatMap { widened(i, $0.output) } }
+        inputs = header.layerShapes.enumerated().map { i, s in s.flatMap { widened(i, $0.input) } }
         kernels = header.network.layers.map { layer in
             switch layer {
             case .conv2d(_, let kernel, _): Extent(kernel.shape)
             case .convTranspose2d(_, let weight, _): Extent(weight.shape)
             case .linear(let weight, _): Extent(weight.shape)
+            case .add(let p): p.projection.flatMap { Extent($0.kernel.shape) }
             default: nil
             }
         }
@@ -80,7 +90,8 @@ public struct TraceEventValidator: Sendable {
             return "input index (\(event.input.n), \(event.input.c), \(event.input.h), \(event.input.w)) lies "
                 + "outside layer \(event.layer)'s input \(inp.text) and the event is not marked as padding"
         }
-        if event.kernel != .zero, event.layer < kernels.count, let k = kernels[event.layer], !k.contains(event.kernel) {
+        if event.kernel != .zero, event.kind != .add, event.layer < kernels.count, let k = kernels[event.layer],
+           !k.contains(event.kernel) {  // an add event's `k` holds its part, not a weight
             return "kernel index (\(event.kernel.n), \(event.kernel.c), \(event.kernel.h), \(event.kernel.w)) lies "
                 + "outside layer \(event.layer)'s weight \(k.text)"
         }

@@ -85,6 +85,10 @@ struct EvalCommandTests {
             ("op: relu\ninput: [1, 2\n", "YAML syntax error"),
             ("op: conv2d\ninput: [1]\nkernel: [1]\npadding: sometimes\n", "'sometimes' is not a padding"),
             ("op: bce\ninput: [0.5, 1.5]\ntarget: [0, 1]\n", "must lie in [0, 1]"),
+            ("op: conv2d\ninput: [[[1]], [[2]], [[3]], [[4]]]\nkernel: [[[[1]], [[1]]], [[[1]], [[1]]]]\ngroups: 3\n",
+             ":4:9: groups: groups = 3 does not divide the input's 4 channels nor the kernel's 2 filters"),
+            ("op: network\ninput: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\nlayers:\n  - residual:\n      - {op: conv2d, kernel: [[1, 1], [1, 1]]}\n",
+             ":4:5: layers[0]: the residual block (layers 0…0) changes the shape: its output is 1×1×2×2 but its input (the input of layer 0) is 1×1×3×3"),
         ]
         for (spec, expected) in cases {
             let path = try CLI.temporaryFile(spec)

@@ -8,9 +8,9 @@ struct OpDescriptorTests {
     /// One layer per op with non-default parameters and weights, and the input shape it is run on.
     static let layers: [(layer: Layer, input: [Int])] = [
         (.conv2d(Conv2DParams(stride: Pair(2, 1), padding: Padding(top: 1, bottom: 2, left: 0, right: 1),
-                              paddingMode: .reflect, dilation: Pair(1, 2), flip: true),
+                              paddingMode: .reflect, dilation: Pair(1, 2), flip: true, groups: 2),
                  kernel: Tensor(shape: [2, 1, 2, 2], data: [0.5, -1, 2, 0.25, 1, 1, -3, 7]),
-                 bias: Tensor(shape: [2], data: [0.5, -0.25])), [1, 1, 5, 6]),
+                 bias: Tensor(shape: [2], data: [0.5, -0.25])), [1, 2, 5, 6]),
         (.convTranspose2d(ConvTranspose2DParams(stride: Pair(2), padding: Pair(1, 0), outputPadding: Pair(1, 0),
                                                 dilation: Pair(1, 2)),
                           weight: Tensor(shape: [1, 2, 2, 2], data: [1, -2, 3, 0.5, -1, 0, 2, 4]), bias: nil), [1, 1, 3, 3]),
@@ -32,6 +32,7 @@ struct OpDescriptorTests {
                                         training: false)), [1, 2, 2, 2]),
         (.dropout(DropoutParams(p: 0.25, training: true, seed: 3, mask: Tensor(shape: [1, 1, 2, 3], data: [1, 0, 1, 1, 0, 0]))),
          [1, 1, 2, 3]),
+        (.add(AddParams(from: 0)), [1, 2, 2, 1]),
     ]
 
     static let losses: [Loss] = [
@@ -94,7 +95,7 @@ struct OpDescriptorTests {
     @Test("the shape summary and sizes for `convtrace shape`: conv2d with stride, padding and dilation")
     func shapeSummary() throws {
         let (conv, input) = Self.layers[0]
-        #expect(conv.descriptor.describe(conv) == "2@2×2, stride 2×1, padding [1, 2, 0, 1], dilation 1×2")
+        #expect(conv.descriptor.describe(conv) == "2@2×2, stride 2×1, padding [1, 2, 0, 1], dilation 1×2, groups 2")
         let sizes = try #require(try conv.descriptor.sizes(conv, input))
         // Ho = ⌊(5 + 1 + 2 − 1·(2 − 1) − 1)/2⌋ + 1 = 4, Wo = ⌊(6 + 0 + 1 − 2·(2 − 1) − 1)/1⌋ + 1 = 5.
         #expect(sizes.height.value == 4)
@@ -109,7 +110,7 @@ struct OpDescriptorTests {
             switch layer {
             case .conv2d, .maxPool2d, .avgPool2d:
                 guard case .window = role else { Issue.record("\(layer.opName) should count as a window"); continue }
-            case .relu, .leakyRelu, .sigmoid, .tanh, .softmax, .batchNorm2d, .dropout:
+            case .relu, .leakyRelu, .sigmoid, .tanh, .softmax, .batchNorm2d, .dropout, .add:
                 #expect(role == .passes, "\(layer.opName)")
             default:
                 #expect(role == .stops, "\(layer.opName)")

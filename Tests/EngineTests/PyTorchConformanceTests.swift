@@ -12,7 +12,7 @@ import Testing
     /// an unreadable file would turn the parametrized tests below into zero tests that pass.
     @Test func fixturesLoad() throws {
         let expectedCounts = [
-            "conv2d": 45, "conv_transpose2d": 8, "pooling": 20, "activations": 10, "linear": 3, "losses": 9,
+            "conv2d": 45, "grouped_conv": 6, "conv_transpose2d": 8, "pooling": 20, "activations": 10, "linear": 3, "losses": 9,
             "lesson_conv2d": 8, "lesson_conv_transpose2d": 7,
         ]
         for name in Fixtures.opFiles {
@@ -21,13 +21,15 @@ import Testing
             #expect(file.cases.count == expectedCounts[name], "Fixtures/\(name).json has \(file.cases.count) cases")
         }
         #expect(try Fixtures.networkFile("networks").cases.count == 5)
+        #expect(try Fixtures.networkFile("grouped_networks").cases.count == 1)
+        #expect(try Fixtures.networkFile("residual_networks").cases.count == 3)
         let examples = try Fixtures.networkFile("example_networks").cases
         #expect(examples.map(\.name) == ["cnn-basics-backprop", "lenet5"])
     }
 
     // MARK: single ops
 
-    @Test(arguments: Fixtures.opCases("conv2d"))
+    @Test(arguments: Fixtures.opCases("conv2d") + Fixtures.opCases("grouped_conv"))
     func conv2d(_ c: OpCase) throws {
         let params = try #require(c.params).conv2d()
         if let spec = c.params?.paddingSpec {
@@ -201,7 +203,8 @@ import Testing
     // MARK: networks
 
     @Test(arguments: Fixtures.networkCases("networks") + Fixtures.networkCases("example_networks")
-              + Fixtures.networkCases("bn_networks"))
+              + Fixtures.networkCases("bn_networks") + Fixtures.networkCases("grouped_networks")
+              + Fixtures.networkCases("residual_networks"))
     func network(_ c: NetworkCase) throws {
         let network = try c.network()
         var tracer = Tracer.untraced

@@ -57,6 +57,8 @@ struct FixtureParams: Decodable, Sendable {
     var momentum: Double?
     var training: Bool?
     var p: Double?
+    var groups: Int?
+    var from: Int?
 
     func pair(_ v: [Int]?, default d: Int) -> Pair { v.map { Pair($0[0], $0[1]) } ?? Pair(d) }
 
@@ -67,7 +69,7 @@ struct FixtureParams: Decodable, Sendable {
         }
         return Conv2DParams(
             stride: pair(stride, default: 1), padding: Padding(top: p[0], bottom: p[1], left: p[2], right: p[3]),
-            paddingMode: mode, dilation: pair(dilation, default: 1), flip: flip ?? false)
+            paddingMode: mode, dilation: pair(dilation, default: 1), flip: flip ?? false, groups: groups ?? 1)
     }
 
     func convTranspose2d() -> ConvTranspose2DParams {
@@ -151,6 +153,11 @@ struct FixtureLayer: Decodable, Sendable {
                 eps: p.eps ?? 1e-5, momentum: p.momentum ?? 0.1, training: p.training ?? true))
         case "dropout":
             return .dropout(DropoutParams(p: p.p ?? 0.5, training: p.training ?? true, mask: mask?.tensor))
+        case "add":
+            guard let from = p.from else { throw FixtureError("add layer without from") }
+            return .add(AddParams(from: from, projection: kernel.map {
+                AddParams.Projection(kernel: $0.tensor, bias: bias?.tensor, stride: p.pair(p.stride, default: 1))
+            }))
         default: throw FixtureError("unknown layer op \(op)")
         }
     }
@@ -226,10 +233,10 @@ struct FixtureError: Error, CustomStringConvertible {
 /// Reads the fixture files from the test bundle.
 enum Fixtures {
     /// Every single-op fixture file, by name without `.json`.
-    static let opFiles = ["conv2d", "conv_transpose2d", "pooling", "activations", "linear", "losses",
+    static let opFiles = ["conv2d", "grouped_conv", "conv_transpose2d", "pooling", "activations", "linear", "losses",
                           "lesson_conv2d", "lesson_conv_transpose2d"]
     /// Every network fixture file.
-    static let networkFiles = ["networks", "example_networks", "bn_networks"]
+    static let networkFiles = ["networks", "example_networks", "bn_networks", "grouped_networks", "residual_networks"]
 
     static func url(_ name: String) throws -> URL {
         guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures") else {

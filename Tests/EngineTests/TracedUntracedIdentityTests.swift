@@ -31,6 +31,12 @@ import Testing
         Shape(input: [1, 1, 3, 12], kernel: [1, 1, 2, 9], bias: true, params: Conv2DParams()),
         // Stride and dilation: the general loops on both paths.
         Shape(input: [1, 2, 9, 9], kernel: [2, 2, 3, 3], bias: true, params: Conv2DParams(stride: Pair(2), dilation: Pair(2))),
+        // groups: grouped, depthwise (groups = C), depthwise with two filters per channel, grouped 1×1.
+        Shape(input: [2, 4, 6, 7], kernel: [6, 2, 3, 3], bias: true, params: Conv2DParams(padding: Padding(1), groups: 2)),
+        Shape(input: [1, 3, 8, 8], kernel: [3, 1, 3, 3], bias: false, params: Conv2DParams(stride: Pair(2), groups: 3)),
+        Shape(input: [1, 2, 6, 6], kernel: [4, 1, 2, 3], bias: true,
+              params: Conv2DParams(padding: Padding(1), paddingMode: .replicate, dilation: Pair(2, 1), flip: true, groups: 2)),
+        Shape(input: [2, 6, 3, 5], kernel: [3, 2, 1, 1], bias: true, params: Conv2DParams(groups: 3)),
     ]
 
     static func bits(_ t: Tensor) -> [UInt64] { t.data.map(\.bitPattern) }

@@ -10,7 +10,8 @@ import Tracing
 struct OpCatalogTests {
     /// One spec per op giving every key the op has, each with a non-default value.
     static let everyKey: [String: String] = [
-        "conv2d": "{op: conv2d, input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], kernel: [[1, 0], [0, -1]], bias: 0.5, stride: [1, 2], padding: [1, 0], padding_mode: reflect, dilation: [2, 1], flip: true}",
+        "add": "{op: add, input: [[1, -2], [0.5, 3]], from: 0}",
+        "conv2d": "{op: conv2d, input: [[[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[0, 1, 0], [2, 0, 2], [1, 1, 1]]], kernel: [[[[1, 0], [0, -1]]], [[[2, 1], [0, 1]]]], bias: [0.5, 1], stride: [1, 2], padding: [1, 0], padding_mode: reflect, dilation: [2, 1], flip: true, groups: 2}",
         "conv_transpose2d": "{op: conv_transpose2d, input: [[1, 2], [3, 4]], weight: [[1, 2], [3, 4]], bias: 1, stride: 2, padding: 1, output_padding: 1, dilation: 2}",
         "max_pool2d": "{op: max_pool2d, input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], kernel_size: 2, stride: 1, padding: 1, ceil_mode: true}",
         "avg_pool2d": "{op: avg_pool2d, input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], kernel_size: 2, stride: 1, padding: 1, ceil_mode: true, count_include_pad: false}",
@@ -34,7 +35,7 @@ struct OpCatalogTests {
     func catalogFollowsDescriptors() {
         #expect(OpCatalog.layerOps == Ops.layers.map(\.name))
         #expect(OpCatalog.lossOps == Ops.losses.map(\.name))
-        #expect(OpCatalog.opKeys["conv2d"] == ["kernel", "bias", "stride", "padding", "padding_mode", "dilation", "flip"])
+        #expect(OpCatalog.opKeys["conv2d"] == ["kernel", "bias", "stride", "padding", "padding_mode", "dilation", "flip", "groups"])
         #expect(OpCatalog.requiredKeys["max_pool2d"] == ["kernel_size"])
         #expect(OpCatalog.requiredKeys["relu"] == nil)
         #expect(Set(Self.everyKey.keys) == Set(OpCatalog.layerOps + OpCatalog.lossOps))

@@ -192,7 +192,7 @@ struct TraceFileTests {
         var lines = Self.jsonlLines()
         lines[3] = lines[3].replacingOccurrences("\"kind\":\"bias\"", "\"kind\":\"fma\"")
         #expect(Self.readError("trace.jsonl", Self.joined(lines))
-                == "trace.jsonl:4: unknown kind \"fma\"; valid kinds: mac, bias, output, pool, activation, grad, loss, norm, update")
+                == "trace.jsonl:4: unknown kind \"fma\"; valid kinds: mac, bias, output, pool, activation, grad, loss, norm, add, update")
         lines = Self.jsonlLines()
         lines[2] = lines[2].replacingOccurrences("\"a\":0.1", "\"a\":true")
         #expect(Self.readError("trace.jsonl", Self.joined(lines)) == "trace.jsonl:3: \"a\" must be a number")

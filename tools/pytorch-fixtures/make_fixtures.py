@@ -105,7 +105,7 @@ def write(name, op, cases):
 # ---------------------------------------------------------------------------------------------- conv2d
 
 def conv_case(name, x, k, b=None, stride=1, padding=(0, 0, 0, 0), mode="zeros", dilation=1, flip=False,
-              padding_spec=None, gy=None, seed=0):
+              padding_spec=None, gy=None, seed=0, groups=1):
     """conv2d with padding done by F.pad (so asymmetric padding and every mode are exact PyTorch)."""
     stride, dilation = pair(stride), pair(dilation)
     top, bottom, left, right = padding
@@ -116,7 +116,7 @@ def conv_case(name, x, k, b=None, stride=1, padding=(0, 0, 0, 0), mode="zeros", 
         xp = F.pad(X, (left, right, top, bottom))
     else:
         xp = F.pad(X, (left, right, top, bottom), mode=mode)
-    y = F.conv2d(xp, kk, B, stride=stride, dilation=dilation)
+    y = F.conv2d(xp, kk, B, stride=stride, dilation=dilation, groups=groups)
     if gy is None:
         gy = Values(seed + 1000).ints(*y.shape)
     y.backward(gy)
@@ -132,6 +132,8 @@ def conv_case(name, x, k, b=None, stride=1, padding=(0, 0, 0, 0), mode="zeros", 
     }
     if padding_spec:
         case["params"]["padding_spec"] = padding_spec
+    if groups != 1:
+        case["params"]["groups"] = groups
     if B is not None:
         case["bias"] = enc(B)
         case["grad_bias"] = enc(B.grad)
@@ -217,6 +219,85 @@ def conv2d_cases():
     cs.append(conv_case("same_reflect_k3", v.normal(1, 1, 4, 4), v.normal(1, 1, 3, 3), None, mode="reflect",
                         padding=same_padding(3, 3), padding_spec="same", seed=150))
     return cs
+
+
+def grouped_conv_cases():
+    """conv2d with groups (PyTorch's weight K×C/groups×Fh×Fw): grouped, depthwise, depthwise with a
+    channel multiplier, and the 1×1 (pointwise) convolution of the lessons."""
+    v = Values(14)
+    return [
+        conv_case("groups2_c4_k6_pad1_batch2", v.normal(2, 4, 5, 5), v.normal(6, 2, 3, 3), v.normal(6),
+                  padding=(1, 1, 1, 1), groups=2, gy=v.normal(2, 6, 5, 5)),
+        conv_case("depthwise_c3_stride2", v.ints(1, 3, 6, 6), v.ints(3, 1, 3, 3), v.ints(3), stride=2, groups=3,
+                  seed=200),
+        conv_case("depthwise_multiplier2_c2_k4_dilation2_reflect", v.normal(2, 2, 6, 7), v.normal(4, 1, 2, 3),
+                  v.normal(4), dilation=2, mode="reflect", padding=(1, 1, 2, 2), groups=2, gy=v.normal(2, 4, 6, 7)),
+        conv_case("groups3_c6_k3_flip_asym_pad", v.ints(1, 6, 4, 5), v.ints(3, 2, 2, 3), None, flip=True,
+                  padding=(0, 1, 1, 0), groups=3, seed=201),
+        conv_case("groups4_c4_k4_1x1", v.normal(2, 4, 3, 3), v.normal(4, 1, 1, 1), v.normal(4), groups=4,
+                  gy=v.normal(2, 4, 3, 3)),
+        conv_case("pointwise_1x1_c3_k2", torch.tensor([[[[1.0, 2], [3, 4]], [[0.0, 1], [-1, 2]], [[2.0, 0], [1, 1]]]]),
+                  torch.tensor([[[[1.0]], [[-1.0]], [[0.5]]], [[[0.0]], [[2.0]], [[1.0]]]]), torch.tensor([0.0, 1.0]),
+                  gy=torch.ones(1, 2, 2, 2)),
+    ]
+
+
+def grouped_networks():
+    """A depthwise-separable block: depthwise 3×3 (groups = C), pointwise 1×1, ReLU, then a loss."""
+    v = Values(15)
+    return [
+        Net("depthwise_separable_relu_pool_linear_ce", v.normal(2, 3, 6, 6),
+            [{"op": "conv2d", "kernel": v.normal(3, 1, 3, 3), "bias": v.normal(3), "padding": (1, 1, 1, 1), "groups": 3},
+             {"op": "conv2d", "kernel": v.normal(4, 3, 1, 1), "bias": v.normal(4)},
+             {"op": "relu"},
+             {"op": "conv2d", "kernel": v.normal(4, 2, 2, 2), "bias": None, "stride": 2, "groups": 2},
+             {"op": "global_avg_pool"},
+             {"op": "flatten"},
+             {"op": "linear", "weight": v.normal(3, 4), "bias": v.normal(3)}],
+            loss={"op": "softmax_cross_entropy", "target": [0, 2]}),
+    ]
+
+
+def residual_networks():
+    """Residual blocks (y = F(x) + x, F = conv-bn-relu-conv-bn as in ResNet), written flat: the block's
+    layers, then {op: add, from: first layer of the block}."""
+    v = Values(16)
+    return [
+        Net("resnet_basic_block_bn_relu_gap_linear_ce_batch2", v.normal(2, 2, 4, 4),
+            [{"op": "conv2d", "kernel": v.normal(2, 2, 3, 3), "bias": None, "padding": (1, 1, 1, 1)},
+             {"op": "batch_norm2d", "weight": v.normal(2), "bias": v.normal(2)},
+             {"op": "relu"},
+             {"op": "conv2d", "kernel": v.normal(2, 2, 3, 3), "bias": None, "padding": (1, 1, 1, 1)},
+             {"op": "batch_norm2d", "weight": v.normal(2), "bias": v.normal(2)},
+             {"op": "add", "from": 0},
+             {"op": "relu"},
+             {"op": "global_avg_pool"},
+             {"op": "flatten"},
+             {"op": "linear", "weight": v.normal(3, 2), "bias": v.normal(3)}],
+            loss={"op": "softmax_cross_entropy", "target": [2, 0]}),
+        Net("stem_then_two_blocks_mse", v.normal(1, 1, 5, 5),
+            [{"op": "conv2d", "kernel": v.normal(3, 1, 3, 3), "bias": v.normal(3), "padding": (1, 1, 1, 1)},
+             {"op": "conv2d", "kernel": v.normal(3, 3, 1, 1), "bias": v.normal(3)},
+             {"op": "batch_norm2d", "eps": 1e-3, "momentum": 0.3},
+             {"op": "add", "from": 1},
+             {"op": "tanh"},
+             {"op": "conv2d", "kernel": v.normal(3, 1, 3, 3), "bias": None, "padding": (1, 1, 1, 1), "groups": 3},
+             {"op": "add", "from": 5},
+             {"op": "max_pool2d", "kernel_size": 2}],
+            loss={"op": "mse", "target": v.normal(1, 3, 2, 2)}),
+        Net("downsampling_block_projection_stride2_bn_ce_batch2", v.normal(2, 2, 5, 5),
+            [{"op": "conv2d", "kernel": v.normal(4, 2, 3, 3), "bias": None, "stride": 2, "padding": (1, 1, 1, 1)},
+             {"op": "batch_norm2d", "weight": v.normal(4), "bias": v.normal(4)},
+             {"op": "relu"},
+             {"op": "conv2d", "kernel": v.normal(4, 4, 3, 3), "bias": None, "padding": (1, 1, 1, 1)},
+             {"op": "batch_norm2d"},
+             {"op": "add", "from": 0, "kernel": v.normal(4, 2, 1, 1), "bias": v.normal(4), "stride": 2},
+             {"op": "relu"},
+             {"op": "global_avg_pool"},
+             {"op": "flatten"},
+             {"op": "linear", "weight": v.normal(3, 4), "bias": None}],
+            loss={"op": "softmax_cross_entropy", "target": [1, 2]}),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------- conv_transpose2d
@@ -541,10 +622,20 @@ class Net:
         X = leaf(self.x)
         h = X
         params = []  # per layer: dict of leaf tensors
+        inputs = []  # per layer: its input (an add reads the input of layer `from`)
         for layer in self.layers:
             op = layer["op"]
             p = {}
-            if op == "conv2d":
+            inputs.append(h)
+            if op == "add":
+                skip = inputs[layer["from"]]
+                if layer.get("kernel") is not None:  # a 1×1 projection on the skip path
+                    K = leaf(layer["kernel"])
+                    B = leaf(layer["bias"]) if layer.get("bias") is not None else None
+                    p = {"kernel": K, "bias": B}
+                    skip = F.conv2d(skip, K, B, stride=pair(layer.get("stride", 1)))
+                h = h + skip
+            elif op == "conv2d":
                 K = leaf(layer["kernel"])
                 B = leaf(layer["bias"]) if layer.get("bias") is not None else None
                 p = {"kernel": K, "bias": B}
@@ -553,7 +644,8 @@ class Net:
                 hp = F.pad(h, (left, right, top, bottom)) if mode == "zeros" else F.pad(
                     h, (left, right, top, bottom), mode=mode)
                 kk = torch.flip(K, [2, 3]) if layer.get("flip", False) else K
-                h = F.conv2d(hp, kk, B, stride=pair(layer.get("stride", 1)), dilation=pair(layer.get("dilation", 1)))
+                h = F.conv2d(hp, kk, B, stride=pair(layer.get("stride", 1)), dilation=pair(layer.get("dilation", 1)),
+                             groups=layer.get("groups", 1))
             elif op == "conv_transpose2d":
                 W = leaf(layer["weight"])
                 B = leaf(layer["bias"]) if layer.get("bias") is not None else None
@@ -634,6 +726,8 @@ class Net:
                 prm = {"stride": pair(layer.get("stride", 1)), "padding": list(layer.get("padding", (0, 0, 0, 0))),
                        "padding_mode": layer.get("padding_mode", "zeros"), "dilation": pair(layer.get("dilation", 1)),
                        "flip": layer.get("flip", False)}
+                if layer.get("groups", 1) != 1:
+                    prm["groups"] = layer["groups"]
             elif layer["op"] == "conv_transpose2d":
                 prm = {"stride": pair(layer.get("stride", 1)), "padding": pair(layer.get("padding", 0)),
                        "output_padding": pair(layer.get("output_padding", 0)), "dilation": pair(layer.get("dilation", 1))}
@@ -654,6 +748,10 @@ class Net:
             elif layer["op"] == "dropout":
                 prm = {"p": layer.get("p", 0.5), "training": layer.get("training", True)}
                 lj["mask"] = enc(layer["mask"])
+            elif layer["op"] == "add":
+                prm = {"from": layer["from"]}
+                if layer.get("kernel") is not None:
+                    prm["stride"] = pair(layer.get("stride", 1))
             lj["params"] = prm
             g = {}
             for key, t in p.items():
@@ -1008,6 +1106,13 @@ def main():
     if sys.argv[1:] == ["--only-training"]:  # the optimizer fixtures only: leaves the other files untouched
         write("training.json", "training", training_cases())
         return
+    if sys.argv[1:] == ["--only-residual"]:  # residual blocks only: leaves the other files untouched
+        write("residual_networks.json", "network", [n.record() for n in residual_networks()])
+        return
+    if sys.argv[1:] == ["--only-grouped"]:  # grouped conv only: leaves the other files untouched
+        write("grouped_conv.json", "conv2d", grouped_conv_cases())
+        write("grouped_networks.json", "network", [n.record() for n in grouped_networks()])
+        return
     if sys.argv[1:] == ["--only-new"]:  # batch norm and dropout only: leaves the other files untouched
         write("normalization.json", "normalization", normalization_cases())
         write("bn_networks.json", "network", [n.record() for n in bn_networks()])
@@ -1015,6 +1120,9 @@ def main():
     write("normalization.json", "normalization", normalization_cases())
     write("bn_networks.json", "network", [n.record() for n in bn_networks()])
     write("conv2d.json", "conv2d", conv2d_cases())
+    write("grouped_conv.json", "conv2d", grouped_conv_cases())
+    write("grouped_networks.json", "network", [n.record() for n in grouped_networks()])
+    write("residual_networks.json", "network", [n.record() for n in residual_networks()])
     write("conv_transpose2d.json", "conv_transpose2d", conv_transpose2d_cases())
     write("pooling.json", "pooling", pooling_cases())
     write("activations.json", "activation", activation_cases())
