@@ -1,5 +1,7 @@
 // CEngineKernels — the untraced conv2d inner loops (see include/CEngineKernels.h and Engine's Conv2DRowKernels).
 //
+// Buffers read eight at a time carry 16 readable doubles after their end (Conv2DRowKernels.slack).
+//
 // Bit-identical to Engine's traced loops: each vector lane is one output or gradient cell, starts from +0,
 // and adds that cell's products one at a time in the traced order. Contraction into fused multiply-adds is
 // off, and vector extensions never reassociate, so the vector width (SSE2, AVX2, AVX-512, chosen at run time
@@ -38,9 +40,11 @@ typedef double v8u __attribute__((vector_size(64), aligned(8)));
         }                                                                      \
     } while (0)
 
-CT_MULTIVERSION
-void ct_conv_forward(long N, long F, long C, long Fh, long Fw, long Ho, long Wo, long Hp, long Wp,
-                     const double *xp, const double *kt, const double *bias, double *y) {
+/// The forward loops; inlined twice below, once with Fw = 5 (LeNet's and the bench's kernels) so that the
+/// compiler unrolls the tap loop, once for any width.
+static inline __attribute__((always_inline)) void conv_forward(
+    long N, long F, long C, long Fh, long Fw, long Ho, long Wo, long Hp, long Wp,
+    const double *xp, const double *kt, const double *bias, double *y) {
     long blocks = (Wo + 7) / 8, perRow = F * blocks;
     for (long n = 0; n < N; n++) {
         for (long oy = 0; oy < Ho; oy++) {
@@ -60,8 +64,20 @@ void ct_conv_forward(long N, long F, long C, long Fh, long Fw, long Ho, long Wo,
                 for (long c = 0; c < C; c++) {
                     for (long i = 0; i < Fh; i++) {
                         long xo = (c * Hp + i) * Wp, ko = (c * Fh + i) * Fw;
-                        for (long j = 0; j < Fw; j++) {
-                            for (int t = 0; t < TILES; t++) acc[t] += LOAD8(xs[t] + xo + j) * SPLAT(ks[t][ko + j]);
+                        if (Fw == 5) {  // two loads per row, the five shifted windows cut from them
+                            for (int t = 0; t < TILES; t++) {
+                                v8 lo = LOAD8(xs[t] + xo), hi = LOAD8(xs[t] + xo + 8);
+                                const double *kr = ks[t] + ko;
+                                acc[t] += lo * SPLAT(kr[0]);
+                                acc[t] += __builtin_shufflevector(lo, hi, 1, 2, 3, 4, 5, 6, 7, 8) * SPLAT(kr[1]);
+                                acc[t] += __builtin_shufflevector(lo, hi, 2, 3, 4, 5, 6, 7, 8, 9) * SPLAT(kr[2]);
+                                acc[t] += __builtin_shufflevector(lo, hi, 3, 4, 5, 6, 7, 8, 9, 10) * SPLAT(kr[3]);
+                                acc[t] += __builtin_shufflevector(lo, hi, 4, 5, 6, 7, 8, 9, 10, 11) * SPLAT(kr[4]);
+                            }
+                        } else {
+                            for (long j = 0; j < Fw; j++) {
+                                for (int t = 0; t < TILES; t++) acc[t] += LOAD8(xs[t] + xo + j) * SPLAT(ks[t][ko + j]);
+                            }
                         }
                     }
                 }
@@ -71,6 +87,16 @@ void ct_conv_forward(long N, long F, long C, long Fh, long Fw, long Ho, long Wo,
                 }
             }
         }
+    }
+}
+
+CT_MULTIVERSION
+void ct_conv_forward(long N, long F, long C, long Fh, long Fw, long Ho, long Wo, long Hp, long Wp,
+                     const double *xp, const double *kt, const double *bias, double *y) {
+    if (Fw == 5) {
+        conv_forward(N, F, C, Fh, 5, Ho, Wo, Hp, Wp, xp, kt, bias, y);
+    } else {
+        conv_forward(N, F, C, Fh, Fw, Ho, Wo, Hp, Wp, xp, kt, bias, y);
     }
 }
 
@@ -110,9 +136,10 @@ void ct_conv_kernel_grad(long N, long F, long C, long Fh, long Fw, long Ho, long
     }
 }
 
-CT_MULTIVERSION
-void ct_conv_input_grad(long N, long F, long C, long H, long W, long Fh, long Fw, long Ho, long Wo, long Wq,
-                        long top, long left, const double *q, const double *kt, double *dx) {
+/// The input-gradient loops; inlined with Fw = 5 and for any width, as `conv_forward`.
+static inline __attribute__((always_inline)) void conv_input_grad(
+    long N, long F, long C, long H, long W, long Fh, long Fw, long Ho, long Wo, long Wq,
+    long top, long left, const double *q, const double *kt, double *dx) {
     long blocks = (W + 7) / 8, perRow = C * blocks;
     for (long n = 0; n < N; n++) {
         for (long h = 0; h < H; h++) {
@@ -133,9 +160,21 @@ void ct_conv_input_grad(long N, long F, long C, long H, long W, long Fh, long Fw
                     const double *plane = q + (n * F + k) * Ho * Wq + left + Fw - 1;
                     for (long i = iHigh; i >= iLow; i--) {
                         const double *src = plane + (hp - i) * Wq;
-                        for (long j = Fw - 1; j >= 0; j--) {
+                        if (Fw == 5) {  // two loads per row, the windows at w0 − 4 … w0 cut from them
                             for (int t = 0; t < TILES; t++) {
-                                acc[t] += LOAD8(src + w0[t] - j) * SPLAT(kt[((k * C + c[t]) * Fh + i) * Fw + j]);
+                                v8 lo = LOAD8(src + w0[t] - 4), hi = LOAD8(src + w0[t] + 4);
+                                const double *kr = kt + ((k * C + c[t]) * Fh + i) * Fw;
+                                acc[t] += lo * SPLAT(kr[4]);  // j = 4, 3, 2, 1, 0: the traced order
+                                acc[t] += __builtin_shufflevector(lo, hi, 1, 2, 3, 4, 5, 6, 7, 8) * SPLAT(kr[3]);
+                                acc[t] += __builtin_shufflevector(lo, hi, 2, 3, 4, 5, 6, 7, 8, 9) * SPLAT(kr[2]);
+                                acc[t] += __builtin_shufflevector(lo, hi, 3, 4, 5, 6, 7, 8, 9, 10) * SPLAT(kr[1]);
+                                acc[t] += __builtin_shufflevector(lo, hi, 4, 5, 6, 7, 8, 9, 10, 11) * SPLAT(kr[0]);
+                            }
+                        } else {
+                            for (long j = Fw - 1; j >= 0; j--) {
+                                for (int t = 0; t < TILES; t++) {
+                                    acc[t] += LOAD8(src + w0[t] - j) * SPLAT(kt[((k * C + c[t]) * Fh + i) * Fw + j]);
+                                }
                             }
                         }
                     }
@@ -159,6 +198,16 @@ void ct_conv_bias_grad(long N, long F, long plane, const double *dy, double *db)
             }
         }
         for (long t = 0; t < count; t++) db[k0 + t] = acc[t];
+    }
+}
+
+CT_MULTIVERSION
+void ct_conv_input_grad(long N, long F, long C, long H, long W, long Fh, long Fw, long Ho, long Wo, long Wq,
+                        long top, long left, const double *q, const double *kt, double *dx) {
+    if (Fw == 5) {
+        conv_input_grad(N, F, C, H, W, Fh, 5, Ho, Wo, Wq, top, left, q, kt, dx);
+    } else {
+        conv_input_grad(N, F, C, H, W, Fh, Fw, Ho, Wo, Wq, top, left, q, kt, dx);
     }
 }
 

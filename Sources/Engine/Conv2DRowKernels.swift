@@ -21,8 +21,8 @@ import CEngineKernels
 enum Conv2DRowKernels {
     /// Lanes per register block.
     @usableFromInline static let lanes = 8
-    /// Extra elements after every buffer that is read eight at a time.
-    @usableFromInline static let slack = 8
+    /// Extra elements after every buffer that is read eight at a time (the C loops read two vectors a row).
+    @usableFromInline static let slack = 16
 
     /// Whether the row kernels compute this forward pass (stride 1, dilation 1, any padding mode).
     @inlinable

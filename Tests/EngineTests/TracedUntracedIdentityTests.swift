@@ -22,6 +22,10 @@ import Testing
               params: Conv2DParams(padding: Padding(top: 2, bottom: 0, left: 1, right: 3), flip: true)),
         Shape(input: [1, 2, 6, 11], kernel: [2, 2, 2, 8], bias: false, params: Conv2DParams(padding: Padding(1, 4))),
         Shape(input: [1, 1, 4, 17], kernel: [1, 1, 1, 1], bias: true, params: Conv2DParams()),
+        // Five taps wide (the C loops' two-load path), padded unevenly, flipped, a batch of two.
+        Shape(input: [2, 3, 9, 13], kernel: [5, 3, 4, 5], bias: true,
+              params: Conv2DParams(padding: Padding(top: 1, bottom: 3, left: 2, right: 0), flip: true)),
+        Shape(input: [1, 2, 5, 21], kernel: [3, 2, 5, 5], bias: false, params: Conv2DParams(padding: Padding(2))),
         // Other padding modes: the fast forward, the general backward.
         Shape(input: [1, 2, 6, 6], kernel: [3, 2, 3, 3], bias: true,
               params: Conv2DParams(padding: Padding(2), paddingMode: .reflect)),

@@ -3,7 +3,7 @@
 #define CENGINEKERNELS_H
 
 /// Forward over the padded input: y[n,k,y,x] = Σ_{c,i,j} xp[n,c,y+i,x+j]·kt[k,c,i,j] (+ bias[k]), each cell
-/// summed from +0 in (c, i, j) order. xp is N×C×Hp×Wp plus 8 readable doubles; bias may be NULL.
+/// summed from +0 in (c, i, j) order. xp is N×C×Hp×Wp plus 16 readable doubles; bias may be NULL.
 void ct_conv_forward(long N, long F, long C, long Fh, long Fw, long Ho, long Wo, long Hp, long Wp,
                      const double *xp, const double *kt, const double *bias, double *y);
 
@@ -13,7 +13,7 @@ void ct_conv_kernel_grad(long N, long F, long C, long Fh, long Fw, long Ho, long
                          const double *xp, const double *dy, double *dk, int flip);
 
 /// dX[n,c,h,w] = Σ_k Σ_{i desc} Σ_{j desc} q[n,k,h+top−i, w+left+Fw−1−j]·kt[k,c,i,j] over valid rows, where q
-/// is dY with Fw−1 zero columns each side (row length Wq) plus 8 readable doubles.
+/// is dY with Fw−1 zero columns each side (row length Wq) plus 16 readable doubles.
 void ct_conv_input_grad(long N, long F, long C, long H, long W, long Fh, long Fw, long Ho, long Wo, long Wq,
                         long top, long left, const double *q, const double *kt, double *dx);
 /// db[k] = Σ_{n,o} dy[n,k,o] over the N×F planes of `plane` values, in (n, o) order; the F sums advance
