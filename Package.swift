@@ -35,7 +35,10 @@ let package = Package(
         .systemLibrary(
             name: "CCmarkGFM", path: "Sources/CCmarkGFM",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
-        .target(name: "Engine"),
+        // The untraced conv2d inner loops in C, compiled for SSE2, AVX2 and AVX-512 and picked at run time
+        // (target_clones); contraction off, so every width gives the same bits (Engine's Conv2DRowKernels).
+        .target(name: "CEngineKernels"),
+        .target(name: "Engine", dependencies: ["CEngineKernels"]),
         // JSON text: the ordered JSON value, its parser and serializer, and exact number text.
         .target(name: "JSONText"),
         .target(name: "Tracing", dependencies: ["Engine", "JSONText"]),

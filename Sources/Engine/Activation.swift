@@ -37,7 +37,7 @@ public enum Activation {
             case .relu: x > 0 ? x : 0
             case .leakyRelu(let slope): x > 0 ? x : x * slope
             case .sigmoid: 1 / (1 + restExp(-x))
-            case .tanh: restTanh(x)
+            case .tanh: TanhKernel.scalar(x)
             }
         }
 
@@ -55,6 +55,16 @@ public enum Activation {
                 return 1 - y * y
             }
         }
+
+        /// f′ written through the output y = f(x): the same number as `derivative(x)`, without recomputing f.
+        @inlinable
+        public func derivative(_ x: Double, output y: Double) -> Double {
+            switch self {
+            case .relu, .leakyRelu: return derivative(x)
+            case .sigmoid: return (1 - y) * y
+            case .tanh: return 1 - y * y
+            }
+        }
     }
 
     /// y = f(x), element-wise. Events: one `activation` per element (a = x, acc = y), row-major.
@@ -66,6 +76,14 @@ public enum Activation {
             throw EngineError("leaky_relu: slope must be a finite number, got \(slope)")
         }
         var output = input
+        if !tracer.isRecording, case .tanh = function {  // eight at a time, the same bits (see TanhKernel)
+            input.data.withUnsafeBufferPointer { X in
+                output.data.withUnsafeMutableBufferPointer { Y in
+                    if let x = X.baseAddress, let y = Y.baseAddress { TanhKernel.apply(x, y, count: X.count) }
+                }
+            }
+            return output
+        }
         for i in 0..<input.count {
             let x = input.data[i]
             let y = function.value(x)
@@ -79,15 +97,32 @@ public enum Activation {
     }
 
     /// dX = dY · f′(x). Events: one `grad` per element, target input, a = dY, b = f′(x), product = acc = dY·f′(x).
+    ///
+    /// `output`, when given, must be `forward`'s output for this input (N×… like `input`); sigmoid and tanh
+    /// then take f(x) from it instead of recomputing it (the same numbers, as PyTorch saves the output).
     @inlinable
     public static func backward<S: TraceSink>(
-        _ function: Function, input: Tensor, gradOutput: Tensor, tracer: inout Tracer<S>
+        _ function: Function, input: Tensor, output: Tensor? = nil, gradOutput: Tensor, tracer: inout Tracer<S>
     ) throws -> LayerGradients {
         try ShapeCheck.sameShape(gradOutput, as: input, op: "\(function.opName) backward", name: "grad_output", reference: "output")
+        let saved = output.flatMap { $0.count == input.count ? $0 : nil }
         var dX = input
+        if !tracer.isRecording, let saved, case .tanh = function {  // dY·(1 − y²), element by element
+            gradOutput.data.withUnsafeBufferPointer { G in
+                saved.data.withUnsafeBufferPointer { Y in
+                    dX.data.withUnsafeMutableBufferPointer { D in
+                        for i in 0..<D.count {
+                            let y = Y[i]
+                            D[i] = G[i] * (1 - y * y)
+                        }
+                    }
+                }
+            }
+            return LayerGradients(input: dX)
+        }
         for i in 0..<input.count {
             let g = gradOutput.data[i]
-            let d = function.derivative(input.data[i])
+            let d = saved.map { function.derivative(input.data[i], output: $0.data[i]) } ?? function.derivative(input.data[i])
             let product = g * d
             dX.data[i] = product
             if tracer.isRecording {
@@ -104,7 +139,6 @@ public enum Activation {
 // Foundation-free libm access (the Engine module does not import Foundation).
 
 @inlinable @inline(__always) func restExp(_ x: Double) -> Double { exp(x) }
-@inlinable @inline(__always) func restTanh(_ x: Double) -> Double { tanh(x) }
 @inlinable @inline(__always) func restLog(_ x: Double) -> Double { log(x) }
 @inlinable @inline(__always) func restLog1p(_ x: Double) -> Double { log1p(x) }
 

@@ -1,4 +1,5 @@
 // Engine — untraced linear kernels: eight independent sums per SIMD register.
+import CEngineKernels
 
 /// The untraced linear forward and backward, bit-identical to the traced loops in `Linear`.
 ///
@@ -19,41 +20,20 @@ enum LinearRowKernels {
     }
 
     /// Y (N×out) = X (N×in) · Wᵀ (W out×in) + b: per cell Σ_i x[n,i]·w[o,i] in i order, then + b[o].
-    /// Lanes are eight outputs o; their weights are eight rows read at the same column.
-    @inlinable
+    /// Lanes are eight outputs o; their weights are eight rows, transposed eight columns at a time
+    /// (`ct_linear_forward` in CEngineKernels).
+    @usableFromInline
     static func forward(
         _ n: Int, _ fin: Int, _ fout: Int, _ X: UnsafeBufferPointer<Double>, _ W: UnsafeBufferPointer<Double>,
         _ B: UnsafeBufferPointer<Double>?, _ Y: UnsafeMutableBufferPointer<Double>
     ) {
         guard let x = X.baseAddress, let w = W.baseAddress, let y = Y.baseAddress else { return }
-        for nn in 0..<n {
-            let row = x + nn * fin
-            var o = 0
-            while o + lanes <= fout {
-                var acc = SIMD8<Double>(repeating: 0)
-                let r = w + o * fin
-                for i in 0..<fin {
-                    let column = SIMD8(r[i], r[fin + i], r[2 * fin + i], r[3 * fin + i],
-                                       r[4 * fin + i], r[5 * fin + i], r[6 * fin + i], r[7 * fin + i])
-                    acc += SIMD8(repeating: row[i]) * column
-                }
-                if let b = B?.baseAddress { acc += load(b + o) }
-                store(acc, y + nn * fout + o)
-                o += lanes
-            }
-            while o < fout {
-                var acc = 0.0
-                for i in 0..<fin { acc += row[i] * w[o * fin + i] }
-                if let B { acc += B[o] }
-                y[nn * fout + o] = acc
-                o += 1
-            }
-        }
+        ct_linear_forward(n, fin, fout, x, w, B?.baseAddress, y)
     }
 
     /// dW[o,i] = Σ_n dY[n,o]·x[n,i] (n order), dX[n,i] = Σ_o dY[n,o]·w[o,i] (o order), db[o] = Σ_n dY[n,o].
-    /// Lanes are eight neighbouring columns i.
-    @inlinable
+    /// Lanes are eight neighbouring columns i (dX: `ct_linear_input_grad` in CEngineKernels).
+    @usableFromInline
     static func backward(
         _ n: Int, _ fin: Int, _ fout: Int, _ X: UnsafeBufferPointer<Double>, _ W: UnsafeBufferPointer<Double>,
         _ dY: UnsafeBufferPointer<Double>, _ dW: UnsafeMutableBufferPointer<Double>,
@@ -77,21 +57,7 @@ enum LinearRowKernels {
                 i += 1
             }
         }
-        for nn in 0..<n {
-            var i = 0
-            while i < vectorEnd {
-                var acc = SIMD8<Double>(repeating: 0)
-                for o in 0..<fout { acc += SIMD8(repeating: g[nn * fout + o]) * load(w + o * fin + i) }
-                store(acc, gx + nn * fin + i)
-                i += lanes
-            }
-            while i < fin {
-                var acc = 0.0
-                for o in 0..<fout { acc += g[nn * fout + o] * w[o * fin + i] }
-                gx[nn * fin + i] = acc
-                i += 1
-            }
-        }
+        ct_linear_input_grad(n, fin, fout, g, w, gx)  // lanes: eight neighbouring columns i
         if let db {
             for o in 0..<fout {
                 var acc = 0.0

@@ -30,6 +30,14 @@ public enum MaxPool2D {
         let (n, c, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
         let (ho, wo) = (output.shape[2], output.shape[3])
         var dX = Tensor(shape: input.shape)
+        if !tracer.isRecording {  // the same sums in the same order over raw buffers (see Pool2DKernels)
+            argmax.withUnsafeBufferPointer { A in
+                gradOutput.data.withUnsafeBufferPointer { G in
+                    dX.data.withUnsafeMutableBufferPointer { D in Pool2DKernels.maxBackward(n * c, h, w, ho, wo, A, G, D) }
+                }
+            }
+            return LayerGradients(input: dX)
+        }
         for nn in 0..<n {
             for cc in 0..<c {
                 for y in 0..<ho {
@@ -66,6 +74,14 @@ public enum MaxPool2D {
         let (py, px) = (params.padding.y, params.padding.x)
         var output = Tensor(shape: [n, c, ho, wo])
         var argmax = [Int](repeating: 0, count: output.count)
+        if !tracer.isRecording {  // the same comparisons over raw buffers (see Pool2DKernels)
+            input.data.withUnsafeBufferPointer { X in
+                output.data.withUnsafeMutableBufferPointer { Y in
+                    argmax.withUnsafeMutableBufferPointer { A in Pool2DKernels.maxForward(n * c, h, w, ho, wo, params, X, Y, A) }
+                }
+            }
+            return (output, argmax)
+        }
         for nn in 0..<n {
             for cc in 0..<c {
                 for y in 0..<ho {

@@ -95,7 +95,8 @@ extension Network {
                     upstream = input
                     continue
                 }
-                var g = try Self.backward(layers[i], input: activations[i], gradOutput: upstream, tracer: &tracer)
+                var g = try Self.backward(
+                    layers[i], input: activations[i], output: activations[i + 1], gradOutput: upstream, tracer: &tracer)
                 if let (addLayer, skip) = skipGradients.removeValue(forKey: i) {
                     tracer.layer = addLayer  // the fork's sums belong to the add layer that split the gradient
                     g.input = Add.fork(main: g.input, skip: skip, tracer: &tracer)
@@ -140,10 +141,10 @@ extension Network {
         }
     }
 
-    /// One layer backward.
+    /// One layer backward; `y`, the layer's forward output, spares sigmoid and tanh recomputing f(x).
     @inlinable
     static func backward<S: TraceSink>(
-        _ layer: Layer, input x: Tensor, gradOutput g: Tensor, tracer: inout Tracer<S>
+        _ layer: Layer, input x: Tensor, output y: Tensor? = nil, gradOutput g: Tensor, tracer: inout Tracer<S>
     ) throws -> LayerGradients {
         switch layer {
         case .conv2d(let p, let kernel, let bias):
@@ -158,8 +159,8 @@ extension Network {
         case .relu: return try Activation.backward(.relu, input: x, gradOutput: g, tracer: &tracer)
         case .leakyRelu(let slope):
             return try Activation.backward(.leakyRelu(slope: slope), input: x, gradOutput: g, tracer: &tracer)
-        case .sigmoid: return try Activation.backward(.sigmoid, input: x, gradOutput: g, tracer: &tracer)
-        case .tanh: return try Activation.backward(.tanh, input: x, gradOutput: g, tracer: &tracer)
+        case .sigmoid: return try Activation.backward(.sigmoid, input: x, output: y, gradOutput: g, tracer: &tracer)
+        case .tanh: return try Activation.backward(.tanh, input: x, output: y, gradOutput: g, tracer: &tracer)
         case .softmax: return try Softmax.backward(input: x, gradOutput: g, tracer: &tracer)
         case .linear(let weight, let bias):
             return try Linear.backward(input: x, weight: weight, bias: bias, gradOutput: g, tracer: &tracer)
@@ -180,9 +181,10 @@ extension Network {
     @inlinable
     func checkInput(_ x: Tensor, of i: Int) throws {
         let layer = layers[i]
-        let here = "layer \(i) (\(layer.opName))"
-        let source = describeSource(of: i, x)
-        let shape = ShapeCheck.shapeText(x.shape)
+        // Computed only for a message: building them on every run cost more than some layers.
+        var here: String { "layer \(i) (\(layer.opName))" }
+        var source: String { describeSource(of: i, x) }
+        var shape: String { ShapeCheck.shapeText(x.shape) }
         func needRank4() throws {
             guard x.rank == 4 else {
                 let hint = x.rank == 2 ? "; it cannot follow a flatten or linear layer" : ""

@@ -274,11 +274,14 @@ public struct OutputSize: Equatable, Hashable, Sendable, CustomStringConvertible
 
     static func validate(input: Int, kernel: Int, stride: Int, dilation: Int, paddings: [Int], axis: String,
                          op: String) throws {
-        for (name, v) in [("the input \(axis)", input), ("the kernel \(axis)", kernel), ("stride (\(axis))", stride),
-                          ("dilation (\(axis))", dilation)] + paddings.map({ ("padding (\(axis))", $0) })
-        where v > maxExtent {
-            throw EngineError("\(op): \(name) must be at most \(maxExtent) (2^20, the largest size convtrace "
-                + "computes with), got \(v)")
+        // The names are built only when a value is too large: this runs on every conv and pool call.
+        if Swift.max(input, kernel, stride, dilation, paddings.max() ?? 0) > maxExtent {
+            for (name, v) in [("the input \(axis)", input), ("the kernel \(axis)", kernel), ("stride (\(axis))", stride),
+                              ("dilation (\(axis))", dilation)] + paddings.map({ ("padding (\(axis))", $0) })
+            where v > maxExtent {
+                throw EngineError("\(op): \(name) must be at most \(maxExtent) (2^20, the largest size convtrace "
+                    + "computes with), got \(v)")
+            }
         }
         guard input >= 1 else { throw EngineError("\(op): the input \(axis) must be at least 1, got \(input)") }
         guard kernel >= 1 else { throw EngineError("\(op): the kernel \(axis) must be at least 1, got \(kernel)") }

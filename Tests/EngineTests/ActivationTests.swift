@@ -1,6 +1,13 @@
 // EngineTests — relu, leaky_relu, sigmoid, tanh and softmax values and derivatives (PyTorch's conventions).
 import Testing
 @testable import Engine
+#if canImport(Glibc)
+import Glibc
+private func libmTanh(_ x: Double) -> Double { Glibc.tanh(x) }
+#elseif canImport(Darwin)
+import Darwin
+private func libmTanh(_ x: Double) -> Double { Darwin.tanh(x) }
+#endif
 
 private let tolerance = 1e-12
 
@@ -41,6 +48,33 @@ private func backward(_ f: Activation.Function, _ v: [Double], _ g: [Double]) th
         let ln2 = 0.6931471805599453
         #expect(restRelError(try forward(.tanh, [0, ln2, -ln2]), [0, 0.6, -0.6]) < tolerance)
         #expect(restRelError(try backward(.tanh, [0, ln2], [1, 1]), [1, 0.64]) < tolerance)
+    }
+
+    /// The engine's own tanh (TanhKernel) against the exact value, computed in 80-bit precision where the
+    /// platform has it: within 2 ulp over [−20, 20] and at the branch points; odd; saturating to ±1.
+    @Test func tanhIsWithinTwoUlp() throws {
+        var state: UInt64 = 0x7A4E
+        var worst = 0.0
+        var xs: [Double] = [0.625, 0.625.nextDown, 0x1p-28, 0x1p-28.nextUp, 1e-8, 19.1, 19.2, 0.5, 1, 2]
+        for _ in 0..<20_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let u = Double(state >> 11) / Double(UInt64(1) << 53)
+            xs.append(state & 1 == 0 ? (u - 0.5) * 40 : (u - 0.5) * 2)
+        }
+        let ys = try forward(.tanh, xs)
+        for (x, y) in zip(xs, ys) {
+            #expect(y.bitPattern == (-(try forward(.tanh, [-x])[0])).bitPattern, "tanh is odd at \(x)")
+            #if arch(x86_64) && canImport(Glibc)
+            let exact = tanhl(Float80(x))  // 64-bit significand: the reference to well below a Double ulp
+            worst = Swift.max(worst, Double(abs(Float80(y) - exact) / Float80(Double(exact).ulp)))
+            #else
+            worst = Swift.max(worst, abs(y - libmTanh(x)) / y.ulp + 1)  // libm is itself within 1 ulp
+            #endif
+        }
+        #expect(worst <= 2, "worst error \(worst) ulp")
+        #expect(try forward(.tanh, [.infinity, -.infinity, 25, -0.0]).map(\.bitPattern)
+                == [1.0, -1.0, 1.0, -0.0].map(\.bitPattern))
+        #expect(try forward(.tanh, [.nan])[0].isNaN)
     }
 
     @Test func softmaxOverAxisOne() throws {

@@ -22,6 +22,10 @@ import Testing
               params: Conv2DParams(padding: Padding(top: 2, bottom: 0, left: 1, right: 3), flip: true)),
         Shape(input: [1, 2, 6, 11], kernel: [2, 2, 2, 8], bias: false, params: Conv2DParams(padding: Padding(1, 4))),
         Shape(input: [1, 1, 4, 17], kernel: [1, 1, 1, 1], bias: true, params: Conv2DParams()),
+        // Five taps wide (the C loops' two-load path), padded unevenly, flipped, a batch of two.
+        Shape(input: [2, 3, 9, 13], kernel: [5, 3, 4, 5], bias: true,
+              params: Conv2DParams(padding: Padding(top: 1, bottom: 3, left: 2, right: 0), flip: true)),
+        Shape(input: [1, 2, 5, 21], kernel: [3, 2, 5, 5], bias: false, params: Conv2DParams(padding: Padding(2))),
         // Other padding modes: the fast forward, the general backward.
         Shape(input: [1, 2, 6, 6], kernel: [3, 2, 3, 3], bias: true,
               params: Conv2DParams(padding: Padding(2), paddingMode: .reflect)),
@@ -136,5 +140,61 @@ import Testing
             #expect(x.kernel.map(Self.bits) == y.kernel.map(Self.bits))
             #expect(x.bias.map(Self.bits) == y.bias.map(Self.bits))
         }
+    }
+
+    /// Pooling windows: LeNet's 2×2, overlapping, padded (count_include_pad both ways), ceil_mode, odd sizes.
+    static let pools: [(input: [Int], params: Pool2DParams)] = [
+        ([1, 6, 28, 28], Pool2DParams(kernelSize: Pair(2))),
+        ([2, 3, 7, 9], Pool2DParams(kernelSize: Pair(3), stride: Pair(2), padding: Pair(1))),
+        ([1, 2, 7, 8], Pool2DParams(kernelSize: Pair(3, 2), stride: Pair(2, 3), padding: Pair(1, 1), ceilMode: true)),
+        ([1, 2, 6, 5], Pool2DParams(kernelSize: Pair(2), stride: Pair(1), padding: Pair(1), countIncludePad: false)),
+        ([1, 1, 5, 5], Pool2DParams(kernelSize: Pair(2), ceilMode: true, countIncludePad: false)),
+    ]
+
+    @Test(arguments: pools.indices)
+    func poolingForwardAndBackward(index: Int) throws {
+        let (shape, params) = Self.pools[index]
+        var rng = SeededRandom(seed: 0x9001 &+ UInt64(index))
+        var input = rng.tensor(shape)
+        // Ties, signed zeros and a NaN: the first maximum wins, −0 and +0 sums, NaN never selected.
+        input.data[0] = -0.0; input.data[1] = input.data[2]; input.data[3] = .nan
+        for layer in [Layer.avgPool2d(params), .maxPool2d(params)] {
+            var traced = Tracer(sink: RecordingSink())
+            var untraced = Tracer.untraced
+            let y = try Network.forward(layer, input: input, tracer: &traced)
+            let yFast = try Network.forward(layer, input: input, tracer: &untraced)
+            #expect(Self.bits(y) == Self.bits(yFast), "\(layer) \(shape)")
+            #expect(!traced.sink.events.isEmpty)
+            var dY = rng.tensor(y.shape)
+            dY.data[0] = -0.0
+            let g = try Network.backward(layer, input: input, gradOutput: dY, tracer: &traced)
+            let gFast = try Network.backward(layer, input: input, gradOutput: dY, tracer: &untraced)
+            #expect(Self.bits(g.input) == Self.bits(gFast.input), "dX \(layer) \(shape)")
+        }
+    }
+
+    /// Activations, traced against untraced, with and without the saved output in backward, on values that
+    /// reach every branch of `TanhKernel` (tiny, ±0, the 0.625 switch, saturation, ±∞, NaN) and a length
+    /// that is not a multiple of eight.
+    @Test(arguments: [Activation.Function.relu, .leakyRelu(slope: 0.1), .sigmoid, .tanh])
+    func activationsForwardAndBackward(function: Activation.Function) throws {
+        var rng = SeededRandom(seed: 0xAC71)
+        var values = (0..<203).map { _ in rng.double(-4, 4) }
+        values += [0, -0.0, 1e-300, -1e-20, 0x1p-28, 0.625, -0.625, 0.625.nextDown, 19.5, -25, 400,
+                   .infinity, -.infinity, .nan]
+        let input = Tensor(shape: [1, values.count], data: values)
+        var traced = Tracer(sink: RecordingSink())
+        var untraced = Tracer.untraced
+        let y = try Activation.forward(function, input: input, tracer: &traced)
+        let yFast = try Activation.forward(function, input: input, tracer: &untraced)
+        #expect(Self.bits(y) == Self.bits(yFast))
+        let dY = rng.tensor(input.shape)
+        let g = try Activation.backward(function, input: input, gradOutput: dY, tracer: &traced)
+        let gSaved = try Activation.backward(function, input: input, output: y, gradOutput: dY, tracer: &traced)
+        let gFast = try Activation.backward(function, input: input, output: yFast, gradOutput: dY, tracer: &untraced)
+        let gFastRecomputed = try Activation.backward(function, input: input, gradOutput: dY, tracer: &untraced)
+        #expect(Self.bits(g.input) == Self.bits(gSaved.input))
+        #expect(Self.bits(g.input) == Self.bits(gFast.input))
+        #expect(Self.bits(g.input) == Self.bits(gFastRecomputed.input))
     }
 }
