@@ -68,10 +68,42 @@ public struct LossCurvePainter {
         return sink.bytes
     }
 
-    /// The y range: [min(0, lowest), highest], widened when flat.
-    var yRange: (low: Double, high: Double) {
-        let lo = min(0, curve.losses.min() ?? 0), hi = max(curve.losses.max() ?? 1, lo)
-        return hi - lo > 0 ? (lo, hi) : (lo, lo + 1)
+    /// The y axis: from min(0, lowest) to the highest loss, both rounded out to a round tick step (1, 2,
+    /// 2.5 or 5 times a power of ten, about four steps), so every tick label is a short round number.
+    var yAxis: (low: Double, high: Double, step: Double) {
+        let finite = curve.losses.filter(\.isFinite)
+        let lo = min(0, finite.min() ?? 0), hi = max(finite.max() ?? 1, lo)
+        let span = hi - lo > 0 ? hi - lo : 1
+        let step = Self.roundStep(span / 4)
+        let low = (lo / step).rounded(.down) * step
+        var high = (hi / step).rounded(.up) * step
+        if high <= low { high = low + step }
+        return (low, high, step)
+    }
+
+    /// The round number (1, 2, 2.5 or 5 × 10^k) nearest above `raw`.
+    static func roundStep(_ raw: Double) -> Double {
+        guard raw.isFinite, raw > 0 else { return 1 }
+        let magnitude = pow(10, (log10(raw)).rounded(.down))
+        for m in [1.0, 2, 2.5, 5, 10] where m * magnitude >= raw * (1 - 1e-9) { return m * magnitude }
+        return 10 * magnitude
+    }
+
+    /// The training steps that get a tick: the first, then every multiple of a round stride (1, 2, 5, 10, 20,
+    /// 50, …; at most about ten ticks), and the last when it is not too close to the one before.
+    static func stepTicks(_ steps: Int) -> [Int] {
+        guard steps > 1 else { return [1] }
+        var stride = 1, k = 0
+        while steps / stride > 10 {  // 1, 2, 5, 10, 20, 50, …
+            k += 1
+            stride = [1, 2, 5][k % 3] * Int(pow(10, Double(k / 3)))
+        }
+        var ticks = [1] + Array(Swift.stride(from: stride, through: steps, by: stride)).filter { $0 > 1 }
+        if ticks.last != steps {
+            if let last = ticks.last, steps - last < max(1, stride / 2), ticks.count > 1 { ticks.removeLast() }
+            ticks.append(steps)
+        }
+        return ticks
     }
 
     func paint(_ ctx: CairoContext) throws {
@@ -80,7 +112,7 @@ public struct LossCurvePainter {
         ctx.fillRect(0, 0, width, height, theme.background)
         let left = 86.0, right = width - 24, top = 48.0, bottom = height - 62
         let steps = curve.losses.count
-        let (lo, hi) = yRange
+        let (lo, hi, yStep) = yAxis
         func x(_ step: Int) -> Double { steps == 1 ? (left + right) / 2 : left + (right - left) * Double(step - 1) / Double(steps - 1) }
         func y(_ v: Double) -> Double { bottom - (bottom - top) * (v - lo) / (hi - lo) }
         let small = FontSpec(family: Fonts.sans, size: 11)
@@ -89,9 +121,10 @@ public struct LossCurvePainter {
         ctx.addLine(left, top - 6, left, bottom)
         ctx.addLine(left, bottom, right + 6, bottom)
         ctx.strokePath(theme.ink, width: 1.2)
-        // y ticks: 5 values from lo to hi.
-        for i in 0...4 {
-            let v = lo + (hi - lo) * Double(i) / 4
+        // y ticks: every round step from lo to hi.
+        let yTicks = Int(((hi - lo) / yStep).rounded())
+        for i in 0...yTicks {
+            let v = lo + yStep * Double(i)
             let yy = y(v)
             ctx.addLine(left - 5, yy, left, yy)
             ctx.strokePath(theme.ink, width: 1)
@@ -99,15 +132,11 @@ public struct LossCurvePainter {
                 ctx.addLine(left, yy, right, yy)
                 ctx.strokePath(theme.faint, width: 0.5, dash: [3, 3])
             }
-            let label = ValueFormat(digits: 3).text(v)
+            let label = ValueFormat.significant(v, digits: 6)  // round steps: 0.5, 1.25, 2e-05; no float noise
             try text(ctx, label, small, theme.ink2, x: left - 8 - ctx.textWidth(label, in: small), y: yy + 4)
         }
-        // x ticks: about 10 steps apart at most.
-        let stride = max(1, Int((Double(steps) / 10).rounded(.up)))
-        var ticks = Array(Swift.stride(from: 1, through: steps, by: stride))
-        if ticks.last != steps { ticks.append(steps) }
-        if ticks.count >= 2, ticks[ticks.count - 1] - ticks[ticks.count - 2] < stride / 2 { ticks.remove(at: ticks.count - 2) }
-        for t in ticks {
+        // x ticks: the first step, round multiples, the last.
+        for t in Self.stepTicks(steps) {
             let xx = x(t)
             ctx.addLine(xx, bottom, xx, bottom + 5)
             ctx.strokePath(theme.ink, width: 1)
