@@ -26,12 +26,8 @@ struct AddTraceCodecTests {
         for part in AddPart.allCases { #expect(events.contains { $0.kind == .add && $0.kernel.c == part.rawValue }) }
         #expect(EventKind.add.rawValue == 8)
         let dir = Fixtures.folder(); defer { Fixtures.remove(dir) }
-        try Fixtures.writeJSONL(dir + "/t.jsonl", header: header, events: events)
-        try Fixtures.writeBinary(dir + "/t1.ctb", header: header, events: events)
-        let compact = try CompactBinaryWriter(path: dir + "/t2.ctb", header: header)
-        for e in events { compact.record(e) }
-        try compact.finish()
-        for name in ["t.jsonl", "t1.ctb", "t2.ctb"] {
+        try Fixtures.writeEveryEncoding(dir, header: header, events: events)
+        for name in Fixtures.everyEncoding {
             let (readHeader, readEvents) = try Fixtures.readAll(dir + "/" + name)
             #expect(readHeader == header, "\(name)")
             #expect(readHeader.network.layers[2] == .add(AddParams(from: 0)), "\(name)")

@@ -101,6 +101,18 @@ enum Fixtures {
         try w.finish()
     }
 
+    /// The names `writeEveryEncoding` writes: JSON Lines, binary version 1, binary version 2.
+    static let everyEncoding = ["t.jsonl", "t1.ctb", "t2.ctb"]
+
+    /// Writes `events` into `dir` in every encoding (`everyEncoding`), for round-trip tests.
+    static func writeEveryEncoding(_ dir: String, header: TraceHeader, events: [TraceEvent]) throws {
+        try writeJSONL(dir + "/t.jsonl", header: header, events: events)
+        try writeBinary(dir + "/t1.ctb", header: header, events: events)
+        let compact = try CompactBinaryWriter(path: dir + "/t2.ctb", header: header)
+        for e in events { compact.record(e) }
+        try compact.finish()
+    }
+
     static func readAll(_ path: String) throws -> (TraceHeader, [TraceEvent]) {
         let r = try TraceReader(path: path)
         var out: [TraceEvent] = []

@@ -30,12 +30,8 @@ struct NormTraceCodecTests {
         #expect(events.contains { $0.kind == .activation && $0.flags.contains(.selected) })
         #expect(events.contains { $0.kind == .activation && !$0.flags.contains(.selected) && $0.layer == 1 })
         let dir = Fixtures.folder(); defer { Fixtures.remove(dir) }
-        try Fixtures.writeJSONL(dir + "/t.jsonl", header: header, events: events)
-        try Fixtures.writeBinary(dir + "/t1.ctb", header: header, events: events)
-        let compact = try CompactBinaryWriter(path: dir + "/t2.ctb", header: header)
-        for e in events { compact.record(e) }
-        try compact.finish()
-        for name in ["t.jsonl", "t1.ctb", "t2.ctb"] {
+        try Fixtures.writeEveryEncoding(dir, header: header, events: events)
+        for name in Fixtures.everyEncoding {
             let (readHeader, readEvents) = try Fixtures.readAll(dir + "/" + name)
             #expect(readHeader == header, "\(name)")
             #expect(sameBits(readEvents, events), "\(name)")

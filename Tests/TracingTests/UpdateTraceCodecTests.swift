@@ -29,12 +29,8 @@ struct UpdateTraceCodecTests {
         #expect(events.filter { $0.kind == .update }.count == 22 * 3 * 7)
         #expect(events.contains { $0.phase == .update && $0.output.c == UpdatePart.secondMoment.rawValue && $0.output.n == 3 })
         let dir = Fixtures.folder(); defer { Fixtures.remove(dir) }
-        try Fixtures.writeJSONL(dir + "/t.jsonl", header: header, events: events)
-        try Fixtures.writeBinary(dir + "/t1.ctb", header: header, events: events)
-        let compact = try CompactBinaryWriter(path: dir + "/t2.ctb", header: header)
-        for e in events { compact.record(e) }
-        try compact.finish()
-        for name in ["t.jsonl", "t1.ctb", "t2.ctb"] {
+        try Fixtures.writeEveryEncoding(dir, header: header, events: events)
+        for name in Fixtures.everyEncoding {
             let (readHeader, readEvents) = try Fixtures.readAll(dir + "/" + name)
             #expect(readHeader == header, "\(name)")
             #expect(sameBits(readEvents, events), "\(name)")
