@@ -36,21 +36,20 @@ public enum Adam {
         let correction2Root = correction2.squareRoot()
         for i in 0..<value.count {
             var theta = value.data[i]
-            var g = gradient.data[i]
-            OptimizerTrace.emit(&tracer, .gradient, step: step, target: target, element: i, shape: shape, a: g, acc: g)
-            if p.weightDecay != 0 {
-                if decoupled {
+            let g: Double
+            if decoupled {  // AdamW: θ ← θ·(1 − lr·wd) before the moments; the gradient stays as it is
+                g = gradient.data[i]
+                OptimizerTrace.emit(&tracer, .gradient, step: step, target: target, element: i, shape: shape, a: g, acc: g)
+                if p.weightDecay != 0 {
                     let factor = p.lr * p.weightDecay
                     let decayed = theta * (1 - factor)
                     OptimizerTrace.emit(&tracer, .decay, step: step, target: target, element: i, shape: shape,
                                         a: theta, b: factor, product: theta - decayed, acc: decayed)
                     theta = decayed
-                } else {
-                    let term = p.weightDecay * theta
-                    g = g + term
-                    OptimizerTrace.emit(&tracer, .decay, step: step, target: target, element: i, shape: shape,
-                                        a: theta, b: p.weightDecay, product: term, acc: g)
                 }
+            } else {
+                g = OptimizerTrace.coupledGradient(&tracer, gradient: gradient.data[i], theta: theta, weightDecay: p.weightDecay,
+                                                   step: step, target: target, element: i, shape: shape)
             }
             let oldM = m.data[i]
             let newM = OptimizerTrace.lerp(oldM, g, 1 - p.beta1)
@@ -68,13 +67,8 @@ public enum Adam {
             OptimizerTrace.emit(&tracer, .denominator, step: step, target: target, element: i, shape: shape,
                                 a: root, b: p.eps, product: p.eps, acc: denominator)
             let direction = newM / denominator
-            let delta = direction * -stepSize
-            OptimizerTrace.emit(&tracer, .step, step: step, target: target, element: i, shape: shape,
-                                a: direction, b: -stepSize, product: delta, acc: delta)
-            let next = theta + delta
-            value.data[i] = next
-            OptimizerTrace.emit(&tracer, .value, step: step, target: target, element: i, shape: shape,
-                                a: theta, b: delta, product: delta, acc: next)
+            value.data[i] = OptimizerTrace.applyStep(&tracer, theta: theta, direction: direction, scale: -stepSize,
+                                                     step: step, target: target, element: i, shape: shape)
         }
         state.first = m
         state.second = v

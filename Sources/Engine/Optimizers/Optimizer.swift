@@ -137,6 +137,38 @@ public enum OptimizerTrace {
                                kernel: cell(i, shape: shape), a: a, b: b, product: product, acc: acc))
     }
 
+    /// The gradient g the backward pass gave (traced as `gradient`), plus PyTorch's coupled L2 term
+    /// wd·θ when `weightDecay` ≠ 0 (traced as `decay`): returns g + wd·θ, the gradient the optimizer uses.
+    @inlinable @inline(__always)
+    public static func coupledGradient<S: TraceSink>(
+        _ tracer: inout Tracer<S>, gradient g: Double, theta: Double, weightDecay: Double, step: Int, target: GradTarget,
+        element i: Int, shape: [Int]
+    ) -> Double {
+        emit(&tracer, .gradient, step: step, target: target, element: i, shape: shape, a: g, acc: g)
+        guard weightDecay != 0 else { return g }
+        let term = weightDecay * theta
+        let decayed = g + term
+        emit(&tracer, .decay, step: step, target: target, element: i, shape: shape,
+             a: theta, b: weightDecay, product: term, acc: decayed)
+        return decayed
+    }
+
+    /// The last two terms of every update: Δθ = direction·scale (traced as `step`, `scale` being −lr or
+    /// Adam's −lr/(1 − β₁ᵗ)), then θ + Δθ (traced as `value`): returns the new θ.
+    @inlinable @inline(__always)
+    public static func applyStep<S: TraceSink>(
+        _ tracer: inout Tracer<S>, theta: Double, direction: Double, scale: Double, step: Int, target: GradTarget,
+        element i: Int, shape: [Int]
+    ) -> Double {
+        let delta = direction * scale
+        emit(&tracer, .step, step: step, target: target, element: i, shape: shape,
+             a: direction, b: scale, product: delta, acc: delta)
+        let next = theta + delta
+        emit(&tracer, .value, step: step, target: target, element: i, shape: shape,
+             a: theta, b: delta, product: delta, acc: next)
+        return next
+    }
+
     /// PyTorch's `lerp(start, end, weight)`: start + weight·(end − start) for weight < 0.5, else
     /// end − (end − start)·(1 − weight) (the same rounding as `torch.lerp`).
     @inlinable @inline(__always)

@@ -39,14 +39,8 @@ public enum RMSProp {
         var buffer = p.momentum > 0 ? (state.first ?? Tensor(shape: shape)) : nil
         for i in 0..<value.count {
             let theta = value.data[i]
-            var g = gradient.data[i]
-            OptimizerTrace.emit(&tracer, .gradient, step: step, target: target, element: i, shape: shape, a: g, acc: g)
-            if p.weightDecay != 0 {
-                let term = p.weightDecay * theta
-                g = g + term
-                OptimizerTrace.emit(&tracer, .decay, step: step, target: target, element: i, shape: shape,
-                                    a: theta, b: p.weightDecay, product: term, acc: g)
-            }
+            let g = OptimizerTrace.coupledGradient(&tracer, gradient: gradient.data[i], theta: theta, weightDecay: p.weightDecay,
+                                                   step: step, target: target, element: i, shape: shape)
             let oldS = square.data[i]
             let term = (1 - p.alpha) * (g * g)
             let newS = oldS * p.alpha + term
@@ -79,13 +73,8 @@ public enum RMSProp {
             } else {
                 direction = g / denominator
             }
-            let delta = direction * -p.lr
-            OptimizerTrace.emit(&tracer, .step, step: step, target: target, element: i, shape: shape,
-                                a: direction, b: -p.lr, product: delta, acc: delta)
-            let next = theta + delta
-            value.data[i] = next
-            OptimizerTrace.emit(&tracer, .value, step: step, target: target, element: i, shape: shape,
-                                a: theta, b: delta, product: delta, acc: next)
+            value.data[i] = OptimizerTrace.applyStep(&tracer, theta: theta, direction: direction, scale: -p.lr,
+                                                     step: step, target: target, element: i, shape: shape)
         }
         state.second = square
         state.average = average

@@ -34,14 +34,8 @@ public enum SGD {
         let shape = value.shape
         for i in 0..<value.count {
             let theta = value.data[i]
-            var g = gradient.data[i]
-            OptimizerTrace.emit(&tracer, .gradient, step: step, target: target, element: i, shape: shape, a: g, acc: g)
-            if p.weightDecay != 0 {
-                let term = p.weightDecay * theta
-                g = g + term
-                OptimizerTrace.emit(&tracer, .decay, step: step, target: target, element: i, shape: shape,
-                                    a: theta, b: p.weightDecay, product: term, acc: g)
-            }
+            let g = OptimizerTrace.coupledGradient(&tracer, gradient: gradient.data[i], theta: theta, weightDecay: p.weightDecay,
+                                                   step: step, target: target, element: i, shape: shape)
             var direction = g
             if useMomentum {
                 let old = fresh ? 0 : buffer!.data[i]
@@ -52,13 +46,8 @@ public enum SGD {
                                     a: old, b: g, product: term, acc: new)
                 direction = p.nesterov ? g + p.momentum * new : new
             }
-            let delta = direction * -p.lr
-            OptimizerTrace.emit(&tracer, .step, step: step, target: target, element: i, shape: shape,
-                                a: direction, b: -p.lr, product: delta, acc: delta)
-            let next = theta + delta
-            value.data[i] = next
-            OptimizerTrace.emit(&tracer, .value, step: step, target: target, element: i, shape: shape,
-                                a: theta, b: delta, product: delta, acc: next)
+            value.data[i] = OptimizerTrace.applyStep(&tracer, theta: theta, direction: direction, scale: -p.lr,
+                                                     step: step, target: target, element: i, shape: shape)
         }
         if useMomentum { state.first = buffer }
     }
