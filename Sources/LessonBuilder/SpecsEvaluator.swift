@@ -33,39 +33,13 @@ public struct SpecsEvaluator: BlockEvaluator {
             throw LessonError(.evaluation, file: file, line: line, SpecsEvaluator.message(error))
         }
         var values: [String: NumberTree] = [:]
-        if case .object(let pairs) = problem.evalJSON(result) {
-            for (key, value) in pairs {
-                if key == "layers", case .array(let layers) = value {
-                    for (i, layer) in layers.enumerated() {
-                        guard case .object(let entries) = layer else { continue }
-                        for (name, v) in entries where name != "op" {
-                            if let tree = SpecsEvaluator.tree(v) { values["layer\(i).\(name)"] = tree }
-                        }
-                    }
-                } else if let tree = SpecsEvaluator.tree(value) {
-                    values[key] = tree
-                }
-            }
-        }
+        SpecsEvaluator.collect(problem.evalJSON(result), into: &values)
         if problem.training != nil {  // a train: block: the losses per step and the trained parameters
             let trained: TrainingResult
             do { trained = try problem.train() } catch {
                 throw LessonError(.evaluation, file: file, line: line, SpecsEvaluator.message(error))
             }
-            if case .object(let pairs) = problem.trainingJSON(trained) {
-                for (key, value) in pairs {
-                    if key == "layers", case .array(let layers) = value {
-                        for (i, layer) in layers.enumerated() {
-                            guard case .object(let entries) = layer else { continue }
-                            for (name, v) in entries where name != "op" {
-                                if let tree = SpecsEvaluator.tree(v) { values["layer\(i).\(name)"] = tree }
-                            }
-                        }
-                    } else if let tree = SpecsEvaluator.tree(value) {
-                        values[key] = tree
-                    }
-                }
-            }
+            SpecsEvaluator.collect(problem.trainingJSON(trained), into: &values)
         }
         values["shapes"] = .list(result.activations.dropFirst().map { NumberTree(ints: problem.folding.fold($0.shape)) })
         for (i, activation) in result.activations.dropFirst().enumerated() {
@@ -96,6 +70,24 @@ public struct SpecsEvaluator: BlockEvaluator {
         s += error.problem
         if !error.valid.isEmpty { s += " (\(error.valid))" }
         return s
+    }
+
+    /// The claimable values of an `eval` (or training) JSON object: each top-level key, and each entry of
+    /// its `layers` list as `layerN.name`.
+    static func collect(_ json: JSONValue, into values: inout [String: NumberTree]) {
+        guard case .object(let pairs) = json else { return }
+        for (key, value) in pairs {
+            if key == "layers", case .array(let layers) = value {
+                for (i, layer) in layers.enumerated() {
+                    guard case .object(let entries) = layer else { continue }
+                    for (name, v) in entries where name != "op" {
+                        if let tree = tree(v) { values["layer\(i).\(name)"] = tree }
+                    }
+                }
+            } else if let tree = tree(value) {
+                values[key] = tree
+            }
+        }
     }
 
     static func tree(_ value: JSONValue) -> NumberTree? {
