@@ -45,18 +45,25 @@ extension SpecBuilder {
         return try buildGeneric(descriptor, keys: keys, at: node, input: input)
     }
 
-    /// An op read from its descriptor alone: each key checked by its declared type (or its default), then
-    /// the descriptor makes the layer and gives its output shape.
-    func buildGeneric(_ descriptor: OpDescriptor<Layer>, keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
-        if descriptor.input == .image { try requireImage(descriptor.name, input, at: node) }
+    /// The value of each declared key: as written (checked by its declared type), else its default; keys
+    /// with neither are left out (the descriptor's `make` says what is missing).
+    func declaredValues(_ declared: [OpKey], keys: Keys) throws(SpecError) -> [(String, ParameterValue)] {
         var values: [(String, ParameterValue)] = []
-        for key in descriptor.keys {
+        for key in declared {
             if let (_, valueNode) = keys[key.name] {
                 values.append((key.name, try value(of: key, keys: keys, at: valueNode)))
             } else if let value = key.defaultValue {
                 values.append((key.name, value))
             }
         }
+        return values
+    }
+
+    /// An op read from its descriptor alone: each key checked by its declared type (or its default), then
+    /// the descriptor makes the layer and gives its output shape.
+    func buildGeneric(_ descriptor: OpDescriptor<Layer>, keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
+        if descriptor.input == .image { try requireImage(descriptor.name, input, at: node) }
+        let values = try declaredValues(descriptor.keys, keys: keys)
         do {
             let layer = try descriptor.make(ParameterReader(values))
             var built = BuiltLayer(layer: layer, output: try layer.outputShape(input: input))

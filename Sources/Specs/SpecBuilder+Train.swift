@@ -77,14 +77,7 @@ extension SpecBuilder {
     }
 
     private func makeOptimizer(_ descriptor: OpDescriptor<Optimizer>, keys: Keys, at node: SpecNode) throws(SpecError) -> Optimizer {
-        var values: [(String, ParameterValue)] = []
-        for key in descriptor.keys {
-            if let (_, valueNode) = keys[key.name] {
-                values.append((key.name, try value(of: key, keys: keys, at: valueNode)))
-            } else if let value = key.defaultValue {
-                values.append((key.name, value))
-            }
-        }
+        let values = try declaredValues(descriptor.keys, keys: keys)
         do {
             return try descriptor.make(ParameterReader(values))
         } catch {
