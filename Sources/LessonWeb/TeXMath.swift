@@ -99,13 +99,19 @@ struct TeXMath {
             case "frac":
                 let num = try group(), den = try group()
                 return "<mfrac><mrow>\(num)</mrow><mrow>\(den)</mrow></mfrac>"
+            case "sqrt":
+                return "<msqrt><mrow>" + (try group()) + "</mrow></msqrt>"
+            case "hat":
+                return "<mover accent=\"true\"><mrow>" + (try group()) + "</mrow><mo>^</mo></mover>"
+            case "leftarrow":
+                return "<mo>←</mo>"
             default:
-                throw TeXMathError("\\\(name) is not supported (the site typesets \\cdot, \\times, \\star, \\ast, \\frac, \\partial, \\sum, \\quad, \\qquad, \\left, \\right, \\lfloor, \\rfloor, \\lceil, \\rceil, \\, _ and ^) in \(source)")
+                throw TeXMathError("\\\(name) is not supported (the site typesets \\cdot, \\times, \\star, \\ast, \\frac, \\sqrt, \\hat, \\leftarrow, \\partial, \\sum, \\quad, \\qquad, \\left, \\right, \\lfloor, \\rfloor, \\lceil, \\rceil, \\, _ and ^) in \(source)")
             }
         }
         let operators: [Character: String] = [
             "+": "+", "-": "−", "−": "−", "=": "=", "(": "(", ")": ")", "[": "[", "]": "]", ",": ",", "/": "/",
-            "<": "&lt;", ">": "&gt;", "·": "·",
+            "<": "&lt;", ">": "&gt;", "·": "·", "←": "←", ":": ":",
         ]
         if let op = operators[c] { i += 1; return "<mo>\(op)</mo>" }
         throw TeXMathError("'\(c)' is not supported in \(source)")

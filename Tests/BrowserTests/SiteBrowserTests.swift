@@ -121,6 +121,14 @@ struct TeXMathTests {
         #expect(try TeXMath.mathML("\\partial k_{0,1} = -1").contains("<mo>∂</mo><msub><mi>k</mi><mrow><mn>0</mn><mo>,</mo><mn>1</mn></mrow></msub><mo>=</mo><mo>−</mo><mn>1</mn>"))
     }
 
+    @Test("batch norm's formulas: roots, hats, arrows")
+    func rootsHatsArrows() throws {
+        #expect(try TeXMath.mathML("\\sqrt{σ^{2} + eps}") == "<math display=\"block\"><mrow><msqrt><mrow><msup><mi>σ</mi><mrow><mn>2</mn></mrow></msup><mo>+</mo><mi>e</mi><mi>p</mi><mi>s</mi></mrow></msqrt></mrow></math>")
+        #expect(try TeXMath.mathML("\\hat{x}").contains("<mover accent=\"true\"><mrow><mi>x</mi></mrow><mo>^</mo></mover>"))
+        #expect(try TeXMath.mathML("w \\leftarrow w").contains("<mi>w</mi><mo>←</mo><mi>w</mi>"))
+        #expect(throws: (any Error).self) { try TeXMath.mathML("\\sqrt") }
+    }
+
     @Test("floors with \\left/\\right, sums with limits, thin spaces")
     func floorsSumsAndSpaces() throws {
         let size = try TeXMath.mathML("o = \\left\\lfloor \\frac{i - 1}{s} \\right\\rfloor + 1")
@@ -140,7 +148,7 @@ struct TeXMathTests {
 
     @Test("unsupported TeX is refused with the command named")
     func refusals() {
-        #expect(throws: TeXMathError.self) { try TeXMath.mathML("\\sqrt{2}") }
+        #expect(throws: TeXMathError.self) { try TeXMath.mathML("\\prod_{i} x") }
         #expect(throws: TeXMathError.self) { try TeXMath.mathML("y_{0") }
         #expect(throws: TeXMathError.self) { try TeXMath.mathML("\\left\\{ x \\right\\}") }
         do {
