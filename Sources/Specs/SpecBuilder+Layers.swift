@@ -59,6 +59,13 @@ extension SpecBuilder {
         return values
     }
 
+    /// Where a descriptor's refusal belongs: the value of the first declared key the message names
+    /// (`…: p must be …`, `…: mask[1] …`), else `node` (the op).
+    func place(of message: String, declared: [OpKey], keys: Keys, else node: SpecNode) -> SpecNode {
+        let named = declared.first { message.contains(": \($0.name) ") || message.contains(": \($0.name)[") }
+        return named.flatMap { keys[$0.name]?.value } ?? node
+    }
+
     /// An op read from its descriptor alone: each key checked by its declared type (or its default), then
     /// the descriptor makes the layer and gives its output shape.
     func buildGeneric(_ descriptor: OpDescriptor<Layer>, keys: Keys, at node: SpecNode, input: [Int]) throws(SpecError) -> BuiltLayer {
@@ -72,7 +79,8 @@ extension SpecBuilder {
             }
             return built
         } catch {
-            throw node.error(SpecBuilder.strip("\(error)"))
+            let message = SpecBuilder.strip("\(error)")
+            throw place(of: message, declared: descriptor.keys, keys: keys, else: node).error(message)
         }
     }
 

@@ -82,9 +82,7 @@ extension SpecBuilder {
             return try descriptor.make(ParameterReader(values))
         } catch {
             let message = "\(error)"
-            let bad = descriptor.keys.first { message.contains(": \($0.name) ") || message.contains(": \($0.name)[") }
-            let at = bad.flatMap { keys[$0.name]?.value } ?? node
-            throw at.error(message)
+            throw place(of: message, declared: descriptor.keys, keys: keys, else: node).error(message)
         }
     }
 }

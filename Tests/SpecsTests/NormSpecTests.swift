@@ -51,6 +51,9 @@ import Testing
             #expect(text.hasPrefix("t.yaml"), "\(spec): \(text)")
             #expect(text.contains(message), "\(spec): \(text)")
         }
+        // A refusal about one key is placed at that key's value: p and mask on their own lines.
+        #expect(specError("op: dropout\ninput: [1, 2]\np: 1\n")?.description.hasPrefix("t.yaml:3:4: p: ") == true)
+        #expect(specError("op: dropout\ninput: [1, 2]\nmask: [1, 2]\n")?.description.hasPrefix("t.yaml:3:7: mask: ") == true)
         // In a network, the shape check names the layer.
         let net = specError("{op: network, input: [[[[1]], [[2]]]], layers: [{op: batch_norm2d}]}")?.description ?? ""
         #expect(net.contains("layers[0]") && net.contains("N·H·W = 1"), "\(net)")
