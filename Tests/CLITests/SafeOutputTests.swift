@@ -140,6 +140,19 @@ struct StandardStreamsTests {
         #expect(r.stderr.contains("cannot write to standard output"))
     }
 
+    @Test("a write that fails in the middle of a large trace (file size limit) exits 1, names the file, leaves nothing")
+    func fileSizeLimit() throws {
+        // LeNet's JSON Lines trace is 298 MB; the limit (2048 blocks, at most 2 MiB) stops it in one of the
+        // first background (O_DIRECT) writes. SIGXFSZ is ignored, so write(2) returns EFBIG instead.
+        let (r, d) = try sh("""
+            ( ulimit -f 2048; trap '' XFSZ; "$BIN" trace examples/lenet5.yaml -o "$D/big.jsonl"; echo "status=$?" )
+            ls -A "$D"
+            """)
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        #expect(r.stdout.split(separator: "\n") == ["status=1"], "\(r.stdout) \(r.stderr)")
+        #expect(r.stderr.contains("big.jsonl: cannot write: File too large"), "\(r.stderr)")
+    }
+
     @Test("a reader that goes away (| head -1) ends replay with 0, not SIGPIPE")
     func brokenPipe() throws {
         let (r, d) = try sh("""
