@@ -66,7 +66,7 @@ enum ResidualScene {
             let target: Grid
             if toSkip {
                 var g = plane(KnownTensor(final: Tensor(shape: shape)), "grad_skip", .gradInput, "to the skip path",
-                              (channel.map { $0 + " · " } ?? "") + "the block input, layer \(from)", "dx", column: 1, joiner: "→", constant: true)
+                              (channel.map { $0 + " · " } ?? "") + "the block input, layer \(from)", "dX", column: 1, joiner: "→", constant: true)
                 for i in g.cells.indices { g.cells[i] = Cell(value: nil, text: "", marks: .pending) }
                 g.cells[row * g.columns + col] = Cell(value: e.acc, text: ctx.text(e.acc), marks: .written)
                 target = g
@@ -78,7 +78,7 @@ enum ResidualScene {
             }
             grids = [dY, target]
             written = CellRef(grid: target.id, row: row, column: col)
-            let label = ctx.label(toSkip ? "dx" : "dF", e.input, shape: shape)
+            let label = ctx.label(toSkip ? "dX" : "dF", e.input, shape: shape)
             equation = Equation(target: Operand(label: label, value: e.acc, text: ctx.text(e.acc), ref: written),
                                 terms: [Term(operands: [Operand(label: ctx.label("dY", e.output, shape: shape), value: e.a,
                                                                 text: ctx.text(e.a), ref: CellRef(grid: "grad_output", row: row, column: col)),
@@ -91,9 +91,9 @@ enum ResidualScene {
                           : "into the main path, which carries it back through the block's layers.")
             scene = .residual
         default:  // fork
-            let xLabel = ctx.label("dx", e.input, shape: shape)
-            var total = plane(state.gradInput[from], "grad_input", .gradInput, "dx = block input gradient",
-                              (channel.map { $0 + " · " } ?? "") + "input of layer \(from)", "dx", column: 0, joiner: nil, constant: false)
+            let xLabel = ctx.label("dX", e.input, shape: shape)
+            var total = plane(state.gradInput[from], "grad_input", .gradInput, "dX = block input gradient",
+                              (channel.map { $0 + " · " } ?? "") + "input of layer \(from)", "dX", column: 0, joiner: nil, constant: false)
             for r in 0..<total.rows {  // cells after this one hold only the main path's gradient so far
                 for q in 0..<total.columns where (r, q) > (row, col) {
                     total.cells[r * total.columns + q] = Cell(value: nil, text: "", marks: .pending)
@@ -157,7 +157,7 @@ enum ResidualScene {
             switch last.target {
             case .kernel: what = ctx.label("dW", last.kernel, shape: w.shape)
             case .bias: what = "db[\(last.kernel.n)]"
-            default: what = ctx.label("dx", last.input, shape: block.shape) + " (skip share)"
+            default: what = ctx.label("dX", last.input, shape: block.shape) + " (skip share)"
             }
             target = Operand(label: what, value: result, text: ctx.text(result))
             title = "residual projection backward · layer \(l) (add)"
