@@ -27,11 +27,11 @@ extension Problem {
         return try train(tracer: &tracer)
     }
 
-    /// Parameters the optimizer updates (weights, biases, γ, β), from the shapes the layers were given in.
+    /// Parameters the optimizer updates (weights, biases, γ, β, a projection's kernel): the layers' own
+    /// counts (`Layer.parameterCount`, what `shape` prints).
     public var parameterCount: Int {
-        layerInfos.filter { !$0.isLoss }.reduce(0) { total, info in
-            Self.saturatingSum(total, Self.saturatingSum(info.kernelShape.map(Self.product) ?? 0,
-                                                         info.biasShape.map(Self.product) ?? 0))
+        network.layers.indices.reduce(0) { total, i in
+            Self.saturatingSum(total, network.layers[i].parameterCount(input: layerInfos[i].inputShape))
         }
     }
 
