@@ -87,6 +87,12 @@ extension Network {
             p.weight = update(p.weight ?? Tensor(shape: [c], repeating: 1), g.kernel, 0, .kernel)
             p.bias = update(p.bias ?? Tensor(shape: [c]), g.bias, 1, .bias)
             return .batchNorm2d(p)
+        case .add(var p):  // a residual projection's 1×1 kernel and bias (the add layer's gradients)
+            guard var q = p.projection else { return layer }
+            q.kernel = update(q.kernel, g.kernel, 0, .kernel) ?? q.kernel
+            q.bias = update(q.bias, g.bias, 1, .bias)
+            p.projection = q
+            return .add(p)
         default:
             return layer
         }

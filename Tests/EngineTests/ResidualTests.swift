@@ -95,3 +95,29 @@ import Testing
         #expect(r.gradients?[0].input.data == [2, 2])
     }
 }
+
+@Suite("Residual projection in training")
+struct ResidualProjectionTrainingTests {
+    @Test("one SGD step moves the projection's kernel and bias by −lr × their gradients from the run (not left as they were)")
+    func projectionIsTrained() throws {
+        let projection = AddParams.Projection(kernel: Tensor(shape: [2, 1, 1, 1], data: [1, -1]),
+                                              bias: Tensor(shape: [2], data: [0.5, 0]))
+        let network = Network(layers: [
+            .conv2d(Conv2DParams(), kernel: Tensor(shape: [2, 1, 1, 1], data: [2, 1]), bias: nil),
+            .add(AddParams(from: 0, projection: projection)),
+        ], loss: .mse(target: Tensor(shape: [1, 2, 2, 2], data: [1, 0, 2, 1, 0, 1, 1, 3])))
+        let input = Tensor(shape: [1, 1, 2, 2], data: [1, 2, -1, 0.5])
+        var untraced = Tracer<NullSink>.untraced
+        let run = try network.run(input: input, tracer: &untraced)
+        let g = try #require(run.gradients?[1])
+        let dK = try #require(g.kernel), db = try #require(g.bias)
+        #expect(dK.data.contains { $0 != 0 } && db.data.contains { $0 != 0 })
+        let lr = 0.1
+        let trained = try network.train(input: input, optimizer: .sgd(SGDParams(lr: lr)), steps: 1, tracer: &untraced)
+        guard case .add(let p) = trained.network.layers[1], let q = p.projection else {
+            Issue.record("the add layer lost its projection"); return
+        }
+        #expect(q.kernel.data == zip(projection.kernel.data, dK.data).map { $0 + $1 * -lr })
+        #expect(q.bias?.data == zip(projection.bias!.data, db.data).map { $0 + $1 * -lr })
+    }
+}
