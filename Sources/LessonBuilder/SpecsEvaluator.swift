@@ -19,28 +19,26 @@ public struct SpecsEvaluator: BlockEvaluator {
             let specLine = spec.hasPrefix("{") ? 0 : (error.line ?? 0)
             throw LessonError(.malformed, file: file, line: line + specLine, SpecsEvaluator.message(error))
         }
+        // A train: block trains once: its last step's pass is the result, its losses and parameters are claims too.
         let result: NetworkResult
+        var trained: TrainingResult?
         var events: [TraceEvent] = []
         do {
-            if traced {
-                var tracer = Tracer(sink: RecordingSink())
-                result = try problem.run(tracer: &tracer)
-                events = tracer.sink.events
+            var recording = Tracer(sink: RecordingSink())
+            if problem.training != nil {
+                let run = traced ? try problem.train(tracer: &recording) : try problem.train()
+                trained = run
+                result = run.lastRun
             } else {
-                result = try problem.run()
+                result = traced ? try problem.run(tracer: &recording) : try problem.run()
             }
+            events = recording.sink.events
         } catch {
             throw LessonError(.evaluation, file: file, line: line, SpecsEvaluator.message(error))
         }
         var values: [String: NumberTree] = [:]
         SpecsEvaluator.collect(problem.evalJSON(result), into: &values)
-        if problem.training != nil {  // a train: block: the losses per step and the trained parameters
-            let trained: TrainingResult
-            do { trained = try problem.train() } catch {
-                throw LessonError(.evaluation, file: file, line: line, SpecsEvaluator.message(error))
-            }
-            SpecsEvaluator.collect(problem.trainingJSON(trained), into: &values)
-        }
+        if let trained { SpecsEvaluator.collect(problem.trainingJSON(trained), into: &values) }
         values["shapes"] = .list(result.activations.dropFirst().map { NumberTree(ints: problem.folding.fold($0.shape)) })
         for (i, activation) in result.activations.dropFirst().enumerated() {
             values["layer\(i).output"] = NumberTree(Tensor(shape: problem.folding.fold(activation.shape), data: activation.data))
