@@ -118,7 +118,7 @@ function draw(f){
 
 // An equation as HTML: its text is exactly Equation.text() (the segments say where each term goes).
 function eqHTML(e,cls){
-  var h='<p class="eq '+(cls||"")+'"><span class="lhs">'+esc(e.lhs)+'</span> = ';
+  var h='<p class="eq '+(cls||"")+'"><span class="lhs">'+esc(e.lhs)+'</span>'+esc(e.cn);
   e.seg.forEach(function(s){
     if(typeof s==="number"){
       var t=e.terms[s];

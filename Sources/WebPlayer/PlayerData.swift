@@ -134,6 +134,8 @@ struct PlayerGrid: Encodable {
 struct PlayerEquation: Encodable {
     /// Target label, e.g. `y[1,2]`, and its cell when drawn.
     var lhs: String
+    /// What joins the label and the right-hand side: `" = "`, or `" → "` for separate writes (a scatter).
+    var cn: String
     /// Right-hand side: strings are literal text, numbers index `terms`.
     var seg: [Segment]
     var terms: [PlayerTerm]
@@ -156,6 +158,7 @@ struct PlayerEquation: Encodable {
 
     init(_ e: Equation, _ table: inout GridTable) {
         lhs = e.target.label
+        cn = e.isSeparateWrites ? " → " : " = "
         cmb = e.combine.rawValue
         terms = e.terms.map { PlayerTerm($0, combine: e.combine, &table) }
         res = e.result == nil ? nil : e.resultText
@@ -174,6 +177,9 @@ struct PlayerEquation: Encodable {
             }
         }
         switch e.combine {
+        case .sum where e.isSeparateWrites:
+            joined("; ")
+            return out
         case .sum:
             if e.terms.isEmpty { out.append(.text("0")) } else { joined(" + ") }
             if let b = e.bias { out.append(.text(" + " + Operand.wrapped(b.text) + " (bias)")) }

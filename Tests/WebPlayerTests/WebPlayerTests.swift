@@ -41,14 +41,18 @@ struct WebPlayerTests {
             (try frames(Scenes.conv5x5pad1(), StoryboardOptions(granularity: .mac)), "conv5 mac"),
             (try frames(Scenes.paddingMode(.reflect)), "reflect"),
             (try frames(Scenes.full1D()), "full 1-D"),
+            (try frames(Scenes.transposed()), "transposed scatter"),
+            (try frames(Scenes.maxPool(average: true)), "average pool"),
+            (try frames(Scenes.backward()), "backward"),
         ]
-        var checked = 0
+        var checked = 0, separateWrites = 0
         for (list, name) in scenes {
             var table = GridTable()
             for f in list {
                 for e in [f.equation].compactMap({ $0 }) + f.extraEquations {
                     let p = PlayerEquation(e, &table)
-                    let text = p.lhs + " = " + p.seg.map { s -> String in
+                    separateWrites += e.isSeparateWrites ? 1 : 0
+                    let text = p.lhs + p.cn + p.seg.map { s -> String in
                         switch s {
                         case .text(let t): t
                         case .term(let i): p.terms[i].t
@@ -60,6 +64,7 @@ struct WebPlayerTests {
             }
         }
         #expect(checked > 100)
+        #expect(separateWrites > 0)  // the scatter's "x[…] → a; b" is among them
     }
 
     @Test("a 25-frame 5×5 conv player is under 150 KB, self-contained and byte-identical when made twice")
