@@ -24,15 +24,6 @@ public enum Optimizer: Equatable, Sendable {
     /// The name as written in specs.
     public var name: String { descriptor.name }
 
-    /// The learning rate.
-    public var learningRate: Double {
-        switch self {
-        case .sgd(let p): p.lr
-        case .adam(let p), .adamw(let p): p.lr
-        case .rmsprop(let p): p.lr
-        }
-    }
-
     /// Updates one parameter tensor in place from its gradient and its state (buffers), emitting the
     /// `update` events of every element (`UpdatePart` says which term each event is).
     ///
