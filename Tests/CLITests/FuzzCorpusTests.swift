@@ -49,7 +49,9 @@ struct FuzzCorpusTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        for f in Self.files("FuzzTrace") {
+        let files = Self.files("FuzzTrace")
+        #expect(files.count >= 20)  // the committed corpus; an empty folder would check nothing
+        for f in files {
             // The readers pick the encoding from the bytes; give the file a trace extension.
             let named = dir.appendingPathComponent("t" + (f.hasSuffix(".jsonl") ? ".jsonl" : ".ctb")).path
             try? FileManager.default.removeItem(atPath: named)
@@ -64,7 +66,9 @@ struct FuzzCorpusTests {
     func lessons() throws {
         let dir = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        for f in Self.files("FuzzLesson") {
+        let files = Self.files("FuzzLesson")
+        #expect(files.count >= 11)
+        for f in files {
             let named = dir.appendingPathComponent("lesson.md").path
             try? FileManager.default.removeItem(atPath: named)
             try FileManager.default.copyItem(atPath: f, toPath: named)

@@ -55,7 +55,7 @@ struct LessonCountsAndViewsTests {
         let scatter = try LessonDocument(markdown: "```convtrace\n" + spec + "show: [final]\n```\n", file: "t.md").blocks[0]
         #expect(scatter.transposedView == nil)
         let scatterFrames = try StoryboardPictures.frames(block: scatter, outcome: outcome, maxFrames: 400, view: "final")
-        #expect(scatterFrames.allSatisfy { $0.scene == .transposedScatter })
+        #expect(!scatterFrames.isEmpty && scatterFrames.allSatisfy { $0.scene == .transposedScatter })
     }
 
     @Test("transposed_view with another value is refused at its line, naming the two views")

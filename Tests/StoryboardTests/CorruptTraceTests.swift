@@ -40,11 +40,12 @@ struct CorruptTraceTests {
                                            options: StoryboardOptions(granularity: granularity, maxFrames: 500))
                 _ = try board.frames(streaming: source)
             }
-            var stats = 0
-            try source.forEach { _ in stats += 1 }
+            try source.forEach { _ in }
             return true
         } catch {
-            #expect(!"\(error)".isEmpty)
+            // Refused with one of the project's located errors, never something unexpected.
+            #expect(error is TraceError || error is StoryboardError || error is SpecError || error is EngineError,
+                    "unexpected \(type(of: error)): \(error)")
             return false
         }
     }
@@ -85,7 +86,6 @@ struct CorruptTraceTests {
             }
         }
         #expect(refused > 200)
-        #expect(accepted + refused == 360)
     }
 
     @Test("binary v1 and v2: bytes flipped and replaced across the whole file")
@@ -93,7 +93,7 @@ struct CorruptTraceTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convtrace-corrupt-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var refused = 0, total = 0
+        var refused = 0
         for (i, spec) in Self.specs.enumerated() {
             for path in try Self.writeTraces(spec, index: i, in: dir)[1...] {
                 #expect(Self.consume(path))
@@ -111,12 +111,10 @@ struct CorruptTraceTests {
                     }
                     let mutated = "\(dir)/m.ctb"
                     try Data(copy).write(to: URL(fileURLWithPath: mutated))
-                    total += 1
                     if !Self.consume(mutated) { refused += 1 }
                 }
             }
         }
-        #expect(total == 900)
         #expect(refused > 300)
     }
 
@@ -126,7 +124,7 @@ struct CorruptTraceTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = try Self.writeTraces(Self.specs[0], index: 0, in: dir)[0]
-        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         func message(_ edit: (inout [String]) -> Void) throws -> String {
             var copy = lines
             edit(&copy)
@@ -145,7 +143,6 @@ struct CorruptTraceTests {
                 .hasPrefix("\(dir)/m.jsonl:2: corrupted event: output index (0, 0, -1, 0) has a negative component"))
         #expect(try message { $0[1] = Self.replace(field: "out", in: $0[1], with: "[0,0,4,9]") }
                 == "\(dir)/m.jsonl:2: corrupted event: output index (0, 0, 4, 9) lies outside layer 0's output 1×1×4×4")
-        lines = lines.map { $0 }
     }
 
     /// `line` with the JSON value of `field` replaced by `value` (the line's own encoding: one object).
