@@ -148,14 +148,11 @@ public struct Index4: Equatable, Hashable, Sendable {
 /// Values: `a` and `b` are the operands, `product` = a · b (or the term's contribution), `acc` the
 /// running accumulator of the destination cell after this step.
 public struct TraceEvent: Equatable, Sendable {
-    /// 0-based position in the trace.
-    public var step: Int
-    public var phase: Phase
-    /// 0-based index of the layer in the network (0 for a single op).
-    public var layer: Int
-    public var kind: EventKind
-    public var target: GradTarget
-    public var flags: EventFlags
+    // Stored in this order on purpose: the four index quadruples first, at offsets 0, 16, 32, 48, so a
+    // 16-byte load of one lines up with the 16-byte stores a caller's copy of the event makes, and the
+    // binary writer's loads are forwarded from those stores instead of stalling (a misaligned order
+    // cost the v2 writer a quarter of its time); the 8-byte fields follow, the 1-byte fields last
+    // (120 bytes a value instead of 128).
     public var output: Index4
     public var input: Index4
     public var padded: Index4
@@ -164,6 +161,14 @@ public struct TraceEvent: Equatable, Sendable {
     public var b: Double
     public var product: Double
     public var acc: Double
+    /// 0-based position in the trace.
+    public var step: Int
+    /// 0-based index of the layer in the network (0 for a single op).
+    public var layer: Int
+    public var phase: Phase
+    public var kind: EventKind
+    public var target: GradTarget
+    public var flags: EventFlags
 
     @inlinable
     public init(
