@@ -41,6 +41,43 @@ struct JSONValueTests {
         }
     }
 
+    @Test("the short-decimal writer gives the standard library's text for 300 000 values")
+    func shortDecimalsMatchTheStandardLibrary() {
+        func written(_ value: Double) -> String {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: NumberText.maxDoubleLength) { scratch in
+                String(decoding: UnsafeBufferPointer(start: scratch.baseAddress!,
+                                                     count: NumberText.writeDouble(value, to: scratch.baseAddress!)), as: UTF8.self)
+            }
+        }
+        func expected(_ value: Double) -> String {
+            value.rounded(.towardZero) == value && value.magnitude < 9_007_199_254_740_992
+                ? (value == 0 ? (value.sign == .minus ? "-0" : "0") : String(Int(value))) : "\(value)"
+        }
+        var state: UInt64 = 99
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 11 }
+        var values: [Double] = [1e-4, -1e-4, 1e-4.nextDown, 1e-4.nextUp, 1e15, 1e15.nextDown, 999999999999999.9,
+                                0.1, 0.2, 0.30000000000000004, 0.05, -0.05, 12.5, 0.000123, 0.1234565, 1.000001,
+                                1.0000001, 0.999999, 123456789.123456, 0.0001234, 99999999.999999]
+        var shortSeen = 0
+        for _ in 0..<100_000 {
+            // A k-place decimal (k = 1…8) of up to 16 digits, the product of two of them, and raw bits.
+            let places = Int(next() % 8) + 1
+            var scale = 1.0
+            for _ in 0..<places { scale *= 10 }
+            let a = Double(Int64(next() % 10_000_000_000_000_000) - 5_000_000_000_000_000) / scale / Double(1 << (next() % 4))
+            let b = Double(Int64(next() % 2000) - 1000) / 100
+            values.append(contentsOf: [a, a * b, Double(bitPattern: next() << 11 | next() % 2048)])
+        }
+        for value in values where value.isFinite {
+            let text = written(value)
+            #expect(text == expected(value), "\(value.bitPattern)")
+            var bytes = [UInt8](repeating: 0, count: NumberText.maxDoubleLength)
+            if NumberText.writeShortDecimal(value, to: &bytes) > 0 { shortSeen += 1 }
+        }
+        // The fast path is taken for a real share of these values (so this compares it, not the fallback).
+        #expect(shortSeen > 20_000)
+    }
+
     @Test("non-finite numbers are written as strings and read back by doubleValue")
     func nonFinite() throws {
         let v = JSONValue.array([.number(.nan), .number(.infinity), .number(-.infinity)])
