@@ -41,7 +41,9 @@ let package = Package(
         .target(name: "Engine", dependencies: ["CEngineKernels"]),
         // JSON text: the ordered JSON value, its parser and serializer, and exact number text.
         .target(name: "JSONText"),
-        .target(name: "Tracing", dependencies: ["Engine", "JSONText"]),
+        // A prefetch hint for the version 2 writer's loop over events in memory (Swift has none).
+        .target(name: "CTracePrefetch"),
+        .target(name: "Tracing", dependencies: ["Engine", "JSONText", "CTracePrefetch"]),
         .target(name: "Specs", dependencies: ["Engine", "JSONText", "Tracing", "Yams"]),
         .target(name: "Storyboard", dependencies: ["Engine", "JSONText", "Tracing", "Specs"]),
         .target(name: "CairoRender", dependencies: ["Storyboard", "Tracing", "CCairo", "CPNG", "CGif"]),

@@ -24,9 +24,10 @@ final class BenchContext {
     func cleanUp() { try? FileManager.default.removeItem(atPath: folder) }
 
     /// The median of `runs` measurements of `body`, in seconds.
-    func medianSeconds(_ runs: Int? = nil, _ body: () throws -> Void) rethrows -> Double {
+    func medianSeconds(_ runs: Int? = nil, setUp: () -> Void = {}, _ body: () throws -> Void) rethrows -> Double {
         var times: [Double] = []
         for _ in 0..<(runs ?? self.runs) {
+            setUp()
             let start = ContinuousClock.now
             try body()
             times.append((ContinuousClock.now - start).seconds)

@@ -1,182 +1,193 @@
 // Tracing — CompactBinaryWriter: a trace sink writing binary encoding version 2 (predicted, variable-length).
+import Dispatch
 import JSONText
 import Engine
 
 /// Writes a trace in binary encoding version 2 (layout in docs/trace-format.md): events grouped in blocks
-/// of one phase and layer, each event coded against what the previous events predict, an index of the
-/// blocks at the end. Atomic like `BinaryWriter`; lossless for every event a reader can return.
+/// of one phase and layer, each event coded against what the earlier events of its block predict, an
+/// index of the blocks at the end. Atomic like `BinaryWriter`; lossless for every event a reader can return.
 ///
-/// - Complexity: O(1) memory in the number of events (one block buffer, plus 32 bytes of index per block).
+/// Two cores where there is work for them:
+/// - The header's JSON (0.7 MB for LeNet-5: a fifth of the time to write its trace on one core) is
+///   serialized on a queue of its own while the first events are encoded; blocks closed before it is
+///   ready are held in memory (at most `heldLimit` bytes, then the caller waits for it).
+/// - Events handed over together (`record(contentsOf:)`: a trace in memory, a conversion) are split at a
+///   block boundary near the middle, and a worker encodes the second half while the caller encodes the
+///   first. Blocks start from a fresh prediction state, so they encode independently; they are cut
+///   exactly where event-by-event recording cuts them and written in order, so the file is the same
+///   byte for byte however the events arrived (`CompactWriterTests`).
+///
+/// - Complexity: memory is two open blocks (1.6 MB of address space each, about 60 KB of it touched),
+///   the bytes of blocks held for the header, the worker's half of a batch, and 32 bytes of index per block.
 public final class CompactBinaryWriter: TraceSink {
     public static var isRecording: Bool { true }
 
     private let output: AtomicFileOutput
-    private let state = CompactCodecState()
-    /// The block being filled: its events' bytes.
-    private let block: UnsafeMutablePointer<UInt8>
-    private let blockCapacity = CompactTraceLayout.blockEvents * CompactTraceLayout.maxEventSize
-    @exclusivity(unchecked) private var blockUsed = 0
-    @exclusivity(unchecked) private var blockCount = 0
-    @exclusivity(unchecked) private var blockFirstStep = 0
-    @exclusivity(unchecked) private var blockLayer = 0
-    @exclusivity(unchecked) private var blockPhase: Phase = .forward
-    @exclusivity(unchecked) private var nextStep = 0
-    /// Bytes handed to `output` so far (the file offset of the next block).
-    @exclusivity(unchecked) private var written = 0
+    private let header: CompactHeaderJob
+    private let worker = DispatchQueue(label: "convtrace.v2-encoder")
+    /// Encodes the open block on the caller's side.
+    @exclusivity(unchecked) private var encoder = CompactBlockEncoder()
+    /// Encodes the worker's half of a batch; its open block becomes the caller's after the batch.
+    @exclusivity(unchecked) private var spare = CompactBlockEncoder()
+    /// Encodes the worker's other chunks.
+    private let third = CompactBlockEncoder()
+
+    /// Bytes handed to `output` so far (the file offset of the next block); counts from the preamble on.
+    private var written = 0
+    /// Blocks closed before the header was ready: block headers and payloads, and their index entries
+    /// without offsets (given when they are written).
+    private var held: [UInt8] = []
+    private var heldBlocks: [CompactBlockEntry] = []
     /// The index entries, 32 bytes each.
     private var index: [UInt8] = []
-    @exclusivity(unchecked) private var indexEntries = 0
+    private var indexEntries = 0
     @exclusivity(unchecked) public private(set) var eventCount = 0
 
-    deinit {
-        block.deallocate()
-    }
+    /// Most bytes of blocks held while the header is serialized (a header of millions of weights makes
+    /// the caller wait rather than memory grow).
+    private static let heldLimit = 16 << 20
+    /// Fewer events than this in one `record(contentsOf:)` are encoded on the caller alone.
+    static let splitMinimum = 4 * CompactTraceLayout.blockEvents
 
-    /// Creates the temporary file and writes the preamble and the header.
+    /// Creates the temporary file; the header is serialized on another queue while events arrive.
     public convenience init(path: String, header: TraceHeader) throws {
-        try self.init(path: path, headerJSON: header.toJSON())
+        try self.init(path: path, makeHeader: { header.toJSON() })
     }
 
     /// Same, from the header's JSON (as a reader returns it).
-    public init(path: String, headerJSON: JSONValue) throws {
-        output = try AtomicFileOutput(path: path)
-        block = .allocate(capacity: blockCapacity)
-        let json = headerJSON.serializedBytes()
-        var preamble = BinaryTraceLayout.magic
-        BinaryWriter.appendLE(CompactTraceLayout.version, to: &preamble)
-        BinaryWriter.appendLE(UInt32(CompactTraceLayout.blockEvents), to: &preamble)
-        BinaryWriter.appendLE(UInt64(json.count), to: &preamble)
-        output.write(preamble)
-        output.write(json)
-        written = preamble.count + json.count
+    public convenience init(path: String, headerJSON: JSONValue) throws {
+        try self.init(path: path, makeHeader: { headerJSON })
+    }
+
+    private init(path: String, makeHeader: @escaping @Sendable () -> JSONValue) throws {
+        output = try AtomicFileOutput(path: path, bufferSize: 1 << 20, direct: true)
+        header = CompactHeaderJob(makeHeader)
+    }
+
+    deinit {
+        worker.sync {}  // a batch's worker half may still be running if the caller was interrupted
+        header.waitUntilDone()
     }
 
     /// Appends one event.
     public func record(_ e: TraceEvent) {
-        if blockCount == CompactTraceLayout.blockEvents || (blockCount > 0
-            && (e.step != nextStep || e.layer != blockLayer || e.phase != blockPhase)) {
-            flushBlock()
-        }
-        if blockCount == 0 {
-            blockFirstStep = e.step; blockLayer = e.layer; blockPhase = e.phase
-        }
-        nextStep = e.step &+ 1
-        blockUsed = encode(e, at: blockUsed)
-        blockCount += 1
+        if encoder.startsNewBlock(e) { emitOpenBlock() }
+        encoder.append(e)
         eventCount += 1
     }
 
-    /// Encodes `e` at `block + start`; returns the end offset.
-    @inline(__always)
-    private func encode(_ e: TraceEvent, at start: Int) -> Int {
-        let s = state
-        var p = block + start + 2
-        var op: UInt16 = 0
-        let slot = Int(e.kind.rawValue) &* 4 &+ Int(e.target.rawValue)
-        let meta = CompactTraceLayout.meta(kind: e.kind.rawValue, target: e.target.rawValue, flags: e.flags.rawValue)
-        if meta != s.meta {
-            op |= CompactTraceLayout.metaBit
-            p.pointee = meta; p += 1
-            s.meta = meta
+    /// Appends `events` in order: the same file as recording them one by one, on two cores when there
+    /// are enough of them (see the type's notes).
+    public func record(contentsOf events: UnsafeBufferPointer<TraceEvent>) {
+        guard let base = events.baseAddress else { return }
+        let cuts = Self.chunkCuts(base, events.count)
+        guard cuts.count > 2 else {
+            encode(base, events.count)
+            return
         }
-        // Indices: a delta from the slot's last indices, one of its three recent deltas or spelled out.
-        let components = e.indexComponents
-        let delta = components &- s.indices[slot]
-        s.indices[slot] = components
-        let used = s.recentDelta(slot: slot, delta)
-        op |= UInt16(used) << 12
-        if used == 3 {
-            var mask: UInt16 = 0
-            for c in 0..<16 where delta[c] != 0 { mask |= 1 << UInt16(c) }
-            p.pointee = UInt8(truncatingIfNeeded: mask); p[1] = UInt8(truncatingIfNeeded: mask >> 8); p += 2
-            for c in 0..<16 where delta[c] != 0 { p = Self.putVarint(Self.zigzag(delta[c]), p) }
+        // Chunks start where blocks start. The caller takes chunks from the front, the worker from the
+        // back, until they meet: whichever core is less busy (the header's queue shares one) does more.
+        let job = CompactBatchJob(events: base, cuts: cuts, last: spare, other: third)
+        worker.async { job.runWorker() }
+        encode(base, cuts[1])
+        var callerTookLast = cuts.count == 2
+        while let k = job.claimFront() {
+            encode(base + cuts[k], cuts[k + 1] - cuts[k])
+            callerTookLast = k == cuts.count - 2
         }
-        s.promote(slot: slot, used: used, delta)
-        // Values, in the order a, b, product, acc.
-        let last = s.values + slot &* 4
-        let a = e.a.bitPattern, b = e.b.bitPattern, product = e.product.bitPattern, acc = e.acc.bitPattern
-        let one = (1.0).bitPattern
-        var code: UInt16
-        if a == 0 { code = 0 } else if a == last[0] { code = 1 } else if a == s.previousAcc { code = 5 }
-        else if a == one { code = 7 } else { code = 8 }
-        if code == 8 { (code, p) = putStored(a, p) }
-        op |= code
-        if b == 0 { code = 0 } else if b == last[1] { code = 1 } else if b == s.previousAcc { code = 5 }
-        else if b == one { code = 7 } else { code = 8 }
-        if code == 8 { (code, p) = putStored(b, p) }
-        op |= code << 3
-        if product == (e.a * e.b).bitPattern { code = 4 } else if product == 0 { code = 0 }
-        else if product == b { code = 7 } else if product == last[2] { code = 1 }
-        else if product == s.previousAcc { code = 5 } else { code = 8 }
-        if code == 8 { (code, p) = putStored(product, p) }
-        op |= code << 6
-        if acc == (Double(bitPattern: s.previousAcc) + e.product).bitPattern { code = 6 }
-        else if acc == (0.0 + e.product).bitPattern { code = 7 } else if acc == s.previousAcc { code = 5 }
-        else if acc == 0 { code = 0 } else if acc == last[3] { code = 1 } else if acc == (e.a * e.b).bitPattern { code = 4 }
-        else { code = 8 }
-        if code == 8 { (code, p) = putStored(acc, p) }
-        op |= code << 9
-        last[0] = a; last[1] = b; last[2] = product; last[3] = acc
-        s.previousAcc = acc
-        let o = block + start
-        o.pointee = UInt8(truncatingIfNeeded: op); o[1] = UInt8(truncatingIfNeeded: op >> 8)
-        return p - block
+        job.done.wait()
+        guard !callerTookLast else { return }
+        // The caller's last block ends at a chunk cut: complete. The worker's chunks follow, in order.
+        emitOpenBlock()
+        if !header.isWritten && header.isReady { writeHeader() }
+        for chunk in job.outputs where !chunk.blocks.isEmpty || !chunk.bytes.isEmpty {
+            if header.isWritten {
+                indexBlocks(chunk.blocks)
+                output.write(chunk.bytes)
+            } else {
+                hold(chunk.blocks, chunk.bytes)
+            }
+        }
+        eventCount += job.workerEvents
+        // The last chunk's last block stays open (later events may join it): its encoder becomes the caller's.
+        swap(&encoder, &spare)
+        spare.close()
     }
 
-    /// A value that no rule predicts: its cache slot when the cache holds it, else the raw bits (then cached).
-    @inline(__always)
-    private func putStored(_ bits: UInt64, _ p: UnsafeMutablePointer<UInt8>) -> (UInt16, UnsafeMutablePointer<UInt8>) {
-        let slot = CompactTraceLayout.cacheSlot(bits)
-        if state.cacheHolds(bits, slot) {
-            p.pointee = UInt8(truncatingIfNeeded: slot); p[1] = UInt8(truncatingIfNeeded: slot >> 8)
-            return (CompactTraceLayout.ValueCode.cached, p + 2)
+    /// Records `e[0..<n]` on this thread, a run of a block at a time.
+    private func encode(_ e: UnsafePointer<TraceEvent>, _ n: Int) {
+        var i = 0
+        while i < n {
+            i = encoder.appendRun(e, from: i, to: n)
+            if i < n { emitOpenBlock() }
         }
-        UnsafeMutableRawPointer(p).storeBytes(of: bits.littleEndian, as: UInt64.self)
-        state.cacheStore(bits, slot)
-        return (CompactTraceLayout.ValueCode.raw, p + 8)
+        eventCount += n
     }
 
-    @inline(__always)
-    static func zigzag(_ v: Int32) -> UInt64 { UInt64(UInt32(bitPattern: (v &<< 1) ^ (v >> 31))) }
-
-    /// Writes `v` as LEB128 (7 bits a byte, low first, high bit = more).
-    @inline(__always)
-    static func putVarint(_ v: UInt64, _ p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        var v = v, p = p
-        while v >= 0x80 { p.pointee = UInt8(truncatingIfNeeded: v) | 0x80; v >>= 7; p += 1 }
-        p.pointee = UInt8(truncatingIfNeeded: v)
-        return p + 1
+    /// Where to cut `e[0..<n]` into chunks for two threads: 0, then the first block start at or after
+    /// each sixteenth (at most `blockEvents` events further: a step multiple of it always starts a
+    /// block), then `n`; just [0, n] for fewer than `splitMinimum` events.
+    private static func chunkCuts(_ e: UnsafePointer<TraceEvent>, _ n: Int) -> [Int] {
+        guard n >= splitMinimum else { return [0, n] }
+        let chunks = min(16, n / (splitMinimum / 2))
+        var cuts = [0]
+        for k in 1..<chunks {
+            var i = max(n * k / chunks, cuts[cuts.count - 1] + 1)
+            while i < n && !CompactBlockEncoder.cutsBefore(e[i - 1], e[i]) { i += 1 }
+            if i < n && i > cuts[cuts.count - 1] { cuts.append(i) }
+        }
+        cuts.append(n)
+        return cuts
     }
 
-    /// Writes the block header and the block, records its index entry, and resets the prediction state.
-    private func flushBlock() {
-        guard blockCount > 0 else { return }
-        var header: [UInt8] = []
-        header.reserveCapacity(CompactTraceLayout.blockHeaderSize)
-        BinaryWriter.appendLE(UInt32(blockUsed), to: &header)
-        BinaryWriter.appendLE(UInt32(blockCount), to: &header)
-        BinaryWriter.appendLE(Int64(blockFirstStep), to: &header)
-        BinaryWriter.appendLE(Int64(blockLayer), to: &header)
-        header.append(blockPhase.rawValue)
-        header.append(contentsOf: [UInt8](repeating: 0, count: 7))
-        BinaryWriter.appendLE(UInt64(written), to: &index)
-        BinaryWriter.appendLE(Int64(blockFirstStep), to: &index)
-        BinaryWriter.appendLE(Int64(blockLayer), to: &index)
-        BinaryWriter.appendLE(UInt32(blockCount), to: &index)
-        index.append(blockPhase.rawValue)
-        index.append(contentsOf: [0, 0, 0])
-        indexEntries += 1
-        output.write(header)
-        output.write(UnsafeBufferPointer(start: block, count: blockUsed))
-        written += header.count + blockUsed
-        blockUsed = 0
-        blockCount = 0
-        state.reset()
+    /// Writes the open block (to the file once the header is written, else into `held`) and closes it.
+    private func emitOpenBlock() {
+        guard encoder.count > 0 else { return }
+        if !header.isWritten && header.isReady { writeHeader() }
+        let entry = CompactBlockEntry(firstStep: encoder.firstStep, layer: encoder.layer, count: encoder.count,
+                                      phase: encoder.phase, bytes: encoder.used)
+        let payload = UnsafeBufferPointer(start: encoder.bytes, count: encoder.used)
+        if header.isWritten {
+            indexBlocks([entry])
+            output.write(encoder.blockHeader())
+            output.write(payload)
+        } else {
+            hold([entry], encoder.blockHeader() + Array(payload))
+        }
+        encoder.close()
+    }
+
+    /// Appends the index entries of `blocks`, whose headers and payloads the caller writes next, in order.
+    private func indexBlocks(_ blocks: [CompactBlockEntry]) {
+        for block in blocks {
+            block.appendIndexEntry(offset: written, to: &index)
+            indexEntries += 1
+            written += CompactTraceLayout.blockHeaderSize + block.bytes
+        }
+    }
+
+    /// Keeps blocks until the header is written; waits for it when too much is held.
+    private func hold(_ blocks: [CompactBlockEntry], _ bytes: [UInt8]) {
+        held.append(contentsOf: bytes)
+        heldBlocks.append(contentsOf: blocks)
+        if held.count > Self.heldLimit { writeHeader() }
+    }
+
+    /// Writes the preamble and the header (waiting for its queue if need be), then the held blocks.
+    private func writeHeader() {
+        let bytes = header.take()
+        output.write(bytes)
+        written = bytes.count
+        indexBlocks(heldBlocks)
+        output.write(held)
+        held = []
+        heldBlocks = []
     }
 
     /// Writes the last block, the end block, the index and the trailer, and moves the file into place.
     public func finish() throws {
-        flushBlock()
+        emitOpenBlock()
+        if !header.isWritten { writeHeader() }
         var tail: [UInt8] = []
         BinaryWriter.appendLE(UInt32(0), to: &tail)
         BinaryWriter.appendLE(UInt32(0), to: &tail)
@@ -193,4 +204,118 @@ public final class CompactBinaryWriter: TraceSink {
 
     /// Gives up: removes the temporary file (also done when the writer is released unfinished).
     public func cancel() { output.abandon() }
+}
+
+/// A closed block's index entry, before its file offset is known.
+private struct CompactBlockEntry {
+    var firstStep: Int, layer: Int, count: Int
+    var phase: Phase
+    /// Payload bytes (after the 32-byte block header).
+    var bytes: Int
+
+    /// u64 block offset, i64 first step, i64 layer, u32 events, u8 phase, 3 zero bytes.
+    func appendIndexEntry(offset: Int, to index: inout [UInt8]) {
+        BinaryWriter.appendLE(UInt64(offset), to: &index)
+        BinaryWriter.appendLE(Int64(firstStep), to: &index)
+        BinaryWriter.appendLE(Int64(layer), to: &index)
+        BinaryWriter.appendLE(UInt32(count), to: &index)
+        index.append(phase.rawValue)
+        index.append(contentsOf: [0, 0, 0])
+    }
+}
+
+/// A batch cut into chunks at block starts, shared by the caller (from the front) and the worker (from
+/// the back). The worker encodes its chunks into `outputs`; the last chunk's last block stays open in
+/// `last`. The worker touches `outputs` and the encoders until `done.signal()`; then the caller does.
+private final class CompactBatchJob: @unchecked Sendable {
+    let events: UnsafePointer<TraceEvent>
+    /// Chunk k is `cuts[k]..<cuts[k + 1]`.
+    let cuts: [Int]
+    let last: CompactBlockEncoder, other: CompactBlockEncoder
+    /// Per chunk, what the worker encoded: its closed blocks' entries, and their headers and payloads.
+    var outputs: [(blocks: [CompactBlockEntry], bytes: [UInt8])]
+    var workerEvents = 0
+    let done = DispatchSemaphore(value: 0)
+    /// Chunks `front..<back` are unclaimed (chunk 0 is the caller's from the start).
+    private var front = 1, back: Int
+    private let lock = DispatchQueue(label: "convtrace.v2-batch")
+
+    init(events: UnsafePointer<TraceEvent>, cuts: [Int], last: CompactBlockEncoder, other: CompactBlockEncoder) {
+        self.events = events; self.cuts = cuts; self.last = last; self.other = other
+        back = cuts.count - 1
+        outputs = Array(repeating: ([], []), count: cuts.count - 1)
+    }
+
+    func claimFront() -> Int? { lock.sync { front < back ? { front += 1; return front - 1 }() : nil } }
+    func claimBack() -> Int? { lock.sync { front < back ? { back -= 1; return back }() : nil } }
+
+    func runWorker() {
+        defer { done.signal() }
+        while let k = claimBack() {
+            let isLast = k == cuts.count - 2
+            let encoder = isLast ? last : other
+            encoder.close()
+            var blocks: [CompactBlockEntry] = []
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity((cuts[k + 1] - cuts[k]) * 8)
+            func emit() {
+                blocks.append(CompactBlockEntry(firstStep: encoder.firstStep, layer: encoder.layer, count: encoder.count,
+                                                phase: encoder.phase, bytes: encoder.used))
+                bytes.append(contentsOf: encoder.blockHeader())
+                bytes.append(contentsOf: UnsafeBufferPointer(start: encoder.bytes, count: encoder.used))
+                encoder.close()
+            }
+            var i = cuts[k]
+            while i < cuts[k + 1] {
+                i = encoder.appendRun(events, from: i, to: cuts[k + 1])
+                if i < cuts[k + 1] { emit() }
+            }
+            // The next chunk starts a block, so this chunk's last block is complete, unless it is the last.
+            if !isLast { emit() }
+            outputs[k] = (blocks, bytes)
+            workerEvents += cuts[k + 1] - cuts[k]
+        }
+    }
+}
+
+/// The preamble and header JSON of a version 2 file, serialized on a queue of its own.
+private final class CompactHeaderJob: @unchecked Sendable {
+    private var bytes: [UInt8] = []
+    private let ready = DispatchSemaphore(value: 0)
+    private let queue = DispatchQueue(label: "convtrace.v2-header")
+    /// Caller side: `ready` has been seen.
+    private var seen = false
+    private(set) var isWritten = false
+
+    init(_ makeHeader: @escaping @Sendable () -> JSONValue) {
+        queue.async { [self] in
+            let text = makeHeader().serializedBytes()
+            var out = BinaryTraceLayout.magic
+            BinaryWriter.appendLE(CompactTraceLayout.version, to: &out)
+            BinaryWriter.appendLE(UInt32(CompactTraceLayout.blockEvents), to: &out)
+            BinaryWriter.appendLE(UInt64(text.count), to: &out)
+            out.append(contentsOf: text)
+            bytes = out
+            ready.signal()
+        }
+    }
+
+    /// Whether the bytes are there (without waiting).
+    var isReady: Bool {
+        if !seen && ready.wait(timeout: .now()) == .success { seen = true }
+        return seen
+    }
+
+    /// The bytes, waiting for them if need be; marks the header written.
+    func take() -> [UInt8] {
+        waitUntilDone()
+        isWritten = true
+        defer { bytes = [] }
+        return bytes
+    }
+
+    /// Waits for the queue to finish (the job must not outlive what it writes into).
+    func waitUntilDone() {
+        if !seen { ready.wait(); seen = true }
+    }
 }

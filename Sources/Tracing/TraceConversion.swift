@@ -1,4 +1,5 @@
 // Tracing — TraceConversion: JSON Lines ↔ binary, streaming, lossless.
+import Engine
 
 /// Converts trace files between the two encodings.
 public enum TraceConversion {
@@ -13,9 +14,25 @@ public enum TraceConversion {
         switch encoding {
         case .jsonl: return try copy(reader, into: JSONLWriter(path: destination, headerJSON: reader.headerJSON))
         case .binary where binaryVersion == 2:
-            return try copy(reader, into: CompactBinaryWriter(path: destination, headerJSON: reader.headerJSON))
+            return try copyInBatches(reader, into: CompactBinaryWriter(path: destination, headerJSON: reader.headerJSON))
         case .binary: return try copy(reader, into: BinaryWriter(path: destination, headerJSON: reader.headerJSON))
         }
+    }
+
+    /// Like `copy`, handing the version 2 writer `batchEvents` events at a time (it encodes a batch on two cores).
+    private static func copyInBatches(_ reader: TraceReader, into writer: CompactBinaryWriter) throws -> Int {
+        let batchEvents = 1 << 18  // 30 MB of events
+        var batch = [TraceEvent](repeating: TraceEvent(kind: .mac), count: batchEvents)
+        do {
+            var filled = 0
+            repeat {
+                filled = 0
+                while filled < batchEvents, try reader.next(into: &batch[filled]) { filled += 1 }
+                batch.withUnsafeBufferPointer { writer.record(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<filled])) }
+            } while filled == batchEvents
+            try writer.finish()
+        } catch { writer.cancel(); throw error }
+        return writer.eventCount
     }
 
     /// Streams every event of `reader` into `writer` and moves the file into place; removes it on error.
