@@ -85,7 +85,7 @@ let package = Package(
             name: "TerminalReplayTests",
             dependencies: ["Engine", "Tracing", "Storyboard", "TerminalReplay", "ChildProcess"],
             resources: [.copy("References")]),
-        .testTarget(name: "LessonBuilderTests", dependencies: ["LessonBuilder"]),
+        .testTarget(name: "LessonBuilderTests", dependencies: ["LessonBuilder", "Storyboard"]),
         .testTarget(
             name: "WebPlayerTests",
             dependencies: ["Engine", "Storyboard", "CairoRender", "WebPlayer", "SceneExamples"]),
