@@ -39,10 +39,35 @@ public struct OutputSize: Equatable, Hashable, Sendable, CustomStringConvertible
     public let span: Int
     /// Whether `span` is divisible by the stride (always true for transposed convolution).
     public let isExact: Bool
-    /// The formula with numbers substituted and the result, e.g. `(5 − 3 + 2·1)/2 + 1 = 3`.
-    public let formula: String
+    /// Pooling with `ceil_mode`: the last window was dropped because it would start in the padding.
+    public let droppedLastWindow: Bool
+
+    /// The formula with numbers substituted and the result, e.g. `(5 − 3 + 2·1)/2 + 1 = 3`. Built when
+    /// asked for, not with every size: the engine computes sizes on every run, and building the text
+    /// each time was about 8 % of an untraced LeNet-5 pass.
+    public var formula: String {
+        switch operation {
+        case .transposedConvolution:
+            return Self.transposedFormula(input, stride, paddingBefore, dilation, kernel, outputPadding, value)
+        case .pooling(ceilMode: true) where !isExact:
+            let text = "\(Self.numerator(input, kernel, dilation, paddingBefore, paddingAfter))/\(stride)"
+            return "⌈\(text)⌉ + 1" + (droppedLastWindow ? " − 1" : "") + " = \(value)"
+        case .convolution, .pooling:
+            let text = "\(Self.numerator(input, kernel, dilation, paddingBefore, paddingAfter))/\(stride)"
+            return (isExact ? "\(text) + 1" : "⌊\(text)⌋ + 1") + " = \(value)"
+        }
+    }
+
     /// An extra remark (pooling with `ceil_mode` dropping a window), or nil.
-    public let note: String?
+    public var note: String? {
+        droppedLastWindow ? "ceil_mode drops the last window: it would start in the bottom/right padding" : nil
+    }
+
+    /// `(H − 1)·s − 2·p + d·(F − 1) + output_padding + 1 = value` with the numbers substituted.
+    private static func transposedFormula(_ input: Int, _ stride: Int, _ padding: Int, _ dilation: Int, _ kernel: Int,
+                                          _ outputPadding: Int, _ value: Int) -> String {
+        "(\(input) − 1)·\(stride) − 2·\(padding) + \(dilation)·(\(kernel) − 1) + \(outputPadding) + 1 = \(value)"
+    }
 
     /// d·(F−1)+1, the extent the dilated kernel covers.
     @inlinable public var effectiveKernel: Int { dilation * (kernel - 1) + 1 }
@@ -88,11 +113,9 @@ public struct OutputSize: Equatable, Hashable, Sendable, CustomStringConvertible
         let span = padded - eff
         let value = span / stride + 1
         let exact = span % stride == 0
-        let text = "\(numerator(input, kernel, dilation, padding.before, padding.after))/\(stride)"
-        let formula = (exact ? "\(text) + 1" : "⌊\(text)⌋ + 1") + " = \(value)"
         return OutputSize(operation: .convolution, input: input, kernel: kernel, stride: stride, dilation: dilation,
                           paddingBefore: padding.before, paddingAfter: padding.after, outputPadding: 0,
-                          value: value, span: span, isExact: exact, formula: formula, note: nil)
+                          value: value, span: span, isExact: exact, droppedLastWindow: false)
     }
 
     /// Output size of a transposed convolution along one axis (PyTorch's rule):
@@ -122,9 +145,8 @@ public struct OutputSize: Equatable, Hashable, Sendable, CustomStringConvertible
             throw EngineError("\(op): the \(axis) arithmetic overflows (input \(input), stride \(stride), padding \(padding))")
         }
         let value = grown - twoP + (eff - 1) + outputPadding + 1
-        let dTerm = "\(dilation)·(\(kernel) − 1)"
-        let formula = "(\(input) − 1)·\(stride) − 2·\(padding) + \(dTerm) + \(outputPadding) + 1 = \(value)"
         guard value >= 1 else {
+            let formula = transposedFormula(input, stride, padding, dilation, kernel, outputPadding, value)
             throw EngineError(
                 "\(op): the output \(axis) would be \(formula), less than 1; the padding \(padding) crops away more "
                     + "than the scatter produces. Use padding ≤ \((grown + eff - 1 + outputPadding) / 2)")
@@ -132,7 +154,7 @@ public struct OutputSize: Equatable, Hashable, Sendable, CustomStringConvertible
         return OutputSize(operation: .transposedConvolution, input: input, kernel: kernel, stride: stride,
                           dilation: dilation, paddingBefore: padding, paddingAfter: padding,
                           outputPadding: outputPadding, value: value, span: value - 1, isExact: true,
-                          formula: formula, note: nil)
+                          droppedLastWindow: false)
     }
 
     /// Output size of max/avg pooling along one axis (PyTorch's `pooling_output_shape`).
@@ -155,23 +177,18 @@ public struct OutputSize: Equatable, Hashable, Sendable, CustomStringConvertible
         let floorSize = try convolution(input: input, kernel: kernel, stride: stride, padding: (padding, padding),
                                         dilation: dilation, axis: axis, op: op)
         let span = floorSize.span
-        let text = "\(numerator(input, kernel, dilation, padding, padding))/\(stride)"
         var value = floorSize.value
-        var formula = floorSize.formula
-        var note: String? = nil
+        var dropped = false
         if ceilMode && !floorSize.isExact {
             value = (span + stride - 1) / stride + 1
-            formula = "⌈\(text)⌉ + 1"
             if (value - 1) * stride >= input + padding {
                 value -= 1
-                formula += " − 1"
-                note = "ceil_mode drops the last window: it would start in the bottom/right padding"
+                dropped = true
             }
-            formula += " = \(value)"
         }
         return OutputSize(operation: .pooling(ceilMode: ceilMode), input: input, kernel: kernel, stride: stride,
                           dilation: dilation, paddingBefore: padding, paddingAfter: padding, outputPadding: 0,
-                          value: value, span: span, isExact: floorSize.isExact, formula: formula, note: note)
+                          value: value, span: span, isExact: floorSize.isExact, droppedLastWindow: dropped)
     }
 
     // MARK: - Exactness
