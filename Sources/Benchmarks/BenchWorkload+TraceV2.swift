@@ -35,27 +35,27 @@ extension BenchWorkload {
 enum BenchTraceV2 {
     /// Writes the LeNet events (in memory) with `CompactBinaryWriter`, handed over at once as `trace
     /// --convert` hands them (`record(contentsOf:)`, two cores): (file bytes per event, events per second).
-    /// Each run writes a new file: the previous run's is removed before the clock starts (replacing it
-    /// made the kernel free its 8.6 MB inside the timed `rename`, 3 ms on this machine's disk).
     static func write(_ context: BenchContext, to path: String) throws -> (Double, Double) {
-        let events = context.lenetEvents
-        let header = context.lenet.header
-        let seconds = try context.medianSeconds(setUp: { try? FileManager.default.removeItem(atPath: path) }) {
-            let w = try CompactBinaryWriter(path: path, header: header)
-            events.withUnsafeBufferPointer { w.record(contentsOf: $0) }
-            try w.finish()
-        }
+        let rate = try writeRate(context, to: path) { w, events in events.withUnsafeBufferPointer { w.record(contentsOf: $0) } }
         let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? -1
-        return (Double(size) / Double(events.count), Double(events.count) / seconds)
+        return (Double(size) / Double(context.lenetEvents.count), rate)
     }
 
     /// The same events recorded one at a time, as the engine's tracer hands them over: events per second.
     static func writeEventByEvent(_ context: BenchContext, to path: String) throws -> Double {
+        try writeRate(context, to: path) { w, events in for e in events { w.record(e) } }
+    }
+
+    /// Events per second writing the LeNet events to `path` as `feed` hands them over. Each run writes a
+    /// new file: the previous run's is removed before the clock starts (replacing it made the kernel free
+    /// its 8.6 MB inside the timed `rename`, 3 ms on this machine's disk).
+    private static func writeRate(_ context: BenchContext, to path: String,
+                                  feed: (CompactBinaryWriter, [TraceEvent]) -> Void) throws -> Double {
         let events = context.lenetEvents
         let header = context.lenet.header
         let seconds = try context.medianSeconds(setUp: { try? FileManager.default.removeItem(atPath: path) }) {
             let w = try CompactBinaryWriter(path: path, header: header)
-            for e in events { w.record(e) }
+            feed(w, events)
             try w.finish()
         }
         return Double(events.count) / seconds

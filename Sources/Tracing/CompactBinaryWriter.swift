@@ -11,14 +11,16 @@ import Engine
 /// - The header's JSON (0.7 MB for LeNet-5: a fifth of the time to write its trace on one core) is
 ///   serialized on a queue of its own while the first events are encoded; blocks closed before it is
 ///   ready are held in memory (at most `heldLimit` bytes, then the caller waits for it).
-/// - Events handed over together (`record(contentsOf:)`: a trace in memory, a conversion) are split at a
-///   block boundary near the middle, and a worker encodes the second half while the caller encodes the
-///   first. Blocks start from a fresh prediction state, so they encode independently; they are cut
-///   exactly where event-by-event recording cuts them and written in order, so the file is the same
-///   byte for byte however the events arrived (`CompactWriterTests`).
+/// - Events handed over together (`record(contentsOf:)`: a trace in memory, a conversion) are cut into
+///   up to 16 chunks at block starts; the caller encodes chunks from the front and a worker from the
+///   back until they meet. Blocks start from a fresh prediction state, so they encode independently;
+///   they are cut exactly where event-by-event recording cuts them (`CompactBlockEncoder.cuts`) and
+///   written in order, so the file is the same byte for byte however the events arrived
+///   (`CompactWriterTests`).
 ///
-/// - Complexity: memory is two open blocks (1.6 MB of address space each, about 60 KB of it touched),
-///   the bytes of blocks held for the header, the worker's half of a batch, and 32 bytes of index per block.
+/// - Complexity: memory is three block encoders (each 1.6 MB of address space for a block's bytes, of
+///   which about 60 KB is touched, and a 0.5 MB value cache), the bytes of blocks held for the header,
+///   the worker's chunks of a batch, and 32 bytes of index per block.
 public final class CompactBinaryWriter: TraceSink {
     public static var isRecording: Bool { true }
 
@@ -64,11 +66,6 @@ public final class CompactBinaryWriter: TraceSink {
         header = CompactHeaderJob(makeHeader)
     }
 
-    deinit {
-        worker.sync {}  // a batch's worker half may still be running if the caller was interrupted
-        header.waitUntilDone()
-    }
-
     /// Appends one event.
     public func record(_ e: TraceEvent) {
         if encoder.startsNewBlock(e) { emitOpenBlock() }
@@ -90,28 +87,22 @@ public final class CompactBinaryWriter: TraceSink {
         let job = CompactBatchJob(events: base, cuts: cuts, last: spare, other: third)
         worker.async { job.runWorker() }
         encode(base, cuts[1])
-        var callerTookLast = cuts.count == 2
+        var callerTookLast = false
         while let k = job.claimFront() {
             encode(base + cuts[k], cuts[k + 1] - cuts[k])
             callerTookLast = k == cuts.count - 2
         }
         job.done.wait()
-        guard !callerTookLast else { return }
+        guard !callerTookLast else { return }  // the worker took no chunk
         // The caller's last block ends at a chunk cut: complete. The worker's chunks follow, in order.
         emitOpenBlock()
-        if !header.isWritten && header.isReady { writeHeader() }
-        for chunk in job.outputs where !chunk.blocks.isEmpty || !chunk.bytes.isEmpty {
-            if header.isWritten {
-                indexBlocks(chunk.blocks)
-                output.write(chunk.bytes)
-            } else {
-                hold(chunk.blocks, chunk.bytes)
-            }
+        for chunk in job.outputs where !chunk.blocks.isEmpty {
+            writeOrHold(chunk.blocks, chunk.bytes)
         }
         eventCount += job.workerEvents
-        // The last chunk's last block stays open (later events may join it): its encoder becomes the caller's.
+        // The last chunk's last block stays open (later events may join it): its encoder becomes the
+        // caller's, and the caller's (closed above) the next batch's.
         swap(&encoder, &spare)
-        spare.close()
     }
 
     /// Records `e[0..<n]` on this thread, a run of a block at a time.
@@ -134,7 +125,7 @@ public final class CompactBinaryWriter: TraceSink {
         for k in 1..<chunks {
             var i = max(n * k / chunks, cuts[cuts.count - 1] + 1)
             while i < n && !CompactBlockEncoder.cutsBefore(e[i - 1], e[i]) { i += 1 }
-            if i < n && i > cuts[cuts.count - 1] { cuts.append(i) }
+            if i < n { cuts.append(i) }
         }
         cuts.append(n)
         return cuts
@@ -144,17 +135,29 @@ public final class CompactBinaryWriter: TraceSink {
     private func emitOpenBlock() {
         guard encoder.count > 0 else { return }
         if !header.isWritten && header.isReady { writeHeader() }
-        let entry = CompactBlockEntry(firstStep: encoder.firstStep, layer: encoder.layer, count: encoder.count,
-                                      phase: encoder.phase, bytes: encoder.used)
-        let payload = UnsafeBufferPointer(start: encoder.bytes, count: encoder.used)
         if header.isWritten {
-            indexBlocks([entry])
+            indexBlocks([encoder.entry])
             output.write(encoder.blockHeader())
-            output.write(payload)
+            output.write(UnsafeBufferPointer(start: encoder.bytes, count: encoder.used))
+            encoder.close()
         } else {
-            hold([entry], encoder.blockHeader() + Array(payload))
+            heldBlocks.append(encoder.appendClosedBlock(to: &held))
+            if held.count > Self.heldLimit { writeHeader() }
         }
-        encoder.close()
+    }
+
+    /// Writes closed blocks (their headers and payloads in `bytes`, in order) once the header is written,
+    /// else keeps them in `held`.
+    private func writeOrHold(_ blocks: [CompactBlockEntry], _ bytes: [UInt8]) {
+        if !header.isWritten && header.isReady { writeHeader() }
+        if header.isWritten {
+            indexBlocks(blocks)
+            output.write(bytes)
+        } else {
+            held.append(contentsOf: bytes)
+            heldBlocks.append(contentsOf: blocks)
+            if held.count > Self.heldLimit { writeHeader() }
+        }
     }
 
     /// Appends the index entries of `blocks`, whose headers and payloads the caller writes next, in order.
@@ -164,13 +167,6 @@ public final class CompactBinaryWriter: TraceSink {
             indexEntries += 1
             written += CompactTraceLayout.blockHeaderSize + block.bytes
         }
-    }
-
-    /// Keeps blocks until the header is written; waits for it when too much is held.
-    private func hold(_ blocks: [CompactBlockEntry], _ bytes: [UInt8]) {
-        held.append(contentsOf: bytes)
-        heldBlocks.append(contentsOf: blocks)
-        if held.count > Self.heldLimit { writeHeader() }
     }
 
     /// Writes the preamble and the header (waiting for its queue if need be), then the held blocks.
@@ -204,24 +200,6 @@ public final class CompactBinaryWriter: TraceSink {
 
     /// Gives up: removes the temporary file (also done when the writer is released unfinished).
     public func cancel() { output.abandon() }
-}
-
-/// A closed block's index entry, before its file offset is known.
-private struct CompactBlockEntry {
-    var firstStep: Int, layer: Int, count: Int
-    var phase: Phase
-    /// Payload bytes (after the 32-byte block header).
-    var bytes: Int
-
-    /// u64 block offset, i64 first step, i64 layer, u32 events, u8 phase, 3 zero bytes.
-    func appendIndexEntry(offset: Int, to index: inout [UInt8]) {
-        BinaryWriter.appendLE(UInt64(offset), to: &index)
-        BinaryWriter.appendLE(Int64(firstStep), to: &index)
-        BinaryWriter.appendLE(Int64(layer), to: &index)
-        BinaryWriter.appendLE(UInt32(count), to: &index)
-        index.append(phase.rawValue)
-        index.append(contentsOf: [0, 0, 0])
-    }
 }
 
 /// A batch cut into chunks at block starts, shared by the caller (from the front) and the worker (from
@@ -258,20 +236,13 @@ private final class CompactBatchJob: @unchecked Sendable {
             var blocks: [CompactBlockEntry] = []
             var bytes: [UInt8] = []
             bytes.reserveCapacity((cuts[k + 1] - cuts[k]) * 8)
-            func emit() {
-                blocks.append(CompactBlockEntry(firstStep: encoder.firstStep, layer: encoder.layer, count: encoder.count,
-                                                phase: encoder.phase, bytes: encoder.used))
-                bytes.append(contentsOf: encoder.blockHeader())
-                bytes.append(contentsOf: UnsafeBufferPointer(start: encoder.bytes, count: encoder.used))
-                encoder.close()
-            }
             var i = cuts[k]
             while i < cuts[k + 1] {
                 i = encoder.appendRun(events, from: i, to: cuts[k + 1])
-                if i < cuts[k + 1] { emit() }
+                if i < cuts[k + 1] { blocks.append(encoder.appendClosedBlock(to: &bytes)) }
             }
             // The next chunk starts a block, so this chunk's last block is complete, unless it is the last.
-            if !isLast { emit() }
+            if !isLast { blocks.append(encoder.appendClosedBlock(to: &bytes)) }
             outputs[k] = (blocks, bytes)
             workerEvents += cuts[k + 1] - cuts[k]
         }
@@ -308,14 +279,9 @@ private final class CompactHeaderJob: @unchecked Sendable {
 
     /// The bytes, waiting for them if need be; marks the header written.
     func take() -> [UInt8] {
-        waitUntilDone()
+        if !seen { ready.wait(); seen = true }
         isWritten = true
         defer { bytes = [] }
         return bytes
-    }
-
-    /// Waits for the queue to finish (the job must not outlive what it writes into).
-    func waitUntilDone() {
-        if !seen { ready.wait(); seen = true }
     }
 }

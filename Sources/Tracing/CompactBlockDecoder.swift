@@ -2,7 +2,7 @@
 import Engine
 
 /// Decodes the events of one block of binary encoding version 2, keeping the same prediction state as
-/// `CompactBinaryWriter`. Errors are messages; `TraceReader` adds the file and the place.
+/// `CompactBlockEncoder`. Errors are messages; `TraceReader` adds the file and the place.
 final class CompactBlockDecoder {
     private let state: CompactCodecState
 

@@ -28,23 +28,29 @@ final class CompactBlockEncoder: @unchecked Sendable {
 
     deinit { bytes.deallocate() }
 
-    /// Whether `e` cannot join the open block (false when no block is open): the block is full, or `e`
-    /// changes the phase or the layer, does not follow the last step, or its step is a multiple of
-    /// `blockEvents`. The last rule puts every cut where `cutsBefore` can find it from the two events
-    /// alone, so a batch can be split between threads without reading it from the start.
+    /// The block cut rule, stated once: whether `e` cannot join a block of `count` events of `layer` and
+    /// `phase` whose next step would be `nextStep`. It cannot when the block is full, or `e` changes the
+    /// phase or the layer, does not follow the last step, or its step is a multiple of `blockEvents`. The
+    /// last part puts every cut where two neighbouring events show it (`cutsBefore`), so a batch can be
+    /// split between threads without reading it from its start.
     @inline(__always)
-    func startsNewBlock(_ e: TraceEvent) -> Bool {
+    static func cuts(before e: TraceEvent, count: Int, nextStep: Int, layer: Int, phase: Phase) -> Bool {
         count == CompactTraceLayout.blockEvents
             || (count > 0 && (e.step & (CompactTraceLayout.blockEvents - 1) == 0 || e.step != nextStep
                               || e.layer != layer || e.phase != phase))
     }
 
-    /// Whether a block starts at `next` when `previous` is the event before it (the rule of
-    /// `startsNewBlock`, less the full block, which cannot happen between two such cuts).
+    /// Whether `e` cannot join the open block (false when no block is open).
+    @inline(__always)
+    func startsNewBlock(_ e: TraceEvent) -> Bool {
+        Self.cuts(before: e, count: count, nextStep: nextStep, layer: layer, phase: phase)
+    }
+
+    /// Whether a block starts at `next` when `previous` is the event before it (the rule, for a block
+    /// that holds `previous`: a full block is also cut at a step multiple, so fullness adds no cut).
     @inline(__always)
     static func cutsBefore(_ previous: TraceEvent, _ next: TraceEvent) -> Bool {
-        next.step & (CompactTraceLayout.blockEvents - 1) == 0 || next.step != previous.step &+ 1
-            || next.layer != previous.layer || next.phase != previous.phase
+        cuts(before: next, count: 1, nextStep: previous.step &+ 1, layer: previous.layer, phase: previous.phase)
     }
 
     /// Appends `e` to the open block, opening one when none is.
@@ -71,13 +77,10 @@ final class CompactBlockEncoder: @unchecked Sendable {
         var previousAcc = state.previousAcc, meta = state.meta
         while i < end {
             let event = e + i
-            let step = event.pointee.step
-            if count == CompactTraceLayout.blockEvents || step != nextStep
-                || (step & (CompactTraceLayout.blockEvents - 1) == 0 && count > 0)
-                || event.pointee.layer != layer || event.pointee.phase != phase { break }
+            if Self.cuts(before: event.pointee, count: count, nextStep: nextStep, layer: layer, phase: phase) { break }
             ct_prefetch(UnsafeRawPointer(event) + Self.prefetchDistance)
             used = encode(event.pointee, at: used, out, &previousAcc, &meta)
-            nextStep = step &+ 1
+            nextStep = event.pointee.step &+ 1
             count += 1
             i += 1
         }
@@ -109,6 +112,20 @@ final class CompactBlockEncoder: @unchecked Sendable {
         header.append(phase.rawValue)
         header.append(contentsOf: [UInt8](repeating: 0, count: 7))
         return header
+    }
+
+    /// The open block's index entry (its file offset is given when it is written).
+    var entry: CompactBlockEntry {
+        CompactBlockEntry(firstStep: firstStep, layer: layer, count: count, phase: phase, bytes: used)
+    }
+
+    /// Appends the open block (its header, then its events) to `out`, closes it and returns its entry.
+    func appendClosedBlock(to out: inout [UInt8]) -> CompactBlockEntry {
+        let closed = entry
+        out.append(contentsOf: blockHeader())
+        out.append(contentsOf: UnsafeBufferPointer(start: bytes, count: used))
+        close()
+        return closed
     }
 
     /// Forgets the open block (after it was written); the next `append` opens a new one.
@@ -200,5 +217,23 @@ final class CompactBlockEncoder: @unchecked Sendable {
         while v >= 0x80 { p.pointee = UInt8(truncatingIfNeeded: v) | 0x80; v >>= 7; p += 1 }
         p.pointee = UInt8(truncatingIfNeeded: v)
         return p + 1
+    }
+}
+
+/// A closed block's index entry, before its file offset is known.
+struct CompactBlockEntry {
+    var firstStep: Int, layer: Int, count: Int
+    var phase: Phase
+    /// Payload bytes (after the 32-byte block header).
+    var bytes: Int
+
+    /// u64 block offset, i64 first step, i64 layer, u32 events, u8 phase, 3 zero bytes.
+    func appendIndexEntry(offset: Int, to index: inout [UInt8]) {
+        BinaryWriter.appendLE(UInt64(offset), to: &index)
+        BinaryWriter.appendLE(Int64(firstStep), to: &index)
+        BinaryWriter.appendLE(Int64(layer), to: &index)
+        BinaryWriter.appendLE(UInt32(count), to: &index)
+        index.append(phase.rawValue)
+        index.append(contentsOf: [0, 0, 0])
     }
 }

@@ -111,7 +111,7 @@ struct CompactWriterTests {
         #expect(blocks.count > 20)
     }
 
-    @Test("a header of 2 MB, serialized while blocks are held, comes out whole and first")
+    @Test("a header of 2 MB, serialized on its own queue while blocks arrive, comes out whole and first in both paths")
     func largeHeader() throws {
         let dir = Fixtures.folder()
         defer { Fixtures.remove(dir) }
