@@ -212,78 +212,77 @@ package struct JSONParser {
         return String(decoding: out, as: UTF8.self)
     }
 
-    @inlinable
-    package mutating func parseNumber() throws -> Double {
-        let start = i
-        try scanNumber()
-        return JSONParser.parseDouble(UnsafeBufferPointer(rebasing: bytes[start..<i]))
-    }
-
-    /// Moves past one number, checking JSON's number grammar (no conversion).
-    @inlinable
-    mutating func scanNumber() throws {
-        if bytes[i] == UInt8(ascii: "-") { i += 1 }
-        func digits(_ p: inout JSONParser) -> Int {
-            let s = p.i
-            while p.i < p.bytes.count, p.bytes[p.i] >= 48, p.bytes[p.i] <= 57 { p.i += 1 }
-            return p.i - s
-        }
-        let intDigits = digits(&self)
-        if intDigits == 0 { throw error("invalid number: expected a digit") }
-        if intDigits > 1 && bytes[i - intDigits] == 48 { i -= intDigits; throw error("invalid number: leading zero") }
-        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
-            i += 1
-            if digits(&self) == 0 { throw error("invalid number: expected a digit after '.'") }
-        }
-        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
-            i += 1
-            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
-            if digits(&self) == 0 { throw error("invalid number: expected a digit in the exponent") }
-        }
-    }
-
-    /// Exact powers of ten 10^0 … 10^22 (all exactly representable as doubles).
-    @usableFromInline
-    static let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { acc, _ in acc * 10 } }
-
-    /// Converts validated number text to the nearest double.
+    /// Reads one number: checks JSON's number grammar and converts it in the same pass.
     ///
     /// Fast path (Clinger): at most 15 significant digits and a decimal exponent within ±22 give an
     /// exact integer and an exact power of ten, so one IEEE multiplication or division rounds correctly.
-    /// Everything else goes to the C library's correctly rounded `strtod`.
+    /// Everything else goes to the C library's correctly rounded `strtod`. One pass, no table: a trace
+    /// header is mostly one- and two-digit numbers (LeNet-5's: 125 000 of them), and scanning then
+    /// converting cost half of reading it.
     @inlinable
-    package static func parseDouble(_ text: UnsafeBufferPointer<UInt8>) -> Double {
-        var k = 0
-        let n = text.count
+    package mutating func parseNumber() throws -> Double {
+        let start = i
+        let n = bytes.count
         var negative = false
-        if k < n, text[k] == 45 { negative = true; k += 1 }
+        if bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 }
         var mantissa: UInt64 = 0
-        var significant = 0
+        var significant = 0  // digits from the first non-zero one on
         var exponent = 0
-        var simple = true
-        while k < n, text[k] >= 48, text[k] <= 57 {
-            if mantissa != 0 || text[k] != 48 { significant += 1 }
-            mantissa = mantissa &* 10 &+ UInt64(text[k] - 48)
-            k += 1
+        let intStart = i
+        while i < n, bytes[i] &- 48 < 10 {
+            let d = bytes[i] &- 48
+            if significant > 0 || d != 0 { significant &+= 1 }
+            mantissa = mantissa &* 10 &+ UInt64(d)
+            i += 1
         }
-        if k < n, text[k] == 46 {
-            k += 1
-            while k < n, text[k] >= 48, text[k] <= 57 {
-                if mantissa != 0 || text[k] != 48 { significant += 1 }
-                mantissa = mantissa &* 10 &+ UInt64(text[k] - 48)
-                exponent -= 1
-                k += 1
+        let intDigits = i - intStart
+        if intDigits == 0 { throw error("invalid number: expected a digit") }
+        if intDigits > 1 && bytes[intStart] == 48 { i = intStart; throw error("invalid number: leading zero") }
+        if i < n, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            let fracStart = i
+            while i < n, bytes[i] &- 48 < 10 {
+                let d = bytes[i] &- 48
+                if significant > 0 || d != 0 { significant &+= 1 }
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                i += 1
             }
+            if i == fracStart { throw error("invalid number: expected a digit after '.'") }
+            exponent = fracStart - i
         }
-        if k < n { simple = false }  // an exponent part: leave it to strtod
-        if simple && significant <= 15 && exponent >= -22 {
-            let value = exponent == 0 ? Double(mantissa) : Double(mantissa) / powersOfTen[-exponent]
+        if i < n, bytes[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            var negativeExponent = false
+            if i < n, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") {
+                negativeExponent = bytes[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            let expStart = i
+            var value = 0
+            while i < n, bytes[i] &- 48 < 10 {
+                if value < 100_000 { value = value &* 10 &+ Int(bytes[i] &- 48) }  // past that, strtod decides
+                i += 1
+            }
+            if i == expStart { throw error("invalid number: expected a digit in the exponent") }
+            exponent &+= negativeExponent ? -value : value
+        }
+        if significant <= 15 && exponent >= -22 && exponent <= 22 {
+            var scale = 1.0  // 10^|exponent|, exact: every power of ten up to 10^22 is a double
+            for _ in 0..<(exponent < 0 ? -exponent : exponent) { scale *= 10 }
+            let value = exponent < 0 ? Double(mantissa) / scale : Double(mantissa) * scale
             return negative ? -value : value
         }
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf in
-            for k in 0..<n { buf[k] = CChar(bitPattern: text[k]) }
-            buf[n] = 0
-            return strtod(buf.baseAddress!, nil)
+        return Self.convertWithStrtod(UnsafeBufferPointer(rebasing: bytes[start..<i]))
+    }
+
+    /// The C library's correctly rounded conversion of validated number text (kept out of
+    /// `parseNumber`, whose common case then needs no stack buffer).
+    @usableFromInline @inline(never)
+    static func convertWithStrtod(_ text: UnsafeBufferPointer<UInt8>) -> Double {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: text.count + 1) { buf in
+            for k in 0..<text.count { buf[k] = CChar(bitPattern: text[k]) }
+            buf[text.count] = 0
+            return buf.baseAddress.map { strtod($0, nil) } ?? .nan
         }
     }
 }

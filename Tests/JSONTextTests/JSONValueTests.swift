@@ -25,19 +25,33 @@ struct JSONValueTests {
         }
     }
 
-    @Test("the fast decimal path agrees with strtod on 20 000 short decimals")
-    func fastPathAgreesWithStrtod() {
+    @Test("numbers read with strtod's bits: 60 000 decimals, with and without exponents, short and long")
+    func numbersAgreeWithStrtod() throws {
         var state: UInt64 = 12345
-        for _ in 0..<20_000 {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            let digits = String((state >> 11) % 1_000_000_000_000_000)  // up to 15 digits
-            let point = Int((state >> 3) % 23)
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 11 }
+        var fast = 0
+        for k in 0..<60_000 {
+            // Up to 15 digits (the fast path's), then up to 19 (strtod's), with a point anywhere.
+            let digits = String(next() % (k % 3 == 2 ? 10_000_000_000_000_000_000 : 1_000_000_000_000_000))
+            let point = Int(next() % 23)
             let padded = String(repeating: "0", count: max(0, point - digits.count + 1)) + digits
             let cut = padded.index(padded.endIndex, offsetBy: -point)
-            let text = (state & 1 == 0 ? "-" : "") + padded[..<cut] + (point > 0 ? "." + padded[cut...] : "")
-            let fast = Array(text.utf8).withUnsafeBufferPointer { JSONParser.parseDouble($0) }
-            let slow = strtod(text, nil)
-            #expect(fast.bitPattern == slow.bitPattern, "\(text)")
+            var text = (next() & 1 == 0 ? "-" : "") + padded[..<cut] + (point > 0 ? "." + padded[cut...] : "")
+            if k % 2 == 1 {  // an exponent: mostly within the fast path's ±22, sometimes far outside
+                let e = Int(next() % 61) - 30
+                text += (next() & 1 == 0 ? "e" : "E") + (e < 0 ? "-" : next() & 1 == 0 ? "+" : "") + String(abs(e))
+            }
+            let value = try JSONValue(parsing: text)
+            let expected = strtod(text, nil)
+            guard case .number(let d) = value else { Issue.record("\(text) did not parse as a number"); continue }
+            #expect(d.bitPattern == expected.bitPattern, "\(text)")
+            if digits.count <= 15 && !text.contains("e") && !text.contains("E") { fast += 1 }
+        }
+        #expect(fast > 20_000)  // the fast path was exercised, not only strtod
+        for text in ["1e400", "-1e400", "1e-400", "4.9e-324", "2.2250738585072011e-308", "9007199254740993",
+                     "123456789012345678901234567890", "0.1e99999999999999999999", "1E+2", "-0.0e5"] {
+            guard case .number(let d) = try JSONValue(parsing: text) else { Issue.record("\(text)"); continue }
+            #expect(d.bitPattern == strtod(text, nil).bitPattern, "\(text)")
         }
     }
 
@@ -133,6 +147,10 @@ struct JSONValueTests {
         #expect(message("[1, 2") == "line 1, column 6: unexpected end of input inside an array")
         #expect(message("{\"a\":1,\"a\":2}") == "line 1, column 8: duplicate key \"a\"")
         #expect(message("01") == "line 1, column 1: invalid number: leading zero")
+        #expect(message("[-]") == "line 1, column 3: invalid number: expected a digit")
+        #expect(message("1.") == "line 1, column 3: invalid number: expected a digit after '.'")
+        #expect(message("1e+") == "line 1, column 4: invalid number: expected a digit in the exponent")
+        #expect(message("[1.5x]") == "line 1, column 5: unexpected 'x'; expected ',' or ']'")
         #expect(message("[1] x") == "line 1, column 5: unexpected 'x' after the JSON value")
     }
 }
