@@ -12,6 +12,7 @@ extension BenchWorkload {
         let streamedRate = try BenchTraceV2.writeEventByEvent(context, to: path)
         let (bytesPerEvent, writeRate) = try BenchTraceV2.write(context, to: path)
         let readRate = try BenchTraceV2.read(context, path)
+        let streamedReadRate = try BenchTraceV2.readEventByEvent(context, path)
         let seek = try BenchTraceV2.seekToLast(context, path, events: context.lenetEvents)
         let rss = try BenchTraceV2.renderPeakRSS(context)
         // The same render from the v2 file: only the blocks of layers 0 and 1 are decoded (the block index).
@@ -23,6 +24,7 @@ extension BenchWorkload {
             ("binary_v2_events_per_s", rounded(writeRate, 0)),
             ("binary_v2_event_by_event_per_s", rounded(streamedRate, 0)),
             ("read_v2_events_per_s", rounded(readRate, 0)),
+            ("read_v2_event_by_event_per_s", rounded(streamedReadRate, 0)),
             ("seek_to_last_ms", rounded(seek * 1000, 3)),
             ("render_from_spec_peak_rss_mb", rss),
             ("render_from_trace_peak_rss_mb", fromTrace?.rss ?? .null),
@@ -61,15 +63,34 @@ enum BenchTraceV2 {
         return Double(events.count) / seconds
     }
 
-    /// Streams every event of `path` into one reused event (as `TraceSource` does): events per second.
+    /// Reads every event of `path` into memory 2¹⁷ at a time (`read(into:)`, two cores), as `trace
+    /// --convert` reads: the counterpart of `write`. Events per second, opening the file included.
     static func read(_ context: BenchContext, _ path: String) throws -> Double {
-        var count = 0
-        let seconds = try context.medianSeconds {
-            let r = try TraceReader(path: path)
-            count = 0
+        var batch = [TraceEvent](repeating: TraceEvent(kind: .mac), count: 1 << 17)
+        return try readRate(context, path) { r in
+            try batch.withUnsafeMutableBufferPointer { b in
+                var count = 0
+                while case let n = try r.read(into: b), n > 0 { count += n }
+                return count
+            }
+        }
+    }
+
+    /// Streams every event of `path` into one reused event (`next(into:)`, as `TraceSource` does): the
+    /// counterpart of `writeEventByEvent`. Events per second, opening the file included.
+    static func readEventByEvent(_ context: BenchContext, _ path: String) throws -> Double {
+        try readRate(context, path) { r in
+            var count = 0
             var e = TraceEvent(kind: .mac)
             while try r.next(into: &e) { count += 1 }
+            return count
         }
+    }
+
+    /// Events per second opening `path` and reading it through as `drain` does (which returns the count).
+    private static func readRate(_ context: BenchContext, _ path: String, drain: (TraceReader) throws -> Int) throws -> Double {
+        var count = 0
+        let seconds = try context.medianSeconds { count = try drain(TraceReader(path: path)) }
         return Double(count) / seconds
     }
 

@@ -83,6 +83,12 @@ final class ByteInput {
         return end - start
     }
 
+    /// Moves the unconsumed bytes to the front and reads until the buffer is full or the file ends; never
+    /// grows the buffer. Pointers into the buffer taken before are invalid after.
+    func topUp() throws {
+        while end - start < capacity, try refill() {}
+    }
+
     /// Continues reading at file offset `offset` (drops what is buffered).
     func seek(to offset: Int) throws {
         if lseek(fd, off_t(offset), SEEK_SET) < 0 {

@@ -88,7 +88,7 @@ public final class CompactBinaryWriter: TraceSink {
         worker.async { job.runWorker() }
         encode(base, cuts[1])
         var callerTookLast = false
-        while let k = job.claimFront() {
+        while let k = job.claims.claimFront() {
             encode(base + cuts[k], cuts[k + 1] - cuts[k])
             callerTookLast = k == cuts.count - 2
         }
@@ -214,22 +214,18 @@ private final class CompactBatchJob: @unchecked Sendable {
     var outputs: [(blocks: [CompactBlockEntry], bytes: [UInt8])]
     var workerEvents = 0
     let done = DispatchSemaphore(value: 0)
-    /// Chunks `front..<back` are unclaimed (chunk 0 is the caller's from the start).
-    private var front = 1, back: Int
-    private let lock = DispatchQueue(label: "convtrace.v2-batch")
+    /// Chunk 0 is the caller's from the start.
+    let claims: TwoEndedClaims
 
     init(events: UnsafePointer<TraceEvent>, cuts: [Int], last: CompactBlockEncoder, other: CompactBlockEncoder) {
         self.events = events; self.cuts = cuts; self.last = last; self.other = other
-        back = cuts.count - 1
+        claims = TwoEndedClaims(1..<cuts.count - 1)
         outputs = Array(repeating: ([], []), count: cuts.count - 1)
     }
 
-    func claimFront() -> Int? { lock.sync { front < back ? { front += 1; return front - 1 }() : nil } }
-    func claimBack() -> Int? { lock.sync { front < back ? { back -= 1; return back }() : nil } }
-
     func runWorker() {
         defer { done.signal() }
-        while let k = claimBack() {
+        while let k = claims.claimBack() {
             let isLast = k == cuts.count - 2
             let encoder = isLast ? last : other
             encoder.close()

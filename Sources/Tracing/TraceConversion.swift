@@ -35,15 +35,14 @@ public enum TraceConversion {
         return writer.eventCount
     }
 
-    /// Hands the version 2 writer 2¹⁷ events at a time (15 MB of events), which it encodes on two cores.
+    /// Reads 2¹⁷ events at a time (15 MB; `read(into:)` decodes a version 2 file on two cores) and hands
+    /// them to the version 2 writer together, which encodes them on two cores.
     private static func feedInBatches(_ reader: TraceReader, _ writer: CompactBinaryWriter) throws {
-        let batchEvents = 1 << 17
-        var batch = [TraceEvent](repeating: TraceEvent(kind: .mac), count: batchEvents)
-        var filled = 0
-        repeat {
-            filled = 0
-            while filled < batchEvents, try reader.next(into: &batch[filled]) { filled += 1 }
-            batch.withUnsafeBufferPointer { writer.record(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<filled])) }
-        } while filled == batchEvents
+        var batch = [TraceEvent](repeating: TraceEvent(kind: .mac), count: 1 << 17)
+        try batch.withUnsafeMutableBufferPointer { b in
+            while case let n = try reader.read(into: b), n > 0 {
+                writer.record(contentsOf: UnsafeBufferPointer(rebasing: b[0..<n]))
+            }
+        }
     }
 }

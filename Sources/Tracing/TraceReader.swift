@@ -31,6 +31,18 @@ public final class TraceReader {
     private var dataStart = 0
     /// Version 2: the decoder of the current block, where that block's header starts, and the events before it.
     private let compact: CompactBlockDecoder
+    /// Version 2: decodes whole blocks for `read(into:)`, on two cores.
+    private lazy var batch = CompactBatchDecoder(caller: compact)
+    /// Version 2: events of the current block decoded ahead in one loop, `chunk[chunkNext..<chunkCount]`
+    /// not yet returned, and why decoding stopped after them (thrown once they are returned). Decoding a
+    /// chunk at a time keeps the block's state in registers; handing out an event is then a copy from
+    /// the L1 cache (a chunk is 15 KB).
+    private let chunk: UnsafeMutablePointer<TraceEvent>
+    private var chunkNext = 0, chunkCount = 0
+    private var chunkFailure: CompactDecodeError?
+    private static let chunkEvents = 128
+    /// Version 2: the reader is inside a block (events of it are still to be returned).
+    private var inBlock: Bool { compact.remaining > 0 || chunkNext < chunkCount || chunkFailure != nil }
     private var blockStart = 0
     private var blockEventsBefore = 0
     /// Version 2: the block index, read from the end of the file on the first `seek(toStep:)`.
@@ -74,6 +86,8 @@ public final class TraceReader {
         dataStart = input.offset
         // Only version 2 decodes blocks; other readers skip the 0.5 MB value cache.
         compact = CompactBlockDecoder(valueCache: binaryVersion == 2)
+        chunk = .allocate(capacity: binaryVersion == 2 ? Self.chunkEvents : 1)
+        chunk.initialize(repeating: TraceEvent(kind: .mac), count: binaryVersion == 2 ? Self.chunkEvents : 1)
         do {
             header = try TraceHeader(json: headerJSON)
         } catch let e as TraceError {
@@ -82,6 +96,8 @@ public final class TraceReader {
             throw placed
         }
     }
+
+    deinit { chunk.deallocate() }
 
     private static func readBinaryHeader(_ input: ByteInput, path: String) throws -> (JSONValue, Int) {
         let have = try input.ensure(BinaryTraceLayout.preambleSize)
@@ -127,7 +143,7 @@ public final class TraceReader {
     /// Where the next event starts: resume there later with `seek(to:)` (on this reader or another
     /// reader of the same file) instead of reading the events before it again.
     public var position: TracePosition {
-        if binaryVersion == 2 && compact.remaining > 0 {
+        if binaryVersion == 2 && inBlock {
             return TracePosition(offset: blockStart, events: eventsRead, line: line, intoBlock: eventsRead - blockEventsBefore)
         }
         return TracePosition(offset: input.offset, events: eventsRead, line: line)
@@ -142,6 +158,7 @@ public final class TraceReader {
         isFinished = false
         if binaryVersion == 2 {
             compact.abandonBlock()
+            chunkNext = 0; chunkCount = 0; chunkFailure = nil
             var left = position.intoBlock
             while left > 0, try next() != nil { left -= 1 }
         }
@@ -235,6 +252,66 @@ public final class TraceReader {
         return true
     }
 
+    /// Reads up to `events.count` events into `events` (initialized memory, from an array say) and returns
+    /// how many; 0 once the last was read and the end marker checked. The fastest way through a whole
+    /// file: a version 2 file's whole blocks are decoded straight into `events`, on two cores when there
+    /// are at least `CompactBatchDecoder.splitMinimum` events of them. The events, the errors and the
+    /// positions are those of calling `next(into:)` as many times.
+    /// - Throws: `TraceError` naming the file and the place, as `next(into:)`; the events of the batch
+    ///   that throws are not defined.
+    public func read(into events: UnsafeMutableBufferPointer<TraceEvent>) throws -> Int {
+        guard let out = events.baseAddress else { return 0 }
+        var n = 0
+        while n < events.count {
+            if binaryVersion == 2 && !inBlock && !isFinished {
+                let got = try readWholeBlocks(into: out + n, room: events.count - n)
+                if got > 0 { n += got; continue }
+            }
+            // One event: JSON Lines and version 1; in version 2, the rest of a block, a block that does
+            // not fit in what is left of `events` or in the read buffer, the end block, or an error.
+            guard try next(into: &out[n]) else { break }
+            n += 1
+        }
+        return n
+    }
+
+    /// Decodes the whole blocks that follow, as many as fit in `room` events and are in the read buffer
+    /// (topped up first when it holds fewer than `CompactBatchDecoder.splitMinimum` events of them):
+    /// the number of events written to `out`, 0 when the next block is not whole there (or is the end).
+    private func readWholeBlocks(into out: UnsafeMutablePointer<TraceEvent>, room: Int) throws -> Int {
+        let h = CompactTraceLayout.blockHeaderSize
+        var blocks: [CompactPendingBlock] = []
+        var used = 0, events = 0
+        for attempt in 0..<2 {
+            blocks.removeAll(keepingCapacity: true)
+            used = 0; events = 0
+            let bytes = input.current, available = input.available
+            var cutShort = false  // stopped at a block not wholly in the buffer
+            while true {
+                guard available - used >= h else { cutShort = true; break }
+                let header = CompactBlockHeader(bytes + used)
+                guard !header.isEnd, let phase = header.phase, header.problem == nil,
+                      events + header.count <= room else { break }
+                guard available - used - h >= header.payload else { cutShort = true; break }
+                blocks.append(CompactPendingBlock(header: header, phase: phase, payload: bytes + used + h,
+                                                  fileOffset: input.offset + used, firstEvent: events))
+                used += h + header.payload
+                events += header.count
+            }
+            guard attempt == 0, cutShort, events < CompactBatchDecoder.splitMinimum, !input.atEOF else { break }
+            try input.topUp()
+        }
+        guard !blocks.isEmpty else { return 0 }
+        if let (k, failure) = batch.decode(blocks, events: events, into: out) {
+            let at = " block at byte \(blocks[k].fileOffset)"
+            let place = failure.event.map { at + ", event \(eventsRead + blocks[k].firstEvent + $0)" } ?? at
+            throw TraceError(file: path, location: place, message: "corrupted: \(failure.message)")
+        }
+        input.skip(used)
+        eventsRead += events
+        return events
+    }
+
     /// Calls `body` for every remaining event.
     public func forEach(_ body: (TraceEvent) throws -> Void) throws {
         while let e = try next() { try body(e) }
@@ -269,8 +346,25 @@ public final class TraceReader {
         }
     }
 
-    @inline(__always)  // into next(into:): the event is decoded where the caller keeps it
+    /// Version 2: the next event from the chunk decoded ahead; the chunk is refilled when it runs out.
+    @inline(__always)  // into next(into:): one copy from the chunk
     private func nextCompact(into event: inout TraceEvent) throws -> Bool {
+        if chunkNext < chunkCount {
+            event = chunk[chunkNext]
+            chunkNext += 1
+            eventsRead += 1
+            return true
+        }
+        return try refillChunk(into: &event)
+    }
+
+    /// Decodes the next chunk of the current block (starting the next block first when it is done, and
+    /// checking the end block), then returns its first event. Events before a failure are returned
+    /// first; the failure is thrown when they are all out.
+    private func refillChunk(into event: inout TraceEvent) throws -> Bool {
+        if let failure = chunkFailure {
+            throw TraceError(file: path, location: " block at byte \(blockStart), event \(eventsRead)", message: "corrupted: \(failure.message)")
+        }
         if compact.remaining == 0 {
             if compact.leftover != 0 {
                 throw TraceError(file: path, location: " block at byte \(blockStart)", message: "corrupted: \(compact.leftover) bytes after the block's last event")
@@ -283,46 +377,35 @@ public final class TraceReader {
                 }
                 throw TraceError(file: path, location: " byte \(input.offset)", message: "truncated: only \(have) of a block header's \(h) bytes are there")
             }
-            let raw = UnsafeRawPointer(input.current)
-            let payload = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self)))
-            let count = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
-            let firstStep = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: Int64.self)))
-            let layer = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: Int64.self)))
-            let phaseByte = raw.load(fromByteOffset: 24, as: UInt8.self)
+            let block = CompactBlockHeader(input.current)
             blockStart = input.offset
-            if count == 0 {
-                if payload != 0 {
-                    throw TraceError(file: path, location: " byte \(blockStart)", message: "corrupted block header: 0 events but \(payload) bytes")
+            if block.isEnd {
+                if block.payload != 0 {
+                    throw TraceError(file: path, location: " byte \(blockStart)", message: "corrupted block header: 0 events but \(block.payload) bytes")
                 }
-                if firstStep != eventsRead {
-                    throw TraceError(file: path, location: " byte \(blockStart)", message: "the end block says \(firstStep) events but \(eventsRead) were read")
+                if block.firstStep != eventsRead {
+                    throw TraceError(file: path, location: " byte \(blockStart)", message: "the end block says \(block.firstStep) events but \(eventsRead) were read")
                 }
                 input.skip(h)
                 _ = try CompactIndexEntry.readTail(from: input, path: path, indexOffset: input.offset, dataStart: dataStart)
                 isFinished = true
                 return false
             }
-            guard let phase = Phase(rawValue: phaseByte) else {
-                throw TraceError(file: path, location: " byte \(blockStart)", message: "corrupted block header: unknown phase byte \(phaseByte) (valid 0 forward, 1 backward, 2 update)")
+            guard let phase = block.phase, block.problem == nil else {
+                throw TraceError(file: path, location: " byte \(blockStart)", message: block.problem ?? "")
             }
-            guard count <= CompactTraceLayout.blockEvents * 16, payload <= count * CompactTraceLayout.maxEventSize else {
-                throw TraceError(file: path, location: " byte \(blockStart)", message: "corrupted block header: \(count) events in \(payload) bytes is implausible")
-            }
-            let got = try input.ensure(h + payload)
-            if got < h + payload {
-                throw TraceError(file: path, location: " byte \(blockStart)", message: "truncated: the block needs \(h + payload) bytes but the file has only \(got) more")
+            let got = try input.ensure(h + block.payload)
+            if got < h + block.payload {
+                throw TraceError(file: path, location: " byte \(blockStart)", message: "truncated: the block needs \(h + block.payload) bytes but the file has only \(got) more")
             }
             blockEventsBefore = eventsRead
-            compact.start(UnsafeBufferPointer(start: input.current + h, count: payload), count: count, firstStep: firstStep, layer: layer, phase: phase)
-            input.skip(h + payload)
+            compact.start(UnsafeBufferPointer(start: input.current + h, count: block.payload), count: block.count,
+                          firstStep: block.firstStep, layer: block.layer, phase: phase)
+            input.skip(h + block.payload)
         }
-        do {
-            try compact.next(into: &event)
-            eventsRead += 1
-            return true
-        } catch {
-            throw TraceError(file: path, location: " block at byte \(blockStart), event \(eventsRead)", message: "corrupted: \(error.message)")
-        }
+        (chunkCount, chunkFailure) = compact.decode(min(Self.chunkEvents, compact.remaining), into: chunk)
+        chunkNext = 0
+        return try nextCompact(into: &event)
     }
 
     private func nextBinary() throws -> TraceEvent? {
