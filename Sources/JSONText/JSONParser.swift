@@ -43,6 +43,10 @@ package struct JSONParser {
     /// The offset of the next unread byte.
     package var i = 0
     @usableFromInline var depth = 0
+    /// A member value of the top-level object parsed elsewhere (`JSONValue(parsingUTF8:concurrentlyAbove:)`):
+    /// skipped here, a `.null` put in its place, at `deferredPair` of the top-level object's pairs.
+    var deferred: Range<Int>?
+    private(set) var deferredPair: Int?
 
     @inlinable
     package init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
@@ -120,7 +124,13 @@ package struct JSONParser {
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':' after key \"\(key)\"") }
             i += 1
             skipSpace()
-            pairs.append((key, try parseValue()))
+            if depth == 1, let deferred, i == deferred.lowerBound {
+                deferredPair = pairs.count
+                pairs.append((key, .null))
+                i = deferred.upperBound
+            } else {
+                pairs.append((key, try parseValue()))
+            }
             skipSpace()
             guard i < bytes.count else { throw error("unexpected end of input inside an object") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }

@@ -54,6 +54,10 @@ public final class TraceReader {
     /// JSON Lines: the number of the last line read.
     private var line = 1
 
+    /// A header with a member value this large (a spec or layers with many weights) is parsed on two
+    /// threads (`JSONValue(parsingUTF8:concurrentlyAbove:)`).
+    static let concurrentHeaderBytes = 1 << 16
+
     /// Opens `path` and reads its header.
     /// - Throws: `TraceError` for a missing, empty, foreign, truncated or unsupported file.
     public init(path: String) throws {
@@ -75,7 +79,7 @@ public final class TraceReader {
                 throw TraceError(file: path, message: "the file is empty")
             }
             do {
-                headerJSON = try JSONValue(parsingUTF8: bytes)
+                headerJSON = try JSONValue(parsingUTF8: bytes, concurrentlyAbove: TraceReader.concurrentHeaderBytes)
             } catch let e as JSONParseError {
                 throw TraceError(file: path, location: "1", message: "the header line is not valid JSON (\(e.message) at column \(e.column))")
             }
@@ -132,7 +136,7 @@ public final class TraceReader {
             throw TraceError(file: path, message: "truncated: the header needs \(n) bytes after byte 24 but the file has only \(got)")
         }
         do {
-            let json = try JSONValue(parsingUTF8: UnsafeBufferPointer(start: input.current, count: n))
+            let json = try JSONValue(parsingUTF8: UnsafeBufferPointer(start: input.current, count: n), concurrentlyAbove: concurrentHeaderBytes)
             input.skip(n)
             return (json, Int(version))
         } catch let e as JSONParseError {

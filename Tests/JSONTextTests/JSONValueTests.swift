@@ -137,6 +137,53 @@ struct JSONValueTests {
         #expect(v == .array([.string("é😀/\t")]))
     }
 
+    @Test("a large object parsed on two threads: the value and every error of one pass, over 400 damaged documents")
+    func concurrentParseMatchesOnePass() throws {
+        // Two large members (like a trace header's spec and layers), small ones around them, and strings
+        // holding brackets, quotes and escapes that a careless scan would count.
+        let numbers = JSONValue.array((0..<3000).map { .number(Double($0 % 17) / 4) })
+        let nested = JSONValue.object([("weights", numbers), ("note", .string("a \"tricky\" ]} {[ text")), ("deep", .array([.array([.null, .bool(true)])]))])
+        let document = JSONValue.object([
+            ("format", .string("x")), ("spec", nested), ("input", .array([.number(1), .number(-2.5e-3)])),
+            ("layers", .array([nested, numbers])), ("tail", .string("\u{e9}\\\""))])
+        let text = Array(document.serialized(pretty: true).utf8)
+        func parse(_ bytes: [UInt8], concurrently: Bool) -> String {
+            bytes.withUnsafeBufferPointer { b in
+                do {
+                    let v = concurrently ? try JSONValue(parsingUTF8: b, concurrentlyAbove: 1000) : try JSONValue(parsingUTF8: b)
+                    return "value " + v.serialized()
+                } catch {
+                    return "error \(error)"
+                }
+            }
+        }
+        #expect(parse(text, concurrently: true) == "value " + document.serialized())
+        var state: UInt64 = 77
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var errors = 0
+        for round in 0..<400 {
+            var copy = text
+            let at = next(copy.count)
+            switch round % 4 {
+            case 0: copy[at] = Array("{}[]\",:x0 \\".utf8)[next(11)]
+            case 1: copy.remove(at: at)
+            case 2: copy.insert(Array("{[\"]},".utf8)[next(6)], at: at)
+            default: copy = Array(copy[0..<at])
+            }
+            let one = parse(copy, concurrently: false)
+            #expect(parse(copy, concurrently: true) == one, "round \(round), byte \(at)")
+            if one.hasPrefix("error") { errors += 1 }
+        }
+        #expect(errors > 200)  // most damage is caught, so the errors were compared
+        // The largest member a number the scan reads further than the grammar does.
+        let long = Array(("{\"a\": 1, \"b\": " + String(repeating: "7", count: 1500) + "x}").utf8)
+        #expect(parse(long, concurrently: true) == parse(long, concurrently: false))
+        #expect(parse(long, concurrently: false).hasPrefix("error line 1, column 1515"))
+    }
+
     @Test("syntax errors name line and column")
     func errors() {
         func message(_ text: String) -> String {
