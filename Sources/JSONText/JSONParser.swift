@@ -147,7 +147,12 @@ package struct JSONParser {
         if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
         while true {
             skipSpace()
-            items.append(try parseValue())
+            // Numbers directly: most of a header's arrays are weights.
+            if i < bytes.count, bytes[i] &- 48 < 10 || bytes[i] == UInt8(ascii: "-") {
+                items.append(.number(try parseNumber()))
+            } else {
+                items.append(try parseValue())
+            }
             skipSpace()
             guard i < bytes.count else { throw error("unexpected end of input inside an array") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -224,59 +229,58 @@ package struct JSONParser {
 
     /// Reads one number: checks JSON's number grammar and converts it in the same pass.
     ///
-    /// Fast path (Clinger): at most 15 significant digits and a decimal exponent within ±22 give an
-    /// exact integer and an exact power of ten, so one IEEE multiplication or division rounds correctly.
-    /// Everything else goes to the C library's correctly rounded `strtod`. One pass, no table: a trace
-    /// header is mostly one- and two-digit numbers (LeNet-5's: 125 000 of them), and scanning then
-    /// converting cost half of reading it.
+    /// Fast path (Clinger): a decimal mantissa of at most 2⁵³ (so exact as a double) and a decimal
+    /// exponent within ±22 (so an exact power of ten) make one IEEE multiplication or division, which
+    /// rounds correctly. Everything else goes to the C library's correctly rounded `strtod`. One pass,
+    /// no table, the position in a local: a trace header is mostly one- and two-digit numbers
+    /// (LeNet-5's: 125 000 of them), and scanning then converting cost half of reading it.
     @inlinable
     package mutating func parseNumber() throws -> Double {
         let start = i
         let n = bytes.count
-        var negative = false
-        if bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+        var j = i
+        let negative = bytes[j] == UInt8(ascii: "-")
+        if negative { j += 1 }
         var mantissa: UInt64 = 0
-        var significant = 0  // digits from the first non-zero one on
         var exponent = 0
-        let intStart = i
-        while i < n, bytes[i] &- 48 < 10 {
-            let d = bytes[i] &- 48
-            if significant > 0 || d != 0 { significant &+= 1 }
-            mantissa = mantissa &* 10 &+ UInt64(d)
-            i += 1
+        let intStart = j
+        while j < n, bytes[j] &- 48 < 10 {
+            mantissa = mantissa &* 10 &+ UInt64(bytes[j] &- 48)
+            j += 1
         }
-        let intDigits = i - intStart
-        if intDigits == 0 { throw error("invalid number: expected a digit") }
-        if intDigits > 1 && bytes[intStart] == 48 { i = intStart; throw error("invalid number: leading zero") }
-        if i < n, bytes[i] == UInt8(ascii: ".") {
-            i += 1
-            let fracStart = i
-            while i < n, bytes[i] &- 48 < 10 {
-                let d = bytes[i] &- 48
-                if significant > 0 || d != 0 { significant &+= 1 }
-                mantissa = mantissa &* 10 &+ UInt64(d)
-                i += 1
+        var digits = j - intStart
+        if digits == 0 { i = j; throw error("invalid number: expected a digit") }
+        if digits > 1 && bytes[intStart] == 48 { i = intStart; throw error("invalid number: leading zero") }
+        if j < n, bytes[j] == UInt8(ascii: ".") {
+            j += 1
+            let fracStart = j
+            while j < n, bytes[j] &- 48 < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(bytes[j] &- 48)
+                j += 1
             }
-            if i == fracStart { throw error("invalid number: expected a digit after '.'") }
-            exponent = fracStart - i
+            if j == fracStart { i = j; throw error("invalid number: expected a digit after '.'") }
+            exponent = fracStart - j
+            digits += j - fracStart
         }
-        if i < n, bytes[i] | 0x20 == UInt8(ascii: "e") {
-            i += 1
+        if j < n, bytes[j] | 0x20 == UInt8(ascii: "e") {
+            j += 1
             var negativeExponent = false
-            if i < n, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") {
-                negativeExponent = bytes[i] == UInt8(ascii: "-")
-                i += 1
+            if j < n, bytes[j] == UInt8(ascii: "+") || bytes[j] == UInt8(ascii: "-") {
+                negativeExponent = bytes[j] == UInt8(ascii: "-")
+                j += 1
             }
-            let expStart = i
+            let expStart = j
             var value = 0
-            while i < n, bytes[i] &- 48 < 10 {
-                if value < 100_000 { value = value &* 10 &+ Int(bytes[i] &- 48) }  // past that, strtod decides
-                i += 1
+            while j < n, bytes[j] &- 48 < 10 {
+                if value < 100_000 { value = value &* 10 &+ Int(bytes[j] &- 48) }  // past that, strtod decides
+                j += 1
             }
-            if i == expStart { throw error("invalid number: expected a digit in the exponent") }
+            if j == expStart { i = j; throw error("invalid number: expected a digit in the exponent") }
             exponent &+= negativeExponent ? -value : value
         }
-        if significant <= 15 && exponent >= -22 && exponent <= 22 {
+        i = j
+        // 19 digits cannot wrap the 64-bit mantissa; 2^53 and below convert exactly.
+        if digits <= 19 && mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
             var scale = 1.0  // 10^|exponent|, exact: every power of ten up to 10^22 is a double
             for _ in 0..<(exponent < 0 ? -exponent : exponent) { scale *= 10 }
             let value = exponent < 0 ? Double(mantissa) / scale : Double(mantissa) * scale
